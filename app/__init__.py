@@ -1,0 +1,68 @@
+"""Application factory: reads like a table of contents."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+
+from flask import Flask
+
+# The broker exists before any actor module can be imported (actors bind to it when declared).
+from app import broker as _broker  # noqa: F401  isort: skip
+from app.config import load_config
+
+
+def create_app(overrides: Mapping | None = None) -> Flask:
+    """Build the web application; `overrides` (tests, scripts) win over the environment."""
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.from_mapping(load_config())
+    if overrides:
+        app.config.from_mapping(overrides)
+    register_logging(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def register_logging(app: Flask) -> None:
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Alembic announces every plugin it loads at INFO; that is noise in every CLI call.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+
+
+def register_extensions(app: Flask) -> None:
+    from app import broker
+    from app.extensions import db, mail, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=_migrations_dir())
+    mail.init_app(app)
+    broker.init_app(app)
+    import app.models  # noqa: F401  (every model registered on the metadata)
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.health import bp as health_bp
+
+    app.register_blueprint(health_bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from app.errors import register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from app.cli import register
+
+    register(app)
+
+
+def _migrations_dir() -> str:
+    import os
+
+    return os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "migrations")

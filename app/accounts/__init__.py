@@ -1,0 +1,1 @@
+"""Accounts, organizations, memberships, roles and permissions."""

@@ -1,0 +1,80 @@
+"""Flask CLI commands: `seed-demo`, `users create-admin`, `inbound ingest`."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask, current_app
+from sqlalchemy import select
+
+from app.extensions import db
+
+
+@click.command("seed-demo")
+def seed_demo_command() -> None:
+    """Create the demo city (idempotent)."""
+    from app.seed.demo import seed_demo
+
+    counts = seed_demo(current_app.config["INBOUND_DOMAIN"])
+    click.echo("demo city ready: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+
+
+users_cli = click.Group("users", help="Manage user accounts.")
+
+
+@users_cli.command("create-admin")
+@click.option("--email", required=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--name", default="Administrator")
+@click.option("--org", "org_slug", default=None, help="Also make them admin of this organization.")
+def create_admin(email: str, password: str, name: str, org_slug: str | None) -> None:
+    """Create (or promote) a platform administrator."""
+    from app.accounts.models import Membership, Organization, User
+    from app.accounts.passwords import hash_password
+    from app.accounts.roles import ensure_default_roles
+
+    user = db.session.scalar(select(User).where(User.email == email))
+    if user is None:
+        user = User(email=email, name=name, confirmed=True)
+        db.session.add(user)
+    user.password_hash = hash_password(password)
+    user.is_superadmin = True
+    user.active = True
+    db.session.flush()
+    if org_slug:
+        org = db.session.scalar(select(Organization).where(Organization.slug == org_slug))
+        if org is None:
+            raise click.ClickException(f"no organization with slug {org_slug!r}")
+        admin_role = ensure_default_roles(org)["admin"]
+        membership = db.session.scalar(select(Membership).where(
+            Membership.user_id == user.id, Membership.organization_id == org.id))
+        if membership is None:
+            db.session.add(Membership(user_id=user.id, organization_id=org.id, role_id=admin_role.id))
+        else:
+            membership.role_id = admin_role.id
+    db.session.commit()
+    click.echo(f"administrator {email} ready")
+
+
+inbound_cli = click.Group("inbound", help="Inbound email.")
+
+
+@inbound_cli.command("ingest")
+@click.argument("source", type=click.File("rb"), default="-")
+def ingest(source) -> None:
+    """Store one raw RFC 5322 message from FILE or - (stdin), as an MTA pipe would."""
+    from app.inbound.receive import accept_raw_message
+
+    raw = source.read()
+    if not raw:
+        raise click.ClickException("empty message: nothing stored")
+    stored = accept_raw_message(raw, received_via="cli")
+    click.echo(f"stored inbound message {stored}")
+    sys.stdout.flush()
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(seed_demo_command)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(inbound_cli)

@@ -1,0 +1,114 @@
+"""One environment-driven configuration, read in one place.
+
+`load_config(environ)` turns environment variables into a dict of Flask settings; the
+factory applies it and then any overrides a caller (a test, a script) passes in.
+Every variable and its default is listed in README.md.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+
+ENVIRONMENTS = ("development", "production", "testing")
+
+
+class ConfigError(RuntimeError):
+    """The environment cannot produce a safe configuration."""
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(environ: Mapping[str, str], name: str, default: int) -> int:
+    raw = environ.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def _development_secret_key(instance_dir: str) -> str:
+    """A generated key kept in the instance folder, so web, worker and listener agree on it."""
+    path = os.path.join(instance_dir, "dev-secret-key")
+    try:
+        with open(path) as handle:
+            key = handle.read().strip()
+        if key:
+            return key
+    except FileNotFoundError:
+        pass
+    os.makedirs(instance_dir, exist_ok=True)
+    key = secrets.token_hex(32)
+    # O_EXCL: when two processes start at once, one writes and both read the same key.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        with open(path) as handle:
+            return handle.read().strip() or key
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def load_config(environ: Mapping[str, str] | None = None) -> dict:
+    """Build the settings dict from `environ` (default: the process environment)."""
+    env = os.environ if environ is None else environ
+    app_env = env.get("APP_ENV", "development")
+    if app_env not in ENVIRONMENTS:
+        raise ConfigError(f"APP_ENV must be one of {', '.join(ENVIRONMENTS)}, got {app_env!r}")
+
+    secret_key = env.get("SECRET_KEY")
+    if not secret_key:
+        if app_env == "production":
+            raise ConfigError("SECRET_KEY must be set when APP_ENV=production")
+        secret_key = _development_secret_key(env.get("INSTANCE_DIR", "instance"))
+
+    mail_server = env.get("MAIL_SERVER", "")
+    mail_sink_port = _int(env, "MAIL_SINK_PORT", 1025)
+    inbound_domain = env.get("INBOUND_DOMAIN", "inbound.localhost")
+
+    return {
+        "APP_ENV": app_env,
+        "DEBUG": app_env == "development",
+        "TESTING": app_env == "testing",
+        "SECRET_KEY": secret_key,
+        "SERVER_NAME": env.get("SERVER_NAME") or None,
+        "PREFERRED_URL_SCHEME": env.get("PREFERRED_URL_SCHEME", "http"),
+        "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", f"http://127.0.0.1:{_int(env, 'PORT', 8000)}"),
+        "SQLALCHEMY_DATABASE_URI": env.get("DATABASE_URL", "postgresql+psycopg:///civic"),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "REDIS_URL": env.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        # With no MAIL_SERVER the dev mail sink receives everything, so the demo sends real mail.
+        "MAIL_SERVER": mail_server or "127.0.0.1",
+        "MAIL_PORT": _int(env, "MAIL_PORT", 25) if mail_server else mail_sink_port,
+        "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
+        "MAIL_USE_TLS": _bool(env.get("MAIL_USE_TLS")),
+        "MAIL_USE_SSL": _bool(env.get("MAIL_USE_SSL")),
+        # Never silently drop mail, in tests either: tests point MAIL_SERVER at a real listener.
+        "MAIL_SUPPRESS_SEND": False,
+        "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", f"no-reply@{inbound_domain}"),
+        "MAIL_TRANSPORT": "smtp" if mail_server else "dev-sink",
+        "MAIL_SINK_HOST": env.get("MAIL_SINK_HOST", "127.0.0.1"),
+        "MAIL_SINK_PORT": mail_sink_port,
+        "MAIL_SINK_DIR": env.get("MAIL_SINK_DIR", os.path.join("instance", "mail-sink")),
+        "INBOUND_DOMAIN": inbound_domain,
+        "INBOUND_SMTP_HOST": env.get("INBOUND_SMTP_HOST", "127.0.0.1"),
+        "INBOUND_SMTP_PORT": _int(env, "INBOUND_SMTP_PORT", 2525),
+        "INBOUND_WEBHOOK_SECRET": env.get("INBOUND_WEBHOOK_SECRET", ""),
+        "INBOUND_SPOOL_DIR": env.get("INBOUND_SPOOL_DIR", os.path.join("instance", "inbound-spool")),
+        "EMAIL_FALLBACK_DELAY": _int(env, "EMAIL_FALLBACK_DELAY", 60),
+        "UPLOAD_DIR": env.get("UPLOAD_DIR", os.path.join("instance", "uploads")),
+        "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 26 * 1024 * 1024),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": app_env == "production",
+        "JSON_SORT_KEYS": False,
+    }

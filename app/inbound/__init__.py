@@ -1,0 +1,1 @@
+"""Inbound email: receiving, routing replies to comments, and the triage queue."""

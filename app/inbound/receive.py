@@ -1,0 +1,53 @@
+"""Every receiving path (SMTP listener, webhook, CLI) stores the raw bytes here first."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from email.parser import BytesHeaderParser
+from email.policy import default as default_policy
+
+from app.extensions import db
+from app.inbound.models import InboundEmail
+
+log = logging.getLogger(__name__)
+
+
+def _message_id(raw: bytes) -> str | None:
+    try:
+        headers = BytesHeaderParser(policy=default_policy).parsebytes(raw)
+        value = headers.get("Message-ID")
+        return str(value).strip() or None if value else None
+    except Exception:  # a malformed header must not stop us from keeping the message
+        return None
+
+
+def store_raw_message(raw: bytes, *, received_via: str, envelope_from: str | None = None,
+                      envelope_to: list[str] | None = None) -> int:
+    """Commit the message and return its id; nothing is parsed beyond the Message-ID."""
+    stored = InboundEmail(
+        raw=raw,
+        sha256=hashlib.sha256(raw).hexdigest(),
+        message_id=_message_id(raw),
+        envelope_from=envelope_from,
+        envelope_to=envelope_to or [],
+        received_via=received_via,
+    )
+    db.session.add(stored)
+    db.session.commit()
+    return stored.id
+
+
+def accept_raw_message(raw: bytes, *, received_via: str, envelope_from: str | None = None,
+                       envelope_to: list[str] | None = None) -> int:
+    """Store the message, then ask a worker to route it. Storing is what must not fail."""
+    from app.inbound.actors import process_inbound_email
+
+    stored_id = store_raw_message(raw, received_via=received_via, envelope_from=envelope_from,
+                                  envelope_to=envelope_to)
+    try:
+        process_inbound_email.send(stored_id)
+    except Exception:
+        # Kept all the same: the inbound sweep re-sends whatever is still `received`.
+        log.exception("stored inbound message %s but could not enqueue it", stored_id)
+    return stored_id

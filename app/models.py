@@ -1,0 +1,8 @@
+"""Import every domain's models so the metadata (and Alembic) sees all tables."""
+
+from app.accounts.models import EmailAlias, Membership, Organization, Permission, Role, User  # noqa: F401
+from app.events.models import Event  # noqa: F401
+from app.inbound.models import InboundEmail  # noqa: F401
+from app.requests.models import Attachment, Comment, Follower, RequestCategory, ServiceRequest  # noqa: F401
+from app.watch.models import WatchArea, WatchAreaFollower  # noqa: F401
+from app.work.models import WorkOrder  # noqa: F401

@@ -1,0 +1,1 @@
+"""Service requests: categories, the request lifecycle, comments, followers, attachments."""

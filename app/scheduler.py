@@ -1,0 +1,63 @@
+"""The scheduler process: periodic sweeps as a list of definitions. Run: `python -m app.scheduler`.
+
+Each job is an actor sent on an interval; the actors themselves are idempotent and
+take database locks, so two schedulers (or a restart) never repeat a run's effects.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+import time
+from dataclasses import dataclass
+
+log = logging.getLogger("scheduler")
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    name: str
+    actor_path: str  # "module:actor", imported lazily so this module stays light
+    every_seconds: int
+
+
+# Filled in by the notification, SLA and archive issues.
+JOBS: tuple[PeriodicJob, ...] = ()
+
+
+def _resolve(path: str):
+    module_name, _, attr = path.partition(":")
+    module = __import__(module_name, fromlist=[attr])
+    return getattr(module, attr)
+
+
+def run_due_jobs(now: float, last_run: dict[str, float], jobs=JOBS) -> list[str]:
+    """Send every job whose interval has passed; return the names sent."""
+    sent = []
+    for job in jobs:
+        if job.name not in last_run or now - last_run[job.name] >= job.every_seconds:
+            _resolve(job.actor_path).send()
+            last_run[job.name] = now
+            sent.append(job.name)
+    return sent
+
+
+def main() -> None:
+    import app.worker  # noqa: F401  (broker and actors, as a worker sees them)
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    log.info("scheduler up with %d periodic jobs: %s", len(JOBS), ", ".join(j.name for j in JOBS) or "none yet")
+    last_run: dict[str, float] = {}
+    while not stop.is_set():
+        try:
+            run_due_jobs(time.monotonic(), last_run)
+        except Exception:
+            log.exception("could not send periodic jobs; trying again next tick")
+        stop.wait(5)
+
+
+if __name__ == "__main__":
+    main()

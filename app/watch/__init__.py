@@ -1,0 +1,1 @@
+"""Watch areas: polygons residents draw to hear about everything inside them."""

@@ -1,0 +1,1 @@
+"""Work orders and SLAs: what crews do, and deadlines that nobody forgets."""

@@ -1,0 +1,14 @@
+"""Worker entry point: `dramatiq app.worker`. Broker first, then the app, then every actor."""
+
+from app import broker as _broker  # noqa: F401  (the broker must exist before any actor)
+from app import create_app
+
+app = create_app()
+
+# Every actor module, so one worker serves every queue.
+ACTOR_MODULES: tuple[str, ...] = (
+    "app.inbound.actors",
+)
+
+for _module in ACTOR_MODULES:
+    __import__(_module)

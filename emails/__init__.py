@@ -1,0 +1,1 @@
+"""Email: templates, rendering, reply-address tokens and MIME parsing."""

@@ -1,0 +1,1 @@
+"""Geometry: GeoJSON parsing and validation, and the spatial queries (point-in-polygon)."""

@@ -1,0 +1,48 @@
+"""The migrations and the models agree, and the migrations run down and up again."""
+
+import os
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import inspect, text
+
+from app import create_app
+from app.alembic_filters import include_object
+from app.extensions import db
+from tests.support.database import drop_database, recreate_database
+
+
+def test_autogenerate_finds_no_difference_between_models_and_migrations(app):
+    with db.engine.connect() as conn:
+        context = MigrationContext.configure(
+            conn, opts={"include_object": include_object, "compare_type": True}
+        )
+        diff = compare_metadata(context, db.metadata)
+    assert diff == []
+
+
+@pytest.fixture
+def scratch_app():
+    url = os.environ["DATABASE_URL"] + "_migrations"
+    recreate_database(url)
+    scratch = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    yield scratch
+    with scratch.app_context():
+        db.engine.dispose()
+    drop_database(url)
+
+
+def test_downgrade_to_base_then_upgrade_to_head(scratch_app):
+    with scratch_app.app_context():
+        upgrade()
+        downgrade(revision="base")
+        tables = set(inspect(db.engine).get_table_names())
+        assert tables & set(db.metadata.tables) == set()
+        upgrade()
+        tables = set(inspect(db.engine).get_table_names())
+        assert set(db.metadata.tables) <= tables
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT PostGIS_Lib_Version()")).scalar()
+        db.engine.dispose()

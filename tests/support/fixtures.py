@@ -1,0 +1,125 @@
+"""Shared fixtures, loaded by tests/conftest.py."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import dramatiq
+import pytest
+from dramatiq import Worker
+from dramatiq.brokers.redis import RedisBroker
+
+from tests.support.database import drop_database, recreate_database, truncate_all
+from tests.support.smtp import SmtpSink
+
+
+@pytest.fixture(scope="session")
+def app():
+    """One application for the session, its database built by the real migrations."""
+    from flask_migrate import upgrade
+
+    from app import create_app
+
+    url = os.environ["DATABASE_URL"]
+    recreate_database(url)
+    application = create_app({"SQLALCHEMY_DATABASE_URI": url, "SERVER_NAME": None})
+    with application.app_context():
+        upgrade()
+    yield application
+    with application.app_context():
+        from app.extensions import db
+
+        db.session.remove()
+        db.engine.dispose()
+    if not os.environ.get("KEEP_TEST_DB"):
+        drop_database(url)
+
+
+@pytest.fixture(autouse=True)
+def _app_context(app):
+    """Every test runs inside an app context and leaves the database empty behind it."""
+    from app.extensions import db
+
+    with app.app_context():
+        yield
+        truncate_all(db)
+
+
+@pytest.fixture
+def db(app):
+    from app.extensions import db as database
+
+    return database
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def stub_broker():
+    """The StubBroker actors are declared on (tests run with DRAMATIQ_BROKER=stub)."""
+    broker = dramatiq.get_broker()
+    broker.flush_all()
+    yield broker
+    broker.flush_all()
+
+
+@pytest.fixture
+def stub_worker(stub_broker):
+    worker = Worker(stub_broker, worker_timeout=50, worker_threads=2)
+    worker.start()
+    yield worker
+    worker.stop()
+
+
+@pytest.fixture
+def redis_worker(app):
+    """A real worker consuming from real Redis: every actor re-declared on a RedisBroker.
+
+    Messages sent during the test cross a real Redis socket and are processed by worker
+    threads with their own database sessions; the namespace is unique to this test.
+    """
+    from app.broker import make_broker
+
+    stub = dramatiq.get_broker()
+    namespace = f"civic-test-{uuid.uuid4().hex[:8]}"
+    broker: RedisBroker = make_broker("redis", url=app.config["REDIS_URL"], namespace=namespace)
+    actors = dict(stub.actors)
+    for actor in actors.values():
+        actor.broker = broker
+        broker.declare_actor(actor)
+    dramatiq.set_broker(broker)
+    worker = Worker(broker, worker_timeout=50, worker_threads=4)
+    worker.start()
+    try:
+        yield broker
+    finally:
+        worker.stop()
+        broker.flush_all()
+        for actor in actors.values():
+            actor.broker = stub
+        dramatiq.set_broker(stub)
+        for key in broker.client.scan_iter(f"{namespace}*"):
+            broker.client.delete(key)
+        broker.close()
+
+
+@pytest.fixture
+def smtp_server(app):
+    """A real SMTP listener; the app's outgoing mail goes to it for the test's duration."""
+    sink = SmtpSink().start()
+    saved = {k: app.config[k] for k in ("MAIL_SERVER", "MAIL_PORT", "MAIL_USE_TLS", "MAIL_USE_SSL")}
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=sink.port, MAIL_USE_TLS=False, MAIL_USE_SSL=False)
+    mail_state = app.extensions["mail"]
+    saved_state = {k: getattr(mail_state, k) for k in ("server", "port", "use_tls", "use_ssl")}
+    mail_state.server, mail_state.port, mail_state.use_tls, mail_state.use_ssl = "127.0.0.1", sink.port, False, False
+    try:
+        yield sink
+    finally:
+        sink.stop()
+        app.config.update(saved)
+        for key, value in saved_state.items():
+            setattr(mail_state, key, value)
