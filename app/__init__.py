@@ -45,9 +45,11 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from app.api import register_api
     from app.health import bp as health_bp
 
     app.register_blueprint(health_bp)
+    register_api(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -53,24 +53,17 @@ def error_response(status: int, code: str, message: str, details: dict | None = 
     return response
 
 
-def _http_code(exc: HTTPException) -> str:
-    return (exc.name or "error").lower().replace(" ", "_").replace("'", "")
-
-
 def register(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def handle_api_error(exc: ApiError):
         return error_response(exc.status, exc.code, exc.message, exc.details)
 
-    @app.errorhandler(HTTPException)
-    def handle_http_exception(exc: HTTPException):
-        response = error_response(exc.code or 500, _http_code(exc), exc.description or exc.name)
-        for header in ("Allow", "Retry-After", "WWW-Authenticate"):
-            if exc.get_response().headers.get(header):
-                response.headers[header] = exc.get_response().headers[header]
-        return response
+    # HTTPExceptions (404, 405, 422 from webargs, ...) are answered by CivicApi.handle_http_exception
+    # in the same shape; see app/api/core.py.
 
     @app.errorhandler(Exception)
     def handle_unexpected(exc: Exception):
+        if isinstance(exc, HTTPException):
+            return exc
         log.exception("unhandled error")
         return error_response(500, "internal_error", "Something went wrong on our side; it has been logged.")

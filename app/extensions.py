@@ -6,6 +6,8 @@ from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
+from app.api.core import CivicApi
+
 # Deterministic constraint names, so Alembic autogenerate and downgrades are stable.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -21,5 +23,6 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+api = CivicApi()
 migrate = Migrate()
 mail = Mail()

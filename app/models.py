@@ -1,6 +1,14 @@
 """Import every domain's models so the metadata (and Alembic) sees all tables."""
 
-from app.accounts.models import EmailAlias, Membership, Organization, Permission, Role, User  # noqa: F401
+from app.accounts.models import (  # noqa: F401
+    ApiToken,
+    EmailAlias,
+    Membership,
+    Organization,
+    Permission,
+    Role,
+    User,
+)
 from app.events.models import Event  # noqa: F401
 from app.inbound.models import InboundEmail  # noqa: F401
 from app.requests.models import Attachment, Comment, Follower, RequestCategory, ServiceRequest  # noqa: F401

@@ -8,6 +8,7 @@ app = create_app()
 # Every actor module, so one worker serves every queue.
 ACTOR_MODULES: tuple[str, ...] = (
     "app.inbound.actors",
+    "app.notify.actors",
 )
 
 for _module in ACTOR_MODULES:

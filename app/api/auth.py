@@ -1,0 +1,86 @@
+"""Who is calling: a browser session or a bearer token; and what they may do."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import g, request, session
+from sqlalchemy import select
+
+from app.accounts.models import Membership, Organization, Role, User
+from app.accounts.tokens import user_for_token
+from app.errors import Forbidden, NotFound, Unauthorized
+from app.extensions import db
+
+SESSION_USER_KEY = "user_id"
+
+
+def bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+
+def current_user() -> User | None:
+    """The authenticated, active user of this request, or None (cached on `g`)."""
+    if "current_user" in g:
+        return g.current_user
+    user = None
+    token = bearer_token()
+    if token:
+        user = user_for_token(token)
+    elif session.get(SESSION_USER_KEY):
+        candidate = db.session.get(User, session[SESSION_USER_KEY])
+        user = candidate if candidate is not None and candidate.active else None
+    g.current_user = user
+    return user
+
+
+def require_user() -> User:
+    user = current_user()
+    if user is None:
+        raise Unauthorized("Log in, or send Authorization: Bearer <token>.")
+    return user
+
+
+def login_required(view):
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        require_user()
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def log_in_session(user: User) -> None:
+    session.clear()
+    session[SESSION_USER_KEY] = user.id
+    session.permanent = True
+    g.current_user = user
+
+
+def organization_or_404(slug: str) -> Organization:
+    org = db.session.scalar(select(Organization).where(Organization.slug == slug))
+    if org is None:
+        raise NotFound(f"No organization {slug!r}.", {"org": slug})
+    return org
+
+
+def permissions_in(user: User | None, organization_id: int) -> set[str]:
+    """The permission names `user` holds in the organization (empty for non-members)."""
+    if user is None:
+        return set()
+    role = db.session.scalar(
+        select(Role).join(Membership, Membership.role_id == Role.id).where(
+            Membership.user_id == user.id, Membership.organization_id == organization_id)
+    )
+    return role.permission_names if role else set()
+
+
+def require_org_permission(slug: str, permission: str) -> tuple[Organization, User]:
+    """The organization and the calling member, or 401/403/404."""
+    user = require_user()
+    org = organization_or_404(slug)
+    if permission not in permissions_in(user, org.id):
+        raise Forbidden(f"You need the {permission!r} permission in {slug!r}.", {"permission": permission})
+    return org, user

@@ -1,0 +1,54 @@
+"""Recording events, and sending them to the fan-out once (and only once) they are committed."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Session
+
+from app.events.models import Event
+from app.extensions import db
+
+log = logging.getLogger(__name__)
+
+_PENDING = "civic_pending_event_ids"
+
+
+def record_event(kind: str, *, request=None, organization_id: int | None = None, actor=None,
+                 payload: dict | None = None) -> Event:
+    """Add an Event to the current transaction; it is sent to the fan-out after commit."""
+    event = Event(
+        kind=kind,
+        request_id=request.id if request is not None else None,
+        organization_id=organization_id if organization_id is not None else getattr(request, "organization_id", None),
+        actor_id=actor.id if actor is not None else None,
+        payload=payload or {},
+    )
+    db.session.add(event)
+    db.session.flush()
+    db.session.info.setdefault(_PENDING, []).append(event.id)
+    return event
+
+
+def dispatch(event_ids: list[int]) -> None:
+    """Hand committed events to the fan-out; a failure here is repaired by the relay sweep."""
+    from app.notify.actors import fan_out_event
+
+    for event_id in event_ids:
+        try:
+            fan_out_event.send(event_id)
+        except Exception:
+            log.exception("could not enqueue event %s; the relay will resend it", event_id)
+
+
+@sa_event.listens_for(Session, "after_commit")
+def _send_committed_events(session: Session) -> None:
+    event_ids = session.info.pop(_PENDING, None)
+    if event_ids:
+        dispatch(event_ids)
+
+
+@sa_event.listens_for(Session, "after_rollback")
+def _forget_rolled_back_events(session: Session) -> None:
+    session.info.pop(_PENDING, None)

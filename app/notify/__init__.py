@@ -1,0 +1,1 @@
+"""The notification engine: the matrix, fan-out, in-app notifications and email delivery."""

@@ -1,0 +1,49 @@
+"""Reply-address tokens: `reply+<token>@INBOUND_DOMAIN` names one delivery, unforgeably.
+
+The token is the delivery id and an HMAC of it, both in lowercase base32, because mail
+systems may change the case of a local part. Nobody can make a valid token for a delivery
+they were not sent; the inbound router then checks the sender against that delivery.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+
+_MAC_CHARS = 20  # 100 bits
+_SEPARATOR = "."
+
+
+def _b32(data: bytes) -> str:
+    return base64.b32encode(data).decode().rstrip("=").lower()
+
+
+def _key(secret_key: str) -> bytes:
+    # A purpose-bound key, so a token is worthless anywhere else SECRET_KEY signs things.
+    return hashlib.sha256(b"reply-token:" + secret_key.encode()).digest()
+
+
+def _mac(delivery_id: int, secret_key: str) -> str:
+    digest = hmac.new(_key(secret_key), str(delivery_id).encode(), hashlib.sha256).digest()
+    return _b32(digest)[:_MAC_CHARS]
+
+
+def make_reply_token(delivery_id: int, secret_key: str) -> str:
+    id_bytes = delivery_id.to_bytes((delivery_id.bit_length() + 7) // 8 or 1, "big")
+    return f"{_b32(id_bytes)}{_SEPARATOR}{_mac(delivery_id, secret_key)}"
+
+
+def read_reply_token(token: str, secret_key: str) -> int | None:
+    """The delivery id a genuine token names, or None for anything forged or garbled."""
+    encoded, sep, mac = token.strip().lower().partition(_SEPARATOR)
+    if not sep or not encoded or len(mac) != _MAC_CHARS:
+        return None
+    try:
+        padded = encoded.upper() + "=" * (-len(encoded) % 8)
+        delivery_id = int.from_bytes(base64.b32decode(padded), "big")
+    except (ValueError, base64.binascii.Error):
+        return None
+    if not hmac.compare_digest(mac, _mac(delivery_id, secret_key)):
+        return None
+    return delivery_id
