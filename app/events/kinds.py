@@ -1,0 +1,38 @@
+"""Every event kind the platform records, with the payload each carries.
+
+This catalogue is the contract between the domain services that record events and the
+notification engine that consumes them. Request events carry request_id, organization_id
+and actor_id on the Event row itself; the payload adds what the row does not say.
+"""
+
+from __future__ import annotations
+
+EVENT_KINDS: dict[str, str] = {
+    # Requests (organization side of the SeeClickFix matrix, and resident side)
+    "request.submitted": "{}",
+    "request.assigned": "{assignee_id, previous_assignee_id}",
+    "request.recategorized": "{category_id, previous_category_id}",
+    "request.acknowledged": "{}",
+    "request.closed": "{by_reporter: bool, comment_id | null}",
+    "request.reopened": "{by_reporter: bool}",
+    "request.comment_public": "{comment_id}",
+    "request.comment_internal": "{comment_id, mentioned_user_ids: [int]}",
+    "request.due_date_changed": "{due_at | null, previous_due_at | null}",
+    "request.followed": "{user_id}",
+    "request.archived": "{}",
+    # Work (SLAs and work orders)
+    "request.sla_breached": "{sla_due_at, breach_id}",
+    "work_order.assigned": "{work_order_id, assignee_id}",
+    "work_order.due_changed": "{work_order_id, due_at | null, previous_due_at | null}",
+    "work_order.overdue": "{work_order_id, due_at}",
+    # Watch areas
+    "watch_area.created": "{watch_area_id}",
+    "watch_area.followed": "{watch_area_id, user_id}",
+    # Accounts (organization_id set for invitations). Links are signed when the mail is rendered.
+    "account.confirm_email": "{user_id, email}",
+    "account.password_reset": "{user_id}",
+    "account.invited_new": "{user_id}",
+    "account.invited_existing": "{user_id}",
+    # Inbound email triage
+    "inbound.message_received": "{inbound_message_id}",
+}
