@@ -30,3 +30,13 @@ class InboundEmail(db.Model):
     processed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (Index("ix_inbound_emails_status_received_at", "status", "received_at"),)
+
+
+class SuppressedAddress(db.Model):
+    """An address we must not email: it hard-bounced, or its owner asked us to stop."""
+
+    __tablename__ = "suppressed_addresses"
+
+    email: Mapped[str] = mapped_column(CITEXT, primary_key=True)
+    reason: Mapped[str] = mapped_column(Text, nullable=False)
+    created_at: Mapped[datetime] = created_at_column()

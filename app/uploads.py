@@ -1,0 +1,77 @@
+"""Accepting files (request photos, email attachments): type judged by content, never by name.
+
+Both the API's uploads and inbound email attachments go through `inspect_upload`, then
+`store_upload` writes the bytes once, content-addressed by SHA-256, under UPLOAD_DIR.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+
+import filetype
+from flask import current_app
+from werkzeug.utils import secure_filename
+
+IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp", "image/heic"})
+DOCUMENT_TYPES = frozenset({
+    "application/pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "application/msword",
+    "application/vnd.ms-excel",
+    "application/vnd.oasis.opendocument.text",
+    "application/vnd.oasis.opendocument.spreadsheet",
+})
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class UploadVerdict:
+    ok: bool
+    filename: str
+    content_type: str | None
+    size: int
+    reason: str = ""  # why it was refused, in words a resident understands
+
+
+def sanitize_filename(name: str | None, fallback: str = "file") -> str:
+    cleaned = secure_filename(name or "")[:200]
+    return cleaned or fallback
+
+
+def sniff_content_type(data: bytes) -> str | None:
+    kind = filetype.guess(data)
+    return kind.mime if kind else None
+
+
+def inspect_upload(data: bytes, filename: str | None, *, allowed=IMAGE_TYPES,
+                   max_bytes: int = DEFAULT_MAX_BYTES) -> UploadVerdict:
+    """Judge one file by its bytes: allowed type and size; the name is only sanitized."""
+    name = sanitize_filename(filename)
+    size = len(data)
+    if size == 0:
+        return UploadVerdict(False, name, None, size, "the file is empty")
+    if size > max_bytes:
+        return UploadVerdict(False, name, None, size, f"the file is larger than {max_bytes // (1024 * 1024)} MB")
+    content_type = sniff_content_type(data)
+    if content_type not in allowed:
+        found = content_type or "an unrecognised format"
+        return UploadVerdict(False, name, content_type, size, f"{found} files are not accepted")
+    return UploadVerdict(True, name, content_type, size)
+
+
+def store_upload(data: bytes) -> tuple[str, str]:
+    """Write the bytes under UPLOAD_DIR (once per content); return (sha256, storage path)."""
+    digest = hashlib.sha256(data).hexdigest()
+    directory = os.path.join(current_app.config["UPLOAD_DIR"], digest[:2])
+    os.makedirs(directory, exist_ok=True)
+    path = os.path.join(directory, digest)
+    if not os.path.exists(path):
+        temporary = f"{path}.{os.getpid()}.tmp"
+        with open(temporary, "wb") as handle:
+            handle.write(data)
+        os.replace(temporary, path)
+    return digest, path
