@@ -47,9 +47,11 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from app.api import register_api
     from app.health import bp as health_bp
+    from app.portal import register_portal
 
     app.register_blueprint(health_bp)
     register_api(app)
+    register_portal(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -107,6 +107,13 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict:
         "EMAIL_FALLBACK_DELAY": _int(env, "EMAIL_FALLBACK_DELAY", 60),
         "UPLOAD_DIR": env.get("UPLOAD_DIR", os.path.join("instance", "uploads")),
         "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 26 * 1024 * 1024),
+        # Portal pages: the map's tile layer (empty: no tiles, the map draws on a blank
+        # background) and CSRF, which the portal's blueprints check (app/portal/web.py); the
+        # JSON API authenticates by bearer token or a SameSite session instead.
+        "MAP_TILE_URL": env.get("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
+        "MAP_TILE_ATTRIBUTION": env.get("MAP_TILE_ATTRIBUTION", "&copy; OpenStreetMap contributors"),
+        "WTF_CSRF_CHECK_DEFAULT": False,
+        "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": app_env == "production",

@@ -3,6 +3,7 @@
 from flask_mail import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
@@ -26,3 +27,4 @@ db = SQLAlchemy(model_class=Base)
 api = CivicApi()
 migrate = Migrate()
 mail = Mail()
+csrf = CSRFProtect()

@@ -38,5 +38,19 @@ elif ! ls /usr/share/postgresql/"$pg_major"/extension/postgis.control >/dev/null
   fi
 fi
 
-# 3. The database named by DATABASE_URL, with its extensions (the first migration creates them too).
+# 3. Browser assets (Leaflet, Leaflet-Geoman, Swagger UI) from npm into app/static/vendor/.
+./scripts/vendor_assets.sh
+
+# 4. Debian's Chromium for the browser tests (Playwright drives it; no browser is downloaded).
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    say "installing Chromium for the browser tests (apt)"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    say "Chromium is missing: the browser tests will be skipped. Install it as root:  apt-get install chromium"
+  fi
+fi
+
+# 5. The database named by DATABASE_URL, with its extensions (the first migration creates them too).
 "$VENV/bin/python" scripts/ensure_db.py

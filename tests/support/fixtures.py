@@ -9,9 +9,24 @@ import dramatiq
 import pytest
 from dramatiq import Worker
 from dramatiq.brokers.redis import RedisBroker
+from flask import g
+from flask.testing import FlaskClient
 
 from tests.support.database import drop_database, recreate_database, truncate_all
 from tests.support.smtp import SmtpSink
+
+
+class FreshGlobalsClient(FlaskClient):
+    """Each request starts with an empty `g`, as on a server.
+
+    Requests reuse the test's app context (and so its db.session), which would otherwise
+    carry `g` (the cached current user, the CSRF token) from one request into the next.
+    """
+
+    def open(self, *args, **kwargs):
+        for key in list(g):
+            g.pop(key)
+        return super().open(*args, **kwargs)
 
 
 @pytest.fixture(scope="session")
@@ -24,6 +39,7 @@ def app():
     url = os.environ["DATABASE_URL"]
     recreate_database(url)
     application = create_app({"SQLALCHEMY_DATABASE_URI": url, "SERVER_NAME": None})
+    application.test_client_class = FreshGlobalsClient
     with application.app_context():
         upgrade()
     yield application

@@ -1,0 +1,19 @@
+"""Server-rendered pages: the resident web app at `/`, the staff portal at `/staff/<org>`,
+admin pages at `/admin`. Views are thin: they parse a form, call the same domain service as
+the API, and render a template."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_portal(app: Flask) -> None:
+    """Bind CSRF protection and register every portal blueprint."""
+    from app.extensions import csrf
+    from app.portal import admin, resident, site, staff
+    from app.portal.web import register_template_helpers
+
+    csrf.init_app(app)
+    register_template_helpers(app)
+    for module in (site, resident, staff, admin):
+        app.register_blueprint(module.bp)

@@ -1,0 +1,127 @@
+"""What every portal blueprint shares: CSRF checks, security headers, HTML error pages,
+template filters and the values every page template sees."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, Flask, current_app, redirect, render_template, request, url_for
+from flask_wtf.csrf import CSRFError
+from markupsafe import Markup, escape
+from werkzeug.exceptions import HTTPException
+
+from app.api.auth import current_user
+from app.errors import ApiError, Unauthorized
+from app.extensions import csrf
+
+
+def portal_blueprint(name: str, import_name: str, url_prefix: str | None = None) -> Blueprint:
+    """A blueprint whose forms are CSRF-checked, whose errors are pages, and whose responses
+    carry the portal's security headers."""
+    bp = Blueprint(name, import_name, url_prefix=url_prefix, template_folder="templates")
+    bp.before_request(_check_csrf)
+    bp.after_request(_security_headers)
+    bp.register_error_handler(ApiError, _error_page)
+    bp.register_error_handler(CSRFError, _csrf_error_page)
+    bp.register_error_handler(HTTPException, _http_error_page)
+    return bp
+
+
+def _check_csrf() -> None:
+    # The JSON API (bearer tokens, SameSite session) is not checked; every portal form is.
+    csrf.protect()
+
+
+def tile_origin(tile_url: str) -> str:
+    """The origin a CSP must allow for the map tiles (`{s}` subdomains become a wildcard)."""
+    if not tile_url:
+        return ""
+    parts = urlsplit(tile_url)
+    host = parts.netloc.replace("{s}", "*")
+    if not parts.scheme or "{" in host:
+        return "https:"
+    return f"{parts.scheme}://{host}"
+
+
+def _security_headers(response):
+    tiles = tile_origin(current_app.config.get("MAP_TILE_URL", ""))
+    response.headers.setdefault("Content-Security-Policy", "; ".join([
+        "default-src 'self'",
+        "script-src 'self'",
+        # Leaflet positions tiles and markers with inline styles.
+        "style-src 'self' 'unsafe-inline'",
+        f"img-src 'self' data: blob: {tiles}".strip(),
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]))
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    return response
+
+
+def back_here() -> str:
+    """This page's path and query, to come back to after logging in."""
+    query = request.query_string.decode()
+    return request.path + (f"?{query}" if query else "")
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Only local paths: `next` must never send someone to another site."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return default
+
+
+def _error_page(exc: ApiError):
+    if isinstance(exc, Unauthorized):
+        return redirect(url_for("site.login", next=back_here()))
+    return render_template("error.html", status=exc.status, message=exc.message), exc.status
+
+
+def _http_error_page(exc: HTTPException):
+    return render_template("error.html", status=exc.code, message=exc.description), exc.code
+
+
+def _csrf_error_page(exc: CSRFError):
+    message = "This form has expired or did not come from this site. Go back, reload the page and try again."
+    return render_template("error.html", status=400, message=message), 400
+
+
+def format_when(value: datetime | None, timezone: str | None = None) -> Markup:
+    """A `<time>` element: machine-readable ISO instant, human text in the given timezone."""
+    if value is None:
+        return Markup("")
+    local = value.astimezone(ZoneInfo(timezone)) if timezone else value
+    text = local.strftime("%d %b %Y, %H:%M")
+    return Markup(f'<time datetime="{escape(value.isoformat())}">{escape(text)}</time>')
+
+
+def register_template_helpers(app: Flask) -> None:
+    """Filters and the values every page sees: who is looking, and the map settings."""
+    from app.portal.access import is_site_admin, staff_organizations
+
+    app.add_template_filter(format_when, "when")
+
+    @app.context_processor
+    def page_globals():
+        if request.blueprint not in _PORTAL_BLUEPRINTS:
+            return {}
+        viewer = current_user()
+        return {
+            "viewer": viewer,
+            "viewer_staff_orgs": staff_organizations(viewer) if viewer else [],
+            "viewer_is_site_admin": is_site_admin(viewer),
+            "map_settings": {
+                "tileUrl": current_app.config.get("MAP_TILE_URL", ""),
+                "attribution": current_app.config.get("MAP_TILE_ATTRIBUTION", ""),
+            },
+        }
+
+
+_PORTAL_BLUEPRINTS = frozenset({"site", "resident", "staff", "admin"})
