@@ -3,9 +3,15 @@
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import marshmallow as ma
 import pytest
 
-from app.work.business_hours import add_business_hours, business_hours_between, calendar_from_settings
+from app.work.business_hours import (
+    add_business_hours,
+    business_hours_between,
+    calendar_from_settings,
+)
+from app.work.schemas import BusinessHoursSettingsSchema
 
 CHICAGO = ZoneInfo("America/Chicago")
 DEFAULT = calendar_from_settings({}, "America/Chicago")
@@ -227,3 +233,15 @@ def test_every_quarter_hour_start_agrees_with_a_brute_force_count(calendar, firs
             assert due == brute_force_deadline(instant, hours, calendar), (instant, hours)
             assert business_hours_between(instant, due, calendar) == timedelta(hours=hours)
             assert business_hours_between(instant, due - timedelta(minutes=1), calendar) < timedelta(hours=hours)
+
+
+# --- the settings schema a settings API validates with --------------------------------------
+
+def test_the_settings_schema_accepts_a_usable_calendar_and_explains_an_unusable_one():
+    schema = BusinessHoursSettingsSchema()
+    good = {"week": {"mon": [["08:00", "16:00"]]}, "holidays": {"country": "US", "subdivision": "IL"}}
+    assert schema.load(good) == good
+    with pytest.raises(ma.ValidationError, match="overlap"):
+        schema.load({"week": {"mon": [["08:00", "12:00"], ["11:00", "16:00"]]}})
+    with pytest.raises(ma.ValidationError, match="Unknown field"):
+        schema.load({"weekends": "off"})
