@@ -46,6 +46,15 @@ def _app_context(app):
         truncate_all(db)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits(app):
+    """Every test starts with no rate-limit counters (only this run's keys are removed)."""
+    from app.extensions import limiter
+
+    yield
+    limiter.reset()
+
+
 @pytest.fixture
 def db(app):
     from app.extensions import db as database
