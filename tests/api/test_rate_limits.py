@@ -2,22 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
 from app.accounts.links import make_password_token
 from tests.factories import PASSWORD, UserFactory
 from tests.support.accounts import log_in
-
-
-@pytest.fixture
-def limits(app, monkeypatch):
-    """Set small limits for one test (app.config is restored afterwards)."""
-
-    def set_limits(**values):
-        for name, value in values.items():
-            monkeypatch.setitem(app.config, name, value)
-
-    return set_limits
 
 
 def from_address(address: str) -> dict:
@@ -32,8 +19,8 @@ def assert_too_many(response):
     assert int(response.headers["Retry-After"]) > 0
 
 
-def test_login_is_limited_per_client(client, limits):
-    limits(RATELIMIT_LOGIN="3 per minute")
+def test_login_is_limited_per_client(client, rate_limits):
+    rate_limits(RATELIMIT_LOGIN="3 per minute")
     UserFactory(email="ann@example.org")
     for _ in range(3):
         assert log_in(client, "ann@example.org", "wrong password").status_code == 401
@@ -42,8 +29,8 @@ def test_login_is_limited_per_client(client, limits):
     assert log_in(client, "ann@example.org", PASSWORD, **from_address("203.0.113.9")).status_code == 200
 
 
-def test_failed_logins_are_limited_per_account_from_any_client(client, limits):
-    limits(RATELIMIT_LOGIN_ACCOUNT="3 per hour")
+def test_failed_logins_are_limited_per_account_from_any_client(client, rate_limits):
+    rate_limits(RATELIMIT_LOGIN_ACCOUNT="3 per hour")
     UserFactory(email="ann@example.org")
     for n in range(3):
         assert log_in(client, "ann@example.org", "guess", **from_address(f"198.51.100.{n}")).status_code == 401
@@ -53,15 +40,15 @@ def test_failed_logins_are_limited_per_account_from_any_client(client, limits):
     assert log_in(client, "bob@example.org", PASSWORD, **from_address("198.51.100.78")).status_code == 200
 
 
-def test_successful_logins_do_not_use_up_the_account_limit(client, limits):
-    limits(RATELIMIT_LOGIN_ACCOUNT="2 per hour")
+def test_successful_logins_do_not_use_up_the_account_limit(client, rate_limits):
+    rate_limits(RATELIMIT_LOGIN_ACCOUNT="2 per hour")
     UserFactory(email="ann@example.org")
     for n in range(4):
         assert log_in(client, "ann@example.org", PASSWORD, **from_address(f"192.0.2.{n}")).status_code == 200
 
 
-def test_register_is_limited_per_client(client, limits):
-    limits(RATELIMIT_REGISTER="2 per minute")
+def test_register_is_limited_per_client(client, rate_limits):
+    rate_limits(RATELIMIT_REGISTER="2 per minute")
     for n in range(2):
         body = {"email": f"new{n}@example.org", "password": "a long passphrase", "name": "New"}
         assert client.post("/api/v1/auth/register", json=body).status_code == 201
@@ -69,8 +56,8 @@ def test_register_is_limited_per_client(client, limits):
     assert_too_many(client.post("/api/v1/auth/register", json=body))
 
 
-def test_forgot_is_limited_per_account_alike_for_known_and_unknown_addresses(client, limits):
-    limits(RATELIMIT_ACCOUNT_EMAIL_ACCOUNT="2 per 15 minutes")
+def test_forgot_is_limited_per_account_alike_for_known_and_unknown_addresses(client, rate_limits):
+    rate_limits(RATELIMIT_ACCOUNT_EMAIL_ACCOUNT="2 per 15 minutes")
     UserFactory(email="ann@example.org")
     answers = {}
     for email in ("ann@example.org", "nobody@example.org"):
@@ -83,15 +70,15 @@ def test_forgot_is_limited_per_account_alike_for_known_and_unknown_addresses(cli
     assert answers["ann@example.org"].get_data() == answers["nobody@example.org"].get_data()
 
 
-def test_forgot_is_limited_per_client(client, limits):
-    limits(RATELIMIT_ACCOUNT_EMAIL="2 per minute")
+def test_forgot_is_limited_per_client(client, rate_limits):
+    rate_limits(RATELIMIT_ACCOUNT_EMAIL="2 per minute")
     for n in range(2):
         assert client.post("/api/v1/auth/password/forgot", json={"email": f"x{n}@example.org"}).status_code == 202
     assert_too_many(client.post("/api/v1/auth/password/forgot", json={"email": "x9@example.org"}))
 
 
-def test_reset_is_limited_per_client(client, limits):
-    limits(RATELIMIT_TOKEN="2 per minute")
+def test_reset_is_limited_per_client(client, rate_limits):
+    rate_limits(RATELIMIT_TOKEN="2 per minute")
     for _ in range(2):
         response = client.post("/api/v1/auth/password/reset", json={"token": "guess", "password": "a long passphrase"})
         assert response.status_code == 422
@@ -100,19 +87,19 @@ def test_reset_is_limited_per_client(client, limits):
     assert_too_many(client.post("/api/v1/auth/password/reset", json=real))
 
 
-def test_malformed_bodies_count_too(client, limits):
-    limits(RATELIMIT_LOGIN="2 per minute")
+def test_malformed_bodies_count_too(client, rate_limits):
+    rate_limits(RATELIMIT_LOGIN="2 per minute")
     for _ in range(2):
         assert client.post("/api/v1/auth/login", data="{nope", content_type="application/json").status_code == 400
     assert_too_many(client.post("/api/v1/auth/login", json={"email": "a@example.org", "password": "x"}))
 
 
-def test_every_test_starts_with_fresh_counters_part_one(client, limits):
-    limits(RATELIMIT_TOKEN="1 per minute")
+def test_every_test_starts_with_fresh_counters_part_one(client, rate_limits):
+    rate_limits(RATELIMIT_TOKEN="1 per minute")
     assert client.post("/api/v1/auth/confirm", json={"token": "x"}).status_code == 422
 
 
-def test_every_test_starts_with_fresh_counters_part_two(client, limits):
+def test_every_test_starts_with_fresh_counters_part_two(client, rate_limits):
     """Runs after part one with the same client address: the reset fixture emptied the counter."""
-    limits(RATELIMIT_TOKEN="1 per minute")
+    rate_limits(RATELIMIT_TOKEN="1 per minute")
     assert client.post("/api/v1/auth/confirm", json={"token": "x"}).status_code == 422

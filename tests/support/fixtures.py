@@ -56,6 +56,17 @@ def _fresh_rate_limits(app):
 
 
 @pytest.fixture
+def rate_limits(app, monkeypatch):
+    """Set rate limits for one test, e.g. `rate_limits(RATELIMIT_LOGIN="2 per minute")`."""
+
+    def set_limits(**values):
+        for name, value in values.items():
+            monkeypatch.setitem(app.config, name, value)
+
+    return set_limits
+
+
+@pytest.fixture
 def db(app):
     from app.extensions import db as database
 
