@@ -57,6 +57,19 @@ def _development_secret_key(instance_dir: str) -> str:
     return key
 
 
+# Limits on the account endpoints that guess or send (limits' notation; ";" joins several).
+# "per client" counts by client address, "per account" by the email address in the body.
+RATE_LIMITS = {
+    "RATELIMIT_LOGIN": "10 per minute;100 per hour",              # per client
+    "RATELIMIT_LOGIN_ACCOUNT": "20 per hour",                     # per account, failures only
+    "RATELIMIT_REGISTER": "5 per minute;30 per hour",             # per client
+    "RATELIMIT_ACCOUNT_EMAIL": "5 per minute;30 per hour",        # forgot, resend: per client
+    "RATELIMIT_ACCOUNT_EMAIL_ACCOUNT": "3 per 15 minutes",        # forgot, resend: per account
+    "RATELIMIT_TOKEN": "10 per minute;60 per hour",               # reset, confirm: per client
+    "RATELIMIT_ALIASES": "10 per hour",                           # adding aliases: per user
+}
+
+
 def load_config(environ: Mapping[str, str] | None = None) -> dict:
     """Build the settings dict from `environ` (default: the process environment)."""
     env = os.environ if environ is None else environ
@@ -118,6 +131,17 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": app_env == "production",
         "JSON_SORT_KEYS": False,
+        # Reverse proxies in front of the web process; their X-Forwarded-For is trusted so the
+        # client address (rate limits) is the caller's, not the proxy's.
+        "TRUSTED_PROXIES": _int(env, "TRUSTED_PROXIES", 0),
+        # flask-limiter: counters in Redis so every web worker shares them; when Redis is away,
+        # each process keeps limiting in memory rather than failing the request.
+        "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), default=True),
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI") or env.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        "RATELIMIT_STORAGE_OPTIONS": {"key_prefix": env.get("RATELIMIT_KEY_PREFIX", "civic-ratelimit")},
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_HEADERS_ENABLED": True,
+        **RATE_LIMITS,
         # flask-smorest: the OpenAPI document CONTRACT.md names, and its docs page.
         "API_TITLE": "Civic 311 API",
         "API_VERSION": "v1",
