@@ -3,30 +3,86 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms import EmailField, HiddenField, PasswordField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
+
+from app.accounts.passwords import password_problem
+
+
+def password_policy(form, field) -> None:
+    """The accounts' password policy, word for word."""
+    problem = password_problem(field.data or "")
+    if problem:
+        raise ValidationError(problem)
+
+
+def email_field(label: str = "Email") -> EmailField:
+    return EmailField(label, validators=[DataRequired("Enter your email address."),
+                                         Email("Enter a valid email address."), Length(max=254)])
+
+
+def new_password_fields() -> tuple[PasswordField, PasswordField]:
+    return (
+        PasswordField("Password", validators=[DataRequired("Choose a password."), password_policy]),
+        PasswordField("Repeat the password", validators=[DataRequired("Repeat the password."),
+                                                         EqualTo("password", "The two passwords differ.")]),
+    )
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired("Enter your email address."),
-                                            Email("Enter a valid email address.")])
+    email = email_field()
     password = PasswordField("Password", validators=[DataRequired("Enter your password."),
                                                      Length(max=1024)])
     next = HiddenField()
+
+
+class RegisterForm(FlaskForm):
+    name = StringField("Your name", validators=[DataRequired("Tell us your name."), Length(max=200)])
+    email = email_field()
+    password, password_again = new_password_fields()
+
+
+class EmailForm(FlaskForm):
+    email = email_field()
+
+
+class NewPasswordForm(FlaskForm):
+    token = HiddenField()
+    password, password_again = new_password_fields()
+
+
+class ProfileForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired("Your name cannot be empty."), Length(max=200)])
+    phone = StringField("Phone", validators=[Optional(), Length(max=40)])
 
 
 class ActionForm(FlaskForm):
     """A button that changes something: only the CSRF token travels with it."""
 
 
+# Where a service's ValidationFailed details put field errors (webargs' locations).
+_LOCATIONS = ("json", "form", "query", "files")
+
+
+def _field_details(details: dict) -> dict:
+    for location in _LOCATIONS:
+        if isinstance(details.get(location), dict):
+            return details[location]
+    return details
+
+
 def apply_service_error(form: FlaskForm, exc, default_field: str | None = None) -> None:
     """Show a domain service's refusal next to the field it names, or at the top of the form."""
     placed = False
-    for name, messages in (exc.details or {}).items():
+    for name, messages in _field_details(exc.details or {}).items():
         field = getattr(form, name, None)
-        if field is not None and hasattr(field, "errors"):
+        if field is None or not hasattr(field, "errors") or name == "csrf_token":
+            continue
+        if field.type == "HiddenField":  # nobody sees an error beside a hidden field
+            form.form_errors.extend(_as_list(messages))
+        else:
             field.errors = list(field.errors) + _as_list(messages)
-            placed = True
+        placed = True
     if not placed:
         if default_field and getattr(form, default_field, None) is not None:
             getattr(form, default_field).errors = list(getattr(form, default_field).errors) + [exc.message]

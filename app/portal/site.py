@@ -1,33 +1,56 @@
-"""Logging in and out of the web pages (a browser session, the same one the API accepts)."""
+"""Account pages everyone reaches: log in and out, register, confirm an address, passwords.
+
+The emailed links land here (`/confirm`, `/reset-password`, `/set-password`, each with
+`?token=`); a GET only shows a button, so a mail scanner following the link changes nothing.
+"""
 
 from __future__ import annotations
 
-from flask import redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 
 from app.accounts import service as accounts
+from app.accounts.tokens import revoke_token
 from app.api.auth import log_in_session
-from app.errors import Unauthorized
+from app.errors import ApiError
 from app.extensions import db
-from app.portal.forms import LoginForm, apply_service_error
+from app.portal.forms import (
+    ActionForm,
+    EmailForm,
+    LoginForm,
+    NewPasswordForm,
+    RegisterForm,
+    apply_service_error,
+)
+from app.portal.limits import posts_per_account, posts_per_client
 from app.portal.web import portal_blueprint, safe_next
 
 bp = portal_blueprint("site", __name__)
 
+FORGOT_ANSWER = "If an account uses that address, we have sent it a link to choose a new password."
+RESEND_ANSWER = "If an unconfirmed account uses that address, we have sent it a new confirmation link."
+
+
+def _page(template: str, form, **context):
+    return render_template(template, form=form, **context), 422 if form.errors or form.form_errors else 200
+
 
 @bp.route("/login", methods=["GET", "POST"])
+@posts_per_client("RATELIMIT_LOGIN")
+@posts_per_account("RATELIMIT_LOGIN_ACCOUNT", failures_only=True)
 def login():
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
         try:
-            user = accounts.authenticate(form.email.data, form.password.data)
-        except Unauthorized as exc:
+            # The API's login rule (confirmed accounts only); the browser keeps a session, not the token.
+            user, token = accounts.log_in(form.email.data, form.password.data, token_name="web session")
+        except ApiError as exc:
             apply_service_error(form, exc, default_field="password")
         else:
+            revoke_token(token)
             db.session.commit()
             log_in_session(user)
             return redirect(safe_next(form.next.data, url_for("resident.home")))
-    status = 422 if form.errors else 200
-    return render_template("site/login.html", form=form), status
+    return _page("site/login.html", form)
 
 
 @bp.post("/logout")
@@ -35,3 +58,75 @@ def logout():
     """End the session (the blueprint has checked the form's CSRF token)."""
     session.clear()
     return redirect(url_for("resident.home"))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@posts_per_client("RATELIMIT_REGISTER")
+def register():
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            accounts.register(form.email.data, form.password.data, form.name.data.strip())
+        except ApiError as exc:
+            apply_service_error(form, exc, default_field="email")
+        else:
+            return render_template("site/message.html", title="Check your email",
+                                   message=f"We have sent a confirmation link to {form.email.data}. "
+                                           "Follow it, then log in.")
+    return _page("site/register.html", form)
+
+
+@bp.route("/confirm", methods=["GET", "POST"])
+@posts_per_client("RATELIMIT_TOKEN")
+def confirm():
+    form = ActionForm()
+    token = request.values.get("token", "")
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            confirmed = accounts.confirm_address(token)
+        except ApiError as exc:
+            return render_template("site/message.html", title="This link does not work", message=exc.message), 422
+        flash(f"{confirmed['email']} is confirmed." + (" You can log in now." if confirmed["primary"] else ""))
+        return redirect(url_for("site.login"))
+    return render_template("site/confirm.html", form=form, token=token)
+
+
+@bp.route("/confirm/resend", methods=["GET", "POST"])
+@posts_per_client("RATELIMIT_ACCOUNT_EMAIL")
+@posts_per_account("RATELIMIT_ACCOUNT_EMAIL_ACCOUNT")
+def resend_confirmation():
+    form = EmailForm()
+    if form.validate_on_submit():
+        accounts.request_account_link("confirm_email", form.email.data)
+        return render_template("site/message.html", title="Check your email", message=RESEND_ANSWER)
+    return _page("site/email_link.html", form, title="Send the confirmation link again",
+                 button="Send the link")
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@posts_per_client("RATELIMIT_ACCOUNT_EMAIL")
+@posts_per_account("RATELIMIT_ACCOUNT_EMAIL_ACCOUNT")
+def forgot_password():
+    form = EmailForm()
+    if form.validate_on_submit():
+        accounts.request_account_link("password_reset", form.email.data)
+        return render_template("site/message.html", title="Check your email", message=FORGOT_ANSWER)
+    return _page("site/email_link.html", form, title="Forgot your password?",
+                 button="Email me a link")
+
+
+@bp.route("/reset-password", methods=["GET", "POST"], endpoint="reset_password")
+@bp.route("/set-password", methods=["GET", "POST"], endpoint="set_password")
+@posts_per_client("RATELIMIT_TOKEN")
+def choose_password():
+    form = NewPasswordForm(token=request.args.get("token", ""))
+    if form.validate_on_submit():
+        try:
+            accounts.set_password_with_token(form.token.data, form.password.data)
+        except ApiError as exc:
+            apply_service_error(form, exc, default_field="password")
+        else:
+            flash("Your password is set. Log in with it.")
+            return redirect(url_for("site.login"))
+    return _page("site/choose_password.html", form)
+

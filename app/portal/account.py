@@ -1,0 +1,69 @@
+"""A resident's own account: profile, other email addresses (aliases), notification preferences."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+
+from app.accounts import service as accounts
+from app.api.auth import require_user
+from app.errors import ApiError
+from app.portal.access import login_required
+from app.portal.forms import EmailForm, ProfileForm, apply_service_error
+from app.portal.limits import posts_per_user
+from app.portal.web import portal_blueprint
+
+bp = portal_blueprint("account", __name__, url_prefix="/account")
+
+
+def _account_page(profile_form=None, alias_form=None, status: int = 200):
+    user = require_user()
+    profile_form = profile_form or ProfileForm(obj=user)
+    alias_form = alias_form or EmailForm(prefix="alias")
+    return render_template("account/profile.html", profile_form=profile_form, alias_form=alias_form,
+                           aliases=accounts.aliases_of(user)), status
+
+
+@bp.get("/")
+@login_required
+def profile():
+    return _account_page()
+
+
+@bp.post("/")
+@login_required
+def update_profile():
+    form = ProfileForm()
+    if form.validate_on_submit():
+        try:
+            accounts.update_profile(require_user(), {"name": form.name.data.strip(),
+                                                     "phone": (form.phone.data or "").strip() or None})
+        except ApiError as exc:
+            apply_service_error(form, exc)
+        else:
+            flash("Your profile is saved.")
+            return redirect(url_for("account.profile"))
+    return _account_page(profile_form=form, status=422)
+
+
+@bp.post("/aliases")
+@login_required
+@posts_per_user("RATELIMIT_ALIASES")
+def add_alias():
+    form = EmailForm(prefix="alias")
+    if form.validate_on_submit():
+        try:
+            alias = accounts.add_alias(require_user(), form.email.data)
+        except ApiError as exc:
+            apply_service_error(form, exc, default_field="email")
+        else:
+            flash(f"We have sent a confirmation link to {alias.email}; it works once you follow it.")
+            return redirect(url_for("account.profile"))
+    return _account_page(alias_form=form, status=422)
+
+
+@bp.post("/aliases/remove")
+@login_required
+def remove_alias():
+    accounts.remove_alias(require_user(), request.form.get("email", ""))
+    flash("The address is removed.")
+    return redirect(url_for("account.profile"))
