@@ -1,12 +1,12 @@
 """The staff portal at `/staff/<org>`: dashboard, request queue and pages, inbound messages,
-work orders, organization settings and the email log."""
+work orders, organization settings and the email log. One blueprint; each area one module."""
 
 from __future__ import annotations
 
 from flask import redirect, render_template, url_for
 
 from app.api.auth import require_user
-from app.portal.access import staff_organizations, staff_page
+from app.portal.access import staff_organizations
 from app.portal.web import portal_blueprint
 
 bp = portal_blueprint("staff", __name__, url_prefix="/staff")
@@ -21,7 +21,4 @@ def choose_organization():
     return render_template("staff/choose.html", organizations=organizations)
 
 
-@bp.get("/<org>/")
-def dashboard(org: str):
-    organization, user = staff_page(org, "view_requests")
-    return render_template("staff/dashboard.html", org=organization)
+from app.portal.staff import dashboard, members, work  # noqa: E402,F401  (routes on `bp`)

@@ -1,0 +1,46 @@
+"""Staff portal forms."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import DateTimeLocalField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from app.accounts.permissions import PERMISSIONS
+from app.portal.forms import email_field
+
+
+def optional_id(value):
+    return int(value) if value not in (None, "", "None") else None
+
+
+class WorkOrderForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired("Give the work order a title."), Length(max=200)])
+    notes = TextAreaField("Notes for the crew", validators=[Optional(), Length(max=20_000)])
+    request = StringField("Request number", validators=[Optional(), Length(max=16)])
+    assignee_id = SelectField("Assigned to", coerce=optional_id, validate_choice=False)
+    due_at = DateTimeLocalField("Due", format="%Y-%m-%dT%H:%M", validators=[Optional()])
+
+
+class WorkOrderUpdateForm(WorkOrderForm):
+    request = None
+    status = SelectField("Status")
+
+
+class InvitationForm(FlaskForm):
+    email = email_field("Email address")
+    name = StringField("Name (for a new account)", validators=[Optional(), Length(max=200)])
+    role = SelectField("Role")
+
+
+class MemberRoleForm(FlaskForm):
+    role = SelectField("Role")
+
+
+class RoleForm(FlaskForm):
+    name = StringField("Role name", validators=[DataRequired("Name the role."), Length(max=64)])
+
+
+def permission_names() -> list[tuple[str, str]]:
+    """Every permission with what it allows, for role checkboxes."""
+    return list(PERMISSIONS.items())
