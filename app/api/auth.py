@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import g, request, session
+from flask import request, session
 from sqlalchemy import select
 
 from app.accounts.models import Membership, Organization, Role, User
@@ -13,6 +13,9 @@ from app.errors import Forbidden, NotFound, Unauthorized
 from app.extensions import db
 
 SESSION_USER_KEY = "user_id"
+# The caller is cached on the request itself, not on `g`: an app context (and its `g`) can
+# span several requests, as in tests whose requests run inside the test's app context.
+_CURRENT_USER_KEY = "civic.current_user"
 
 
 def bearer_token() -> str | None:
@@ -22,9 +25,9 @@ def bearer_token() -> str | None:
 
 
 def current_user() -> User | None:
-    """The authenticated, active user of this request, or None (cached on `g`)."""
-    if "current_user" in g:
-        return g.current_user
+    """The authenticated, active user of this request, or None (cached for the request)."""
+    if _CURRENT_USER_KEY in request.environ:
+        return request.environ[_CURRENT_USER_KEY]
     user = None
     token = bearer_token()
     if token:
@@ -32,7 +35,7 @@ def current_user() -> User | None:
     elif session.get(SESSION_USER_KEY):
         candidate = db.session.get(User, session[SESSION_USER_KEY])
         user = candidate if candidate is not None and candidate.active else None
-    g.current_user = user
+    request.environ[_CURRENT_USER_KEY] = user
     return user
 
 
@@ -56,7 +59,7 @@ def log_in_session(user: User) -> None:
     session.clear()
     session[SESSION_USER_KEY] = user.id
     session.permanent = True
-    g.current_user = user
+    request.environ[_CURRENT_USER_KEY] = user
 
 
 def organization_or_404(slug: str) -> Organization:
