@@ -46,7 +46,9 @@ def test_category_filter_admits_only_its_categories():
     area(potholes_only, category_ids=[pothole.id])
     assert subscribers_of(request_at(LNG, LAT, pothole)) == sorted([every.id, potholes_only.id])
     assert subscribers_of(request_at(LNG, LAT, graffiti)) == [every.id]
-    assert subscriber_ids_at(LNG, LAT, pothole.id) == subscriber_ids_at(LNG, LAT, pothole.id)
+    assert sorted(subscriber_ids_at(LNG, LAT, pothole.id)) == sorted([every.id, potholes_only.id])
+    assert sorted(db.session.scalars(watch_area_subscribers_at(LNG, LAT, pothole.id))) == sorted(
+        [every.id, potholes_only.id])
     assert sorted(subscriber_ids_at(LNG, LAT, graffiti.id)) == [every.id]
     assert sorted(subscriber_ids_at(LNG, LAT, None)) == [every.id]
 
