@@ -46,24 +46,22 @@ def to_geojson(geometry) -> dict:
 
 
 def _polygonal_geometry(obj) -> dict:
-    """Unwrap Feature / FeatureCollection down to a Polygon or MultiPolygon object."""
-    if not isinstance(obj, dict):
-        raise GeometryProblem("not_geojson", "Send a GeoJSON object.")
-    _check_crs(obj)
-    kind = obj.get("type")
-    if kind == "FeatureCollection":
+    """Unwrap a FeatureCollection of one Feature, or a Feature, down to its geometry object."""
+    obj = _object(obj, None)
+    if obj.get("type") == "FeatureCollection":
         features = obj.get("features")
         if not isinstance(features, list) or len(features) != 1:
-            count = len(features) if isinstance(features, list) else "no"
+            held = f"this one holds {len(features)}" if isinstance(features, list) else "it has no features array"
             raise GeometryProblem(
-                "feature_count", f"A FeatureCollection must hold exactly one Feature; this one holds {count}.",
-                path="features")
-        return _polygonal_geometry(features[0])
-    if kind == "Feature":
-        geometry = obj.get("geometry")
-        if geometry is None:
+                "feature_count", f"A FeatureCollection must hold exactly one Feature; {held}.", path="features")
+        obj = _object(features[0], "features[0]")
+        if obj.get("type") != "Feature":
+            raise GeometryProblem("not_geojson", "features[0] must be a Feature.", path="features[0]")
+    if obj.get("type") == "Feature":
+        if obj.get("geometry") is None:
             raise GeometryProblem("empty_geometry", "The Feature has no geometry.", path="geometry")
-        return _polygonal_geometry(geometry)
+        obj = _object(obj["geometry"], "geometry")
+    kind = obj.get("type")
     if kind in POLYGONAL_TYPES:
         return obj
     if kind in GEOMETRY_TYPES:
@@ -71,7 +69,14 @@ def _polygonal_geometry(obj) -> dict:
             "unsupported_type",
             f"A {kind} has no area; send a Polygon or MultiPolygon (or a Feature holding one).",
             path="type")
-    raise GeometryProblem("not_geojson", f"{kind!r} is not a GeoJSON type.", path="type")
+    raise GeometryProblem("not_geojson", f"{kind!r} is not a GeoJSON geometry type.", path="type")
+
+
+def _object(obj, path: str | None) -> dict:
+    if not isinstance(obj, dict):
+        raise GeometryProblem("not_geojson", f"{path or 'The geometry'} must be a GeoJSON object.", path=path)
+    _check_crs(obj)
+    return obj
 
 
 def _check_crs(obj: dict) -> None:

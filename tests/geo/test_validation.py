@@ -60,7 +60,11 @@ def test_altitude_is_dropped():
     ({"type": "FeatureCollection", "features": [
         {"type": "Feature", "geometry": polygon(SQUARE)}, {"type": "Feature", "geometry": polygon(SQUARE)}]},
      "feature_count"),
+    ({"type": "FeatureCollection"}, "feature_count"),
+    ({"type": "FeatureCollection", "features": [polygon(SQUARE)]}, "not_geojson"),
+    ({"type": "Feature", "geometry": {"type": "Feature", "geometry": polygon(SQUARE)}}, "not_geojson"),
     ({"type": "Feature", "geometry": None}, "empty_geometry"),
+    ({"type": "Feature", "geometry": [1]}, "not_geojson"),
     ({"type": "Polygon", "coordinates": []}, "empty_geometry"),
     ({"type": "MultiPolygon", "coordinates": []}, "empty_geometry"),
     ({"type": "Polygon", "coordinates": [SQUARE],
