@@ -9,6 +9,7 @@ from app.api.pagination import PaginationArgs
 from geo.geojson import to_geojson
 
 MAX_CATEGORY_FILTER = 100
+MAX_INT4 = 2**31 - 1  # ids are PostgreSQL integers; a larger one is a client error, not a 500
 MAX_BROWSE_RADIUS_M = 50_000
 EXAMPLE_GEOMETRY = {
     "type": "Polygon",
@@ -18,13 +19,15 @@ _GEOMETRY_DOC = ("GeoJSON Polygon, MultiPolygon, a Feature holding one, or a Fea
                  "one such Feature; WGS 84 longitude/latitude.")
 
 
-def _not_blank(value: str) -> None:
+def _name_text(value: str) -> None:
     if not value.strip():
         raise ma.ValidationError("Must not be blank.")
+    if "\x00" in value:
+        raise ma.ValidationError("Must not contain NUL characters.")
 
 
 def _name(**kwargs) -> ma.fields.String:
-    return ma.fields.String(validate=[ma.validate.Length(min=1, max=200), _not_blank], **kwargs)
+    return ma.fields.String(validate=[ma.validate.Length(min=1, max=200), _name_text], **kwargs)
 
 
 def _geometry(**kwargs) -> ma.fields.Dict:
@@ -33,7 +36,7 @@ def _geometry(**kwargs) -> ma.fields.Dict:
 
 def _category_ids(**kwargs) -> ma.fields.List:
     return ma.fields.List(
-        ma.fields.Integer(strict=True, validate=ma.validate.Range(min=1)),
+        ma.fields.Integer(strict=True, validate=ma.validate.Range(min=1, max=MAX_INT4)),
         validate=ma.validate.Length(max=MAX_CATEGORY_FILTER),
         metadata={"description": "Only requests in these categories alert; empty means every category."},
         **kwargs,

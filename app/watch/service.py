@@ -25,6 +25,8 @@ from app.watch.models import WatchArea, WatchAreaFollower
 from geo.spatial import metres_from, within_metres
 from geo.validation import GeometryLimits, polygon_from_geojson
 
+MAX_ID = 2**31 - 1  # watch_areas.id is a PostgreSQL integer
+
 
 def geometry_limits() -> GeometryLimits:
     """The configured limits on a drawn area (WATCH_AREA_MAX_VERTICES, WATCH_AREA_MAX_AREA_M2)."""
@@ -55,7 +57,7 @@ def watch_areas_query(user: User | None, *, public: bool = False, following: boo
 
 def visible_watch_area(user: User | None, area_id: int) -> WatchArea:
     """The area if the caller may see it (theirs, or public), else 404."""
-    area = db.session.get(WatchArea, area_id)
+    area = db.session.get(WatchArea, area_id) if 0 < area_id <= MAX_ID else None
     if area is None or not (area.public or (user is not None and area.owner_id == user.id)):
         raise NotFound(f"No watch area {area_id}.", {"watch_area_id": area_id})
     return area

@@ -83,7 +83,7 @@ def test_repair_on_request_stores_a_valid_area(client):
     assert stored.area == pytest.approx(0.02 * 0.02 / 2)
 
 
-@pytest.mark.parametrize("raw", ["NaN", "Infinity", "-Infinity", "1e400"])
+@pytest.mark.parametrize("raw", ["NaN", "Infinity", "-Infinity", "1e400", "1" + "0" * 400])
 def test_non_finite_numbers_in_the_json_are_a_422_not_a_500(client, raw):
     ring = (f"[[-89.66, 39.77], [-89.64, 39.77], [-89.64, {raw}], [-89.66, 39.79], [-89.66, 39.77]]")
     payload = '{"name": "x", "geometry": {"type": "Polygon", "coordinates": [' + ring + "]}}"
@@ -141,6 +141,24 @@ def test_unknown_fields_missing_fields_and_anonymous_callers(client):
     assert set(assert_error_shape(response, 422)["details"]["json"]) == {"geometry"}
     assert_error_shape(client.post(URL, json={"name": "x", "geometry": square()}), 401, "unauthorized")
     assert_error_shape(client.get(URL), 401, "unauthorized")
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({"name": "a\x00b", "geometry": square()}, "name"),
+    ({"name": "x", "geometry": square(), "category_ids": [2**40]}, "category_ids"),
+    ({"name": "x", "geometry": square(), "category_ids": ["1"]}, "category_ids"),
+    ({"name": "x" * 201, "geometry": square()}, "name"),
+])
+def test_values_postgres_would_refuse_are_422s(client, body, field):
+    response = client.post(URL, json=body, headers=bearer(UserFactory()))
+    assert set(assert_error_shape(response, 422)["details"]["json"]) == {field}
+
+
+@pytest.mark.parametrize("area_id", ["9999999999", "99999999999999999999999"])
+def test_ids_beyond_the_column_are_404s(client, area_id):
+    user = UserFactory()
+    assert_error_shape(client.get(f"{URL}/{area_id}", headers=bearer(user)), 404, "not_found")
+    assert_error_shape(client.post(f"{URL}/{area_id}/follow", headers=bearer(user)), 404, "not_found")
 
 
 # Seeing
