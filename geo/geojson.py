@@ -138,7 +138,10 @@ def _position(position, path: str) -> tuple[float, float]:
             or not all(isinstance(n, Real) and not isinstance(n, bool) for n in position)):
         raise GeometryProblem(
             "malformed_coordinates", f"{path} must be a position [longitude, latitude].", path=path)
-    lng, lat = float(position[0]), float(position[1])
+    try:
+        lng, lat = float(position[0]), float(position[1])
+    except OverflowError:  # a JSON integer hundreds of digits long
+        lng = lat = math.inf
     if not (math.isfinite(lng) and math.isfinite(lat)):
         raise GeometryProblem(
             "non_finite_coordinate", f"{path} holds a number that is not finite (NaN or Infinity).",
