@@ -23,7 +23,10 @@ class PeriodicJob:
 
 
 # Filled in by the notification, SLA and archive issues.
-JOBS: tuple[PeriodicJob, ...] = ()
+JOBS: tuple[PeriodicJob, ...] = (
+    # Stored inbound mail whose enqueue was lost is sent to a worker again (nothing is lost).
+    PeriodicJob("inbound-sweep", "app.inbound.actors:sweep_received_inbound_emails", every_seconds=60),
+)
 
 
 def _resolve(path: str):
