@@ -53,6 +53,11 @@ def _codec(label: str | None) -> str | None:
         return None
 
 
+# Below this share of 8-bit bytes, text is mostly ASCII with a few accents: Western mail,
+# where windows-1252 is right far more often than a statistical guess on so little evidence.
+_GUESS_ABOVE_8BIT_SHARE = 0.15
+
+
 def decode_bytes(data: bytes, declared: str | None = None) -> str:
     """Best-effort text for `data`: declared charset, UTF-8, a guess, then windows-1252."""
     candidates = [c for c in (_codec(declared), "utf-8") if c]
@@ -61,7 +66,9 @@ def decode_bytes(data: bytes, declared: str | None = None) -> str:
             return clean_text(data.decode(codec))
         except (UnicodeDecodeError, LookupError):
             continue
-    guess = from_bytes(data[:65536]).best() if data else None
+    eight_bit = sum(1 for byte in data if byte >= 0x80)
+    mostly_ascii = eight_bit <= _GUESS_ABOVE_8BIT_SHARE * len(data)
+    guess = from_bytes(data[:65536]).best() if data and not mostly_ascii else None
     if guess is not None and guess.encoding:
         try:
             return clean_text(data.decode(guess.encoding))

@@ -9,6 +9,7 @@ import html2text
 from emails.charsets import clean_text
 
 _BLANK_RUNS = re.compile(r"\n{3,}")
+_ESCAPED_DASH = re.compile(r"^\\-", re.MULTILINE)
 # Drop <style>/<script>/<head> ourselves: some clients put CSS where html2text would print it.
 _INVISIBLE = re.compile(r"<(style|script|head|title)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 
@@ -27,4 +28,6 @@ def html_to_text(html: str) -> str:
     except Exception:  # html2text on hostile markup: fall back to stripping tags
         text = re.sub(r"<[^>]*>", " ", html)
     text = text.replace("\u00a0", " ")
+    # html2text escapes a leading "-" (markdown lists); a "-- " signature line must stay one.
+    text = _ESCAPED_DASH.sub("-", text)
     return clean_text(_BLANK_RUNS.sub("\n\n", text).strip())

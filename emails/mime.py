@@ -21,6 +21,7 @@ from emails.html_text import html_to_text
 from emails.replies import visible_reply
 
 MAX_HEADER_CHARS = 2000  # enough for any honest header; keeps log rows and indexes sane
+_PLAUSIBLE_ADDRESS = re.compile(r"[^@\s<>()\[\],;:\"]+@[^@\s<>()\[\],;:\"]+")
 
 
 @dataclass
@@ -82,7 +83,7 @@ def _addresses(values: list[str]) -> list[tuple[str, str]]:
         pairs = getaddresses(values)
     except Exception:
         return []
-    return [(name.strip(), addr.strip().lower()) for name, addr in pairs if "@" in addr and " " not in addr.strip()]
+    return [(name.strip(), addr.strip().lower()) for name, addr in pairs if _PLAUSIBLE_ADDRESS.fullmatch(addr.strip())]
 
 
 def _payload(part: Message) -> bytes:
@@ -139,7 +140,10 @@ def _collect(parsed: ParsedEmail, message: Message) -> str:
     for part in _leaves(message):
         content_type = part.get_content_type()
         if content_type.startswith("multipart/"):
-            continue  # a multipart with a broken payload: nothing to read in it
+            # A multipart without a usable boundary: its payload is plain text, read it as such.
+            if isinstance(part.get_payload(), str):
+                plain.append(decode_bytes(_payload(part), _charset(part)))
+            continue
         if content_type in ("message/delivery-status", "message/disposition-notification"):
             continue  # the machine-readable part of a report, read by emails.dsn
         if _is_body_text(part, content_type):
