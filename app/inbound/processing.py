@@ -121,9 +121,12 @@ def _process_locked(inbound_email_id: int) -> None:
     stored.sender_email = parsed.from_email or None
     stored.subject = parsed.subject
     key = dedupe_key(stored, parsed)
-    original = db.session.scalar(select(InboundEmail.id).where(InboundEmail.dedupe_key == key))
+    original = db.session.execute(select(InboundEmail.id, InboundEmail.organization_id)
+                                  .where(InboundEmail.dedupe_key == key)).first()
     if original is not None:
-        _finish(stored, InboundEmailStatus.DUPLICATE, f"duplicate of inbound email #{original} ({key}); nothing created")
+        stored.organization_id = original.organization_id  # so the copy shows in the same log
+        stored.reason = "duplicate"
+        _finish(stored, InboundEmailStatus.DUPLICATE, f"duplicate of inbound email #{original.id} ({key}); nothing created")
         db.session.commit()
         return
     stored.dedupe_key = key
