@@ -13,7 +13,8 @@ alias), forwarded notifications, internal vs public, closed requests, the organi
    organization_id, request_id, user_id, email, internal; None when there is no such row.
 2. `post_email_comment`: call the requests service's add-comment function with
    source "email" (same validation and notifications as the web), attach `comment.files`
-   (already screened; store each with app.uploads.store_upload), and return the comment id.
+   (already screened; store each with app.uploads.store_upload), note `comment.refused`
+   on the comment (RefusedFile.as_note()), and return the comment id.
    Turn the service's refusals (not allowed to comment, request closed) into
    `CommentRefused(reason)`.
 3. Delete `RoutingUnavailable`, OUTCOMES["reply_routing_unavailable"], and flip the
@@ -24,7 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from emails.attachments import KeptFile
+from emails.attachments import KeptFile, RefusedFile
 
 
 class RoutingUnavailable(Exception):
@@ -61,6 +62,7 @@ class EmailComment:
     visibility: str  # "public" or "internal"
     inbound_email_id: int
     files: list[KeptFile] = field(default_factory=list)
+    refused: list[RefusedFile] = field(default_factory=list)  # to note on the comment: what was not kept
 
 
 def delivery_for(delivery_id: int) -> DeliveryRef | None:

@@ -53,9 +53,10 @@ def _attachment_words(kept: int, refused: list[RefusedFile], inline: int) -> str
     return ", ".join(words)
 
 
-def _post_comment(stored: InboundEmail, decision: Decision, parsed: ParsedEmail, files) -> tuple[Decision, int | None]:
+def _post_comment(stored: InboundEmail, decision: Decision, parsed: ParsedEmail, kept,
+                  refused) -> tuple[Decision, int | None]:
     comment = EmailComment(decision.request_id, decision.sender_user_id, parsed.reply, decision.visibility,
-                           stored.id, files)
+                           stored.id, kept, refused)
     try:
         return decision, post_email_comment(comment)
     except RoutingUnavailable:
@@ -73,7 +74,7 @@ def _act(stored: InboundEmail, parsed: ParsedEmail, decision: Decision) -> str:
                                            max_bytes=current_app.config["INBOUND_ATTACHMENT_MAX_BYTES"])
         notes.append(_attachment_words(len(kept), refused, len(parsed.inline_images_ignored)))
         if outcome.action is Action.COMMENT:
-            decision, comment_id = _post_comment(stored, decision, parsed, kept)
+            decision, comment_id = _post_comment(stored, decision, parsed, kept, refused)
             stored.comment_id = comment_id
             outcome = OUTCOMES[decision.situation]
         if outcome.action is Action.TRIAGE:

@@ -11,8 +11,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.inbound.models import InboundEmail
 from app.inbound.smtp import start_listener
-from tests.inbound.test_triage_api import mail
-from tests.inbound.world import build_world, send_smtp
+from tests.inbound.world import build_world, mail, send_smtp
 from tests.support.auth import bearer
 from tests.support.smtp import free_port
 

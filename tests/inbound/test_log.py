@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select
 
 from app.api.pagination import paginate
@@ -10,14 +9,7 @@ from app.extensions import db
 from app.inbound.log import IncomingLogEntrySchema, incoming_log, log_entry
 from app.inbound.models import InboundMessage
 from tests.factories import OrganizationFactory
-from tests.inbound.test_triage_api import mail
-from tests.inbound.world import build_world, store_and_process
-
-
-@pytest.fixture
-def world(app, tmp_path, monkeypatch):
-    monkeypatch.setitem(app.config, "UPLOAD_DIR", str(tmp_path))
-    return build_world()
+from tests.inbound.world import mail, store_and_process
 
 
 def test_the_log_lists_every_message_of_the_organization_with_what_it_did(world):

@@ -14,16 +14,9 @@ from app.inbound.actors import process_inbound_email, sweep_received_inbound_ema
 from app.inbound.models import InboundEmail, InboundMessage
 from app.inbound.receive import store_raw_message
 from app.scheduler import JOBS
-from tests.inbound.test_triage_api import mail
-from tests.inbound.world import build_world
+from tests.inbound.world import mail
 
 SECRET = "s3cret-for-the-provider"
-
-
-@pytest.fixture
-def world(app, tmp_path, monkeypatch):
-    monkeypatch.setitem(app.config, "UPLOAD_DIR", str(tmp_path))
-    return build_world()
 
 
 @pytest.fixture

@@ -16,14 +16,7 @@ from app.inbound.outcomes import OUTCOMES
 from app.inbound.router import find_sender, reply_situation, request_address_situation
 from emails.tokens import claimed_delivery_id, make_reply_token, read_reply_token
 from tests.factories import OrganizationFactory, UserFactory
-from tests.inbound.test_triage_api import mail
-from tests.inbound.world import build_world, store_and_process
-
-
-@pytest.fixture
-def world(app, tmp_path, monkeypatch):
-    monkeypatch.setitem(app.config, "UPLOAD_DIR", str(tmp_path))
-    return build_world()
+from tests.inbound.world import build_world, mail, store_and_process
 
 
 def delivery(world, *, user=None, request=None, internal=False) -> DeliveryRef:

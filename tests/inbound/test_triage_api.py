@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-from email.message import EmailMessage
-
 import pytest
 from geoalchemy2.shape import to_shape
 from sqlalchemy import select
@@ -14,29 +11,8 @@ from app.extensions import db
 from app.inbound.models import InboundMessage
 from app.requests.models import Attachment, ServiceRequest
 from tests.factories import OrganizationFactory, make_member
-from tests.inbound.world import build_world, store_and_process
+from tests.inbound.world import mail, store_and_process
 from tests.support.auth import bearer
-
-PNG = base64.b64decode(
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
-)
-
-
-def mail(sender: str, body: str, *, to: str = "springfield@inbound.test", subject: str = "Hello",
-         photo: bool = False) -> bytes:
-    message = EmailMessage()
-    message["From"], message["To"], message["Subject"] = sender, to, subject
-    message["Message-ID"] = f"<{abs(hash((sender, body, subject)))}@example.org>"
-    message.set_content(body)
-    if photo:
-        message.add_attachment(PNG, maintype="image", subtype="png", filename="photo.png")
-    return message.as_bytes()
-
-
-@pytest.fixture
-def world(app, tmp_path, monkeypatch):
-    monkeypatch.setitem(app.config, "UPLOAD_DIR", str(tmp_path))
-    return build_world()
 
 
 @pytest.fixture

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
 import smtplib
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from email.message import EmailMessage
 
 from flask import current_app
 
@@ -104,3 +107,20 @@ def store_and_process(raw: bytes, **envelope) -> int:
     stored_id = store_raw_message(raw, received_via="cli", **envelope)
     process_inbound_email.fn(stored_id)
     return stored_id
+
+
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+)
+
+
+def mail(sender: str, body: str, *, to: str = "springfield@inbound.test", subject: str = "Hello",
+         photo: bool = False) -> bytes:
+    """A plain message as a mail client writes it; the same arguments give the same Message-ID."""
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = sender, to, subject
+    message["Message-ID"] = f"<{hashlib.sha256(f'{sender}|{body}|{subject}'.encode()).hexdigest()[:24]}@example.org>"
+    message.set_content(body)
+    if photo:
+        message.add_attachment(PNG, maintype="image", subtype="png", filename="photo.png")
+    return message.as_bytes()
