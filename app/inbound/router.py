@@ -145,14 +145,22 @@ def _from_us(address: str, domain: str) -> bool:
     return bool(address) and (address.rpartition("@")[2] == domain.lower() or address in _own_addresses())
 
 
+def _delivery(delivery_id: int | None) -> tuple[DeliveryRef | None, bool]:
+    """The delivery (or None) and whether deliveries can be looked up at all yet."""
+    if delivery_id is None:
+        return None, True
+    try:
+        return delivery_for(delivery_id), True
+    except RoutingUnavailable:
+        return None, False
+
+
 def _route_reply(target: InboundAddress, facts: _Facts) -> Decision:
     parsed = facts.parsed
     delivery_id = read_reply_token(target.value, current_app.config["SECRET_KEY"])
-    try:
-        delivery = delivery_for(delivery_id if delivery_id is not None else claimed_delivery_id(target.value) or 0)
-        routing_available = True
-    except RoutingUnavailable:
-        delivery, routing_available = None, False
+    # A forged token's claimed delivery only tells which queue the mail belongs in.
+    delivery, routing_available = _delivery(delivery_id if delivery_id is not None
+                                            else claimed_delivery_id(target.value))
     org_id = delivery.organization_id if delivery is not None else facts.fallback_organization_id()
     base = {"recipient": f"reply+{target.value}", "sender_user_id": facts.sender.id if facts.sender else None}
     if org_id is None:

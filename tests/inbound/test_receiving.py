@@ -73,6 +73,15 @@ def test_webhook_refuses_an_empty_body(client, world, webhook_secret):
     assert _statuses() == []
 
 
+def test_webhook_refuses_a_message_larger_than_the_server_accepts(app, client, world, webhook_secret,
+                                                                 monkeypatch):
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 1024)
+    answer = client.post("/inbound/raw", data=mail("bob@example.org", "x" * 4000),
+                         headers={"X-Inbound-Secret": webhook_secret})
+    assert answer.status_code == 413 and answer.get_json()["error"] == "too_large"
+    assert _statuses() == []
+
+
 def test_cli_ingest_from_stdin_is_stored_and_processed(app, world, stub_broker, stub_worker):
     result = app.test_cli_runner().invoke(args=["inbound", "ingest", "-"],
                                           input=mail("bob@example.org", "Via the MTA pipe."))
