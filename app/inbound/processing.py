@@ -149,6 +149,11 @@ def process_stored_email(inbound_email_id: int) -> None:
     attempts = _claim_attempt(inbound_email_id)
     if attempts is None:
         return
+    limit = current_app.config["INBOUND_MAX_ATTEMPTS"]
+    if attempts > limit:
+        # Earlier attempts died without a word (a killed worker): the sweep must not loop on it.
+        _mark(inbound_email_id, InboundEmailStatus.FAILED, f"gave up after {attempts - 1} attempts that never finished")
+        return
     try:
         _process_locked(inbound_email_id)
     except IntegrityError:
@@ -158,7 +163,7 @@ def process_stored_email(inbound_email_id: int) -> None:
     except Exception as exc:
         db.session.rollback()
         log.exception("inbound email %s failed (attempt %s)", inbound_email_id, attempts)
-        if attempts < current_app.config["INBOUND_MAX_ATTEMPTS"]:
+        if attempts < limit:
             raise
         _mark(inbound_email_id, InboundEmailStatus.FAILED,
               f"processing failed after {attempts} attempts: {exc.__class__.__name__}: {exc}"[:1000])

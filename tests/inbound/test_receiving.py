@@ -143,3 +143,17 @@ def test_a_message_that_keeps_failing_is_marked_failed_and_kept(app, world, monk
     assert stored.status == "failed" and stored.attempts == 2 and stored.raw == raw
     assert "TypeError" in stored.outcome
     assert db.session.scalars(select(InboundMessage)).all() == []
+
+
+def test_a_message_whose_attempts_never_finish_is_given_up_not_swept_forever(app, world):
+    stored_id = store_raw_message(mail("bob@example.org", "Poison."), received_via="smtp",
+                                  envelope_to=["springfield@inbound.test"])
+    # Three workers took it and died mid-way (nothing recorded but the attempt count).
+    db.session.execute(update(InboundEmail).where(InboundEmail.id == stored_id)
+                       .values(attempts=app.config["INBOUND_MAX_ATTEMPTS"]))
+    db.session.commit()
+    process_inbound_email.fn(stored_id)
+    db.session.remove()
+    stored = db.session.get(InboundEmail, stored_id)
+    assert stored.status == "failed" and "never finished" in stored.outcome
+    assert db.session.scalars(select(InboundMessage)).all() == []
