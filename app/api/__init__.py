@@ -9,6 +9,7 @@ def register_api(app: Flask) -> None:
     """Bind the Api and register every API blueprint; each area is one module here."""
     from app.api import (
         auth_routes,
+        inbound_messages,
         me_routes,
         members_routes,
         watch_areas_routes,
@@ -21,6 +22,7 @@ def register_api(app: Flask) -> None:
     api.spec.components.security_scheme("session", {"type": "apiKey", "in": "cookie", "name": "session"})
     for module in (
         auth_routes,
+        inbound_messages,
         me_routes,
         members_routes,
         watch_areas_routes,
