@@ -116,8 +116,17 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict:
         "INBOUND_SMTP_HOST": env.get("INBOUND_SMTP_HOST", "127.0.0.1"),
         "INBOUND_SMTP_PORT": _int(env, "INBOUND_SMTP_PORT", 2525),
         "INBOUND_WEBHOOK_SECRET": env.get("INBOUND_WEBHOOK_SECRET", ""),
+        # Attachments of inbound mail larger than this are refused (and noted).
+        "INBOUND_ATTACHMENT_MAX_BYTES": _int(env, "INBOUND_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024),
+        # Attempts before an inbound email is marked `failed` (its raw bytes stay stored).
+        "INBOUND_MAX_ATTEMPTS": _int(env, "INBOUND_MAX_ATTEMPTS", 3),
+        # Seconds a stored email may stay `received` before the sweep sends it to a worker again.
+        "INBOUND_SWEEP_AFTER": _int(env, "INBOUND_SWEEP_AFTER", 60),
         "INBOUND_SPOOL_DIR": env.get("INBOUND_SPOOL_DIR", os.path.join("instance", "inbound-spool")),
         "EMAIL_FALLBACK_DELAY": _int(env, "EMAIL_FALLBACK_DELAY", 60),
+        # Limits on a drawn watch area (vertices as ST_NPoints counts them; geodesic m²).
+        "WATCH_AREA_MAX_VERTICES": _int(env, "WATCH_AREA_MAX_VERTICES", 5000),
+        "WATCH_AREA_MAX_AREA_M2": _int(env, "WATCH_AREA_MAX_AREA_M2", 1_000_000_000),
         "UPLOAD_DIR": env.get("UPLOAD_DIR", os.path.join("instance", "uploads")),
         "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 26 * 1024 * 1024),
         # Portal pages: the map's tile layer (empty: no tiles, the map draws on a blank

@@ -32,6 +32,9 @@ EVENT_KINDS: dict[str, str] = {
     # Watch areas
     "watch_area.created": "{watch_area_id}",
     "watch_area.followed": "{watch_area_id, user_id}",
+    "watch_area.unfollowed": "{watch_area_id, user_id}",
+    "watch_area.updated": "{watch_area_id, changed: [field names]}",
+    "watch_area.deleted": "{watch_area_id}",
     # Accounts (organization_id set for invitations). Links are signed when the mail is rendered.
     "account.confirm_email": "{user_id, email}",
     "account.password_reset": "{user_id}",
@@ -47,4 +50,10 @@ EVENT_KINDS: dict[str, str] = {
     "role.saved": "{role_id, name, permissions: [str], created: bool}",
     # Inbound email triage
     "inbound.message_received": "{inbound_message_id}",
+    # Copy of a triaged message for the organization's settings["triage_catch_all"] address.
+    "inbound.catch_all_copy": "{inbound_message_id, email}",
+    # Staff actions on the triage queue (their audit trail; actor_id on the row).
+    "inbound.message_status_changed": "{inbound_message_id, status, previous_status}",
+    "inbound.message_linked": "{inbound_message_id, request_id}",
+    "inbound.message_deleted": "{inbound_message_id, reason}",
 }
