@@ -123,3 +123,10 @@ def smtp_server(app):
         app.config.update(saved)
         for key, value in saved_state.items():
             setattr(mail_state, key, value)
+
+
+@pytest.fixture
+def upload_dir(app, tmp_path, monkeypatch):
+    """Uploaded files go to a temporary directory for the test's duration."""
+    monkeypatch.setitem(app.config, "UPLOAD_DIR", str(tmp_path / "uploads"))
+    return tmp_path / "uploads"
