@@ -9,13 +9,14 @@ from flask_smorest import Blueprint
 from app.accounts import service as accounts
 from app.accounts.tokens import revoke_token
 from app.api.auth import bearer_token, log_in_session
+from app.api.inputs import InputSchema
 from app.extensions import db
 
 URL_PREFIX = "/auth"
 blp = Blueprint("auth", __name__, description="Accounts: log in and out")
 
 
-class LoginSchema(ma.Schema):
+class LoginSchema(InputSchema):
     email = ma.fields.Email(required=True)
     password = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=1024))
     token_name = ma.fields.String(load_default="", validate=ma.validate.Length(max=100))

@@ -10,6 +10,7 @@ from flask_smorest import Blueprint
 
 from app.api.auth import current_user, organization_or_404
 from app.api.pagination import page_schema
+from app.api.paths import INT_ID
 from app.api.responses import errors
 from app.requests import categories
 from app.requests.category_schemas import (
@@ -36,7 +37,7 @@ def serving(args):
             "page": args["page"], "per_page": args["per_page"]}
 
 
-@blp.get("/categories/<int:category_id>")
+@blp.get(f"/categories/<{INT_ID}:category_id>")
 @blp.response(200, CategorySchema)
 @errors(blp, 404)
 def category(category_id):
@@ -61,7 +62,7 @@ def create_category(body, org):
     return categories.create(organization_or_404(org), current_user(), body)
 
 
-@blp.get("/orgs/<org>/categories/<int:category_id>")
+@blp.get(f"/orgs/<org>/categories/<{INT_ID}:category_id>")
 @blp.response(200, StaffCategorySchema)
 @errors(blp, 401, 403, 404)
 def staff_category(org, category_id):
@@ -69,7 +70,7 @@ def staff_category(org, category_id):
     return categories.get_for_staff(organization_or_404(org), current_user(), category_id)
 
 
-@blp.put("/orgs/<org>/categories/<int:category_id>")
+@blp.put(f"/orgs/<org>/categories/<{INT_ID}:category_id>")
 @blp.arguments(CategoryUpdateSchema)
 @blp.response(200, StaffCategorySchema)
 @errors(blp, 401, 403, 404)

@@ -12,6 +12,7 @@ from flask_smorest import Blueprint
 
 from app.api.auth import current_user, require_user
 from app.api.pagination import PaginationArgs, page_schema
+from app.api.paths import BIGINT_ID
 from app.api.responses import errors
 from app.errors import NotFound
 from app.requests import queries, service
@@ -56,7 +57,7 @@ def submit(body):
     return queries.request_view(service.submit(user, **body), user)
 
 
-@blp.get("/<int:request_id>")
+@blp.get(f"/<{BIGINT_ID}:request_id>")
 @blp.response(200, RequestSchema)
 @errors(blp, 404)
 def get_request(request_id):
@@ -64,7 +65,7 @@ def get_request(request_id):
     return queries.request_view(service.get_request(request_id), current_user())
 
 
-@blp.get("/<int:request_id>/timeline")
+@blp.get(f"/<{BIGINT_ID}:request_id>/timeline")
 @blp.arguments(PaginationArgs, location="query")
 @blp.response(200, page_schema(TimelineEntrySchema, "TimelinePageSchema"))
 @errors(blp, 404)
@@ -74,7 +75,7 @@ def timeline(args, request_id):
     return queries.timeline_page(request, viewer_of(current_user(), request).audience, **args)
 
 
-@blp.get("/<int:request_id>/comments")
+@blp.get(f"/<{BIGINT_ID}:request_id>/comments")
 @blp.arguments(PaginationArgs, location="query")
 @blp.response(200, page_schema(CommentSchema, "CommentPageSchema"))
 @errors(blp, 404)
@@ -84,7 +85,7 @@ def list_comments(args, request_id):
     return queries.comments_page(request, viewer_of(current_user(), request).audience, **args)
 
 
-@blp.post("/<int:request_id>/comments")
+@blp.post(f"/<{BIGINT_ID}:request_id>/comments")
 @blp.arguments(CommentCreateSchema)
 @blp.response(201, CommentSchema)
 @errors(blp, 401, 403, 404, 409)
@@ -93,7 +94,7 @@ def add_comment(body, request_id):
     return service.add_comment(request_id, current_user(), body["body"], body["visibility"])
 
 
-@blp.post("/<int:request_id>/follow")
+@blp.post(f"/<{BIGINT_ID}:request_id>/follow")
 @blp.response(200, FollowStateSchema)
 @errors(blp, 401, 404, 409)
 def follow(request_id):
@@ -102,7 +103,7 @@ def follow(request_id):
     return {"following": True}
 
 
-@blp.delete("/<int:request_id>/follow")
+@blp.delete(f"/<{BIGINT_ID}:request_id>/follow")
 @blp.response(200, FollowStateSchema)
 @errors(blp, 401, 404)
 def unfollow(request_id):
@@ -111,7 +112,7 @@ def unfollow(request_id):
     return {"following": False}
 
 
-@blp.post("/<int:request_id>/attachments")
+@blp.post(f"/<{BIGINT_ID}:request_id>/attachments")
 @blp.arguments(PhotoUploadSchema, location="files")
 @blp.response(201, PhotoSchema)
 @errors(blp, 401, 403, 404, 409, 413, 415)
@@ -121,7 +122,7 @@ def add_photo(files, request_id):
     return service.add_photo(request_id, current_user(), upload.read(MAX_PHOTO_BYTES + 1), upload.filename)
 
 
-@blp.get("/<int:request_id>/attachments/<int:attachment_id>")
+@blp.get(f"/<{BIGINT_ID}:request_id>/attachments/<{BIGINT_ID}:attachment_id>")
 @blp.response(200, {"type": "string", "format": "binary"}, content_type="application/octet-stream",
               description="The file, with its own content type (an image).")
 @errors(blp, 404)
@@ -137,7 +138,7 @@ def get_photo(request_id, attachment_id):
     return response
 
 
-@blp.post("/<int:request_id>/close")
+@blp.post(f"/<{BIGINT_ID}:request_id>/close")
 @blp.arguments(CloseSchema, required=False)
 @blp.response(200, RequestSchema)
 @errors(blp, 401, 403, 404, 409)
@@ -147,7 +148,7 @@ def close(body, request_id):
     return queries.request_view(service.close(request_id, user, body.get("comment")), user)
 
 
-@blp.post("/<int:request_id>/reopen")
+@blp.post(f"/<{BIGINT_ID}:request_id>/reopen")
 @blp.arguments(NoBodySchema, required=False)
 @blp.response(200, RequestSchema)
 @errors(blp, 401, 403, 404, 409)

@@ -10,6 +10,7 @@ from flask_smorest import Blueprint
 
 from app.api.auth import current_user, organization_or_404
 from app.api.pagination import page_schema
+from app.api.paths import BIGINT_ID
 from app.api.responses import errors
 from app.requests import queries, service
 from app.requests.schemas import (
@@ -44,7 +45,7 @@ def queue(filters, org):
     return queries.staff_queue(organization_or_404(org), current_user(), filters)
 
 
-@blp.post("/<org>/requests/<int:request_id>/acknowledge")
+@blp.post(f"/<org>/requests/<{BIGINT_ID}:request_id>/acknowledge")
 @blp.arguments(NoBodySchema, required=False)
 @blp.response(200, RequestSchema)
 @errors(blp, *ACTION_ERRORS)
@@ -53,7 +54,7 @@ def acknowledge(_body, org, request_id):
     return _act(org, request_id, service.acknowledge)
 
 
-@blp.post("/<org>/requests/<int:request_id>/assign")
+@blp.post(f"/<org>/requests/<{BIGINT_ID}:request_id>/assign")
 @blp.arguments(AssignSchema)
 @blp.response(200, RequestSchema)
 @errors(blp, *ACTION_ERRORS)
@@ -62,7 +63,7 @@ def assign(body, org, request_id):
     return _act(org, request_id, service.assign, body["assignee_id"])
 
 
-@blp.post("/<org>/requests/<int:request_id>/recategorize")
+@blp.post(f"/<org>/requests/<{BIGINT_ID}:request_id>/recategorize")
 @blp.arguments(RecategorizeSchema)
 @blp.response(200, RequestSchema)
 @errors(blp, *ACTION_ERRORS)
@@ -71,7 +72,7 @@ def recategorize(body, org, request_id):
     return _act(org, request_id, service.recategorize, body["category_id"])
 
 
-@blp.post("/<org>/requests/<int:request_id>/close")
+@blp.post(f"/<org>/requests/<{BIGINT_ID}:request_id>/close")
 @blp.arguments(CloseSchema, required=False)
 @blp.response(200, RequestSchema)
 @errors(blp, *ACTION_ERRORS)
@@ -80,7 +81,7 @@ def close(body, org, request_id):
     return _act(org, request_id, service.close, body.get("comment"))
 
 
-@blp.post("/<org>/requests/<int:request_id>/reopen")
+@blp.post(f"/<org>/requests/<{BIGINT_ID}:request_id>/reopen")
 @blp.arguments(NoBodySchema, required=False)
 @blp.response(200, RequestSchema)
 @errors(blp, *ACTION_ERRORS)
@@ -89,7 +90,7 @@ def reopen(_body, org, request_id):
     return _act(org, request_id, service.reopen)
 
 
-@blp.patch("/<org>/requests/<int:request_id>")
+@blp.patch(f"/<org>/requests/<{BIGINT_ID}:request_id>")
 @blp.arguments(DueDateSchema)
 @blp.response(200, RequestSchema)
 @errors(blp, *ACTION_ERRORS)

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import marshmallow as ma
 
+from app.api.inputs import InputSchema
 from app.api.pagination import PaginationArgs
 from app.requests.attributes import AttributeSchema, check_unique_codes
 from app.requests.models import PublicRestriction
-from app.requests.schemas import Latitude, Longitude
+from app.requests.schemas import ROW_ID, Latitude, Longitude
 
 RESTRICTIONS = [r.value for r in PublicRestriction]
 
 
-class PointArgs(PaginationArgs):
+class PointArgs(InputSchema, PaginationArgs):
     lat = Latitude(required=True)
     lng = Longitude(required=True)
 
@@ -51,7 +52,7 @@ class StaffCategorySchema(CategorySchema):
     updated_at = ma.fields.DateTime(required=True)
 
 
-class CategorySettingsSchema(ma.Schema):
+class CategorySettingsSchema(InputSchema):
     name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
     description = ma.fields.String(load_default="", validate=ma.validate.Length(max=2000))
     active = ma.fields.Boolean(load_default=True)
@@ -59,7 +60,7 @@ class CategorySettingsSchema(ma.Schema):
                                   validate=ma.validate.Range(min=1, max=24 * 366),
                                   metadata={"description": "Hours to resolve; null for no SLA."})
     auto_assignee_id = ma.fields.Integer(load_default=None, allow_none=True, strict=True,
-                                         validate=ma.validate.Range(min=1),
+                                         validate=ROW_ID,
                                          metadata={"description": "A member who may edit requests."})
     routing_emails = ma.fields.List(ma.fields.Email(), load_default=list, validate=ma.validate.Length(max=20))
     escalate_to_email = ma.fields.Email(load_default=None, allow_none=True)
@@ -82,5 +83,7 @@ class CategoryUpdateSchema(CategorySettingsSchema):
     """Any of the settings; fields left out keep their value."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("partial", True)
+        # Naming the top-level fields (not partial=True) keeps each question fully validated:
+        # partial=True would reach into the nested questions and let their required fields go.
+        kwargs.setdefault("partial", tuple(CategorySettingsSchema._declared_fields))
         super().__init__(*args, **kwargs)

@@ -18,12 +18,15 @@ from flask_smorest.fields import Upload
 from geoalchemy2.shape import to_shape
 from webargs.fields import DelimitedList
 
+from app.api.inputs import InputSchema
 from app.api.pagination import PaginationArgs
 from app.requests.models import RequestStatus, ServiceRequest, Visibility
 from app.requests.policy import Audience
 from emails.addresses import request_address
 
 MAX_DESCRIPTION = 5000
+# Ids of INTEGER columns (users, categories): larger numbers can name no row.
+ROW_ID = ma.validate.Range(min=1, max=2**31 - 1)
 MAX_COMMENT = 10000
 
 
@@ -48,8 +51,8 @@ def Moment(**kwargs):  # noqa: N802
 # -- input --------------------------------------------------------------------------------
 
 
-class RequestSubmitSchema(ma.Schema):
-    category_id = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(min=1))
+class RequestSubmitSchema(InputSchema):
+    category_id = ma.fields.Integer(required=True, strict=True, validate=ROW_ID)
     lat = Latitude(required=True)
     lng = Longitude(required=True)
     address = ma.fields.String(load_default="", validate=ma.validate.Length(max=500))
@@ -60,10 +63,10 @@ class RequestSubmitSchema(ma.Schema):
                              metadata={"description": "Answers to the category's questions, by question code."})
 
 
-class RequestFiltersSchema(PaginationArgs):
+class RequestFiltersSchema(InputSchema, PaginationArgs):
     status = DelimitedList(ma.fields.String(validate=ma.validate.OneOf([s.value for s in RequestStatus])),
                            metadata={"description": "Comma-separated statuses."})
-    category = DelimitedList(ma.fields.Integer(), metadata={"description": "Comma-separated category ids."})
+    category = DelimitedList(ma.fields.Integer(validate=ROW_ID), metadata={"description": "Comma-separated category ids."})
     bbox = DelimitedList(ma.fields.Float(), validate=ma.validate.Length(equal=4),
                          metadata={"description": "min_lng,min_lat,max_lng,max_lat"})
     lat = Latitude()
@@ -71,7 +74,7 @@ class RequestFiltersSchema(PaginationArgs):
     radius_m = ma.fields.Float(validate=ma.validate.Range(min=1, max=50_000),
                                metadata={"description": "With lat and lng: requests within this many metres."})
     updated_after = Moment()
-    assigned_to = ma.fields.Integer(validate=ma.validate.Range(min=1))
+    assigned_to = ma.fields.Integer(validate=ROW_ID)
     q = ma.fields.String(validate=ma.validate.Length(min=1, max=200),
                          metadata={"description": "Words in the description or address."})
     mine = ma.fields.Boolean(load_default=False, metadata={"description": "Only requests I reported."})
@@ -89,7 +92,7 @@ class RequestFiltersSchema(PaginationArgs):
                                          "and -90..90, minimum before maximum.", "bbox")
 
 
-class CommentCreateSchema(ma.Schema):
+class CommentCreateSchema(InputSchema):
     body = ma.fields.String(required=True, validate=[ma.validate.Length(min=1, max=MAX_COMMENT), _not_blank],
                             metadata={"description": 'Staff may mention members: @first.last (email '
                                                      'local part) or @"Full Name".'})
@@ -97,26 +100,26 @@ class CommentCreateSchema(ma.Schema):
                                   validate=ma.validate.OneOf([v.value for v in Visibility]))
 
 
-class CloseSchema(ma.Schema):
+class CloseSchema(InputSchema):
     comment = ma.fields.String(load_default=None, allow_none=True,
                                validate=[ma.validate.Length(min=1, max=MAX_COMMENT), _not_blank])
 
 
-class NoBodySchema(ma.Schema):
+class NoBodySchema(InputSchema):
     """An action that takes no fields (an empty object, or no body at all)."""
 
 
-class AssignSchema(ma.Schema):
+class AssignSchema(InputSchema):
     assignee_id = ma.fields.Integer(required=True, allow_none=True, strict=True,
-                                    validate=ma.validate.Range(min=1),
+                                    validate=ROW_ID,
                                     metadata={"description": "null unassigns."})
 
 
-class RecategorizeSchema(ma.Schema):
-    category_id = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(min=1))
+class RecategorizeSchema(InputSchema):
+    category_id = ma.fields.Integer(required=True, strict=True, validate=ROW_ID)
 
 
-class DueDateSchema(ma.Schema):
+class DueDateSchema(InputSchema):
     due_at = Moment(required=True, allow_none=True, metadata={"description": "null clears the due date."})
 
 

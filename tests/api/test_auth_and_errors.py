@@ -67,3 +67,10 @@ def test_openapi_document_lists_the_auth_paths(client):
     spec = client.get("/api/v1/openapi.json").get_json()
     assert spec["openapi"].startswith("3.")
     assert "/api/v1/auth/login" in spec["paths"]
+
+
+def test_text_the_database_cannot_store_is_a_422_naming_the_field(client):
+    response = client.post("/api/v1/auth/login", data='{"email": "a@b.org", "password": "x\\ud800"}',
+                           content_type="application/json")
+    assert response.status_code == 422
+    assert set(response.get_json()["details"]["json"]) == {"password"}

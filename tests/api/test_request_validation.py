@@ -161,3 +161,24 @@ def test_bad_list_filters_are_422_naming_the_parameter(client, city, query):
     response = client.get(f"/api/v1/requests?{query}")
     assert response.status_code == 422, response.get_json()
     assert "query" in response.get_json()["details"]
+
+
+@pytest.mark.parametrize(("method", "path", "kwargs", "field"), [
+    ("POST", "/api/v1/requests/{id}/comments", {"json": {"body": "a\x00b"}}, "body"),
+    ("POST", "/api/v1/requests", {"json": {"category_id": 1, "lat": LAT, "lng": LNG, "description": "x",
+                                           "answers": {"depth": "\x00"}}}, "answers"),
+    ("GET", "/api/v1/requests?q=a%00b", {}, "q"),
+    ("POST", "/api/v1/orgs/springfield/requests/{id}/close", {"json": {"comment": "\x00"}}, "comment"),
+])
+def test_unstorable_text_is_refused_naming_the_field(client, city, method, path, kwargs, field):
+    response = client.open(path.format(id=city.request.id), method=method, headers=city.headers("staff"), **kwargs)
+    assert response.status_code == 422
+    location = "query" if method == "GET" else "json"
+    assert field in response.get_json()["details"][location]
+
+
+def test_a_lone_surrogate_is_refused_naming_the_field(client, city):
+    response = client.post(f"/api/v1/requests/{city.request.id}/comments", data='{"body": "x\\ud800y"}',
+                           content_type="application/json", headers=city.headers("staff"))
+    assert response.status_code == 422
+    assert "body" in response.get_json()["details"]["json"]
