@@ -13,6 +13,8 @@ def register_api(app: Flask) -> None:
     api.init_app(app)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     api.spec.components.security_scheme("session", {"type": "apiKey", "in": "cookie", "name": "session"})
+    # Any operation takes a bearer token or the browser session; those that need one say 401.
+    api.spec.options["security"] = [{"bearerAuth": []}, {"session": []}, {}]
     for module in (auth_routes, organizations_routes, requests_routes, staff_requests_routes):
         api.register_blueprint(module.blp, url_prefix="/api/v1" + module.URL_PREFIX)
     app.before_request(_forget_cached_user)

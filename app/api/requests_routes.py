@@ -36,6 +36,11 @@ URL_PREFIX = "/requests"
 blp = Blueprint("requests", __name__, description="Service requests: report, follow, comment, close and reopen")
 
 
+def _request_and_audience(request_id: int):
+    request = service.get_request(request_id)
+    return request, viewer_of(current_user(), request).audience
+
+
 @blp.get("")
 @blp.arguments(RequestFiltersSchema, location="query")
 @blp.response(200, page_schema(RequestSchema, "RequestPageSchema"))
@@ -71,8 +76,7 @@ def get_request(request_id):
 @errors(blp, 404)
 def timeline(args, request_id):
     """The request's events and comments, oldest first; internal ones only for its staff."""
-    request = service.get_request(request_id)
-    return queries.timeline_page(request, viewer_of(current_user(), request).audience, **args)
+    return queries.timeline_page(*_request_and_audience(request_id), **args)
 
 
 @blp.get(f"/<{BIGINT_ID}:request_id>/comments")
@@ -81,8 +85,7 @@ def timeline(args, request_id):
 @errors(blp, 404)
 def list_comments(args, request_id):
     """Comments, oldest first; internal comments only for staff of the request's organization."""
-    request = service.get_request(request_id)
-    return queries.comments_page(request, viewer_of(current_user(), request).audience, **args)
+    return queries.comments_page(*_request_and_audience(request_id), **args)
 
 
 @blp.post(f"/<{BIGINT_ID}:request_id>/comments")
@@ -128,8 +131,8 @@ def add_photo(files, request_id):
 @errors(blp, 404)
 def get_photo(request_id, attachment_id):
     """One photo of the request."""
-    request = service.get_request(request_id)
-    attachment = queries.photo(request, attachment_id, viewer_of(current_user(), request).audience)
+    request, audience = _request_and_audience(request_id)
+    attachment = queries.photo(request, attachment_id, audience)
     if attachment is None:
         raise NotFound(f"No attachment {attachment_id} on request {request_id}.", {"attachment_id": attachment_id})
     response = send_file(attachment.storage_path, mimetype=attachment.content_type,
