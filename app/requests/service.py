@@ -107,12 +107,35 @@ def submit(actor: User | None, *, category_id: int, lat: float, lng: float, desc
            address: str = "", answers: dict | None = None, source: str = CommentSource.API) -> ServiceRequest:
     """File a new request: inside its organization's boundary, answers checked, reporter following."""
     policy.require_user(actor)
-    category = _active_category(category_id)
+    request = _file_request(_active_category(category_id), actor, actor.id, lat=lat, lng=lng,
+                            description=description, address=address, answers=answers, source=source)
+    db.session.commit()
+    return request
+
+
+def submit_on_behalf(staff: User | None, reporter_id: int | None, *, category_id: int, organization: Organization,
+                     lat: float, lng: float, description: str, address: str = "", answers: dict | None = None,
+                     source: str = CommentSource.EMAIL, commit: bool = True) -> ServiceRequest:
+    """Staff file a request for someone (from an email, a phone call); the reporter may be unknown.
+
+    `commit=False` lets the caller (inbound triage) link its own rows in the same transaction.
+    """
+    policy.require_permission(organization, staff, "edit_requests")
+    category = _active_category(category_id, organization.id)
+    request = _file_request(category, staff, reporter_id, lat=lat, lng=lng, description=description,
+                            address=address, answers=answers, source=source)
+    if commit:
+        db.session.commit()
+    return request
+
+
+def _file_request(category: RequestCategory, actor: User, reporter_id: int | None, *, lat: float, lng: float,
+                  description: str, address: str, answers: dict | None, source: str) -> ServiceRequest:
     _check_served(category, lng, lat)
     kept_answers = validate_answers(category.attributes, answers or {})
     auto_assignee = category.auto_assignee_id
     request = ServiceRequest(
-        organization_id=category.organization_id, category=category, reporter_id=actor.id,
+        organization_id=category.organization_id, category=category, reporter_id=reporter_id,
         location=from_shape(Point(lng, lat), srid=4326), address=address.strip(),
         description=description.strip(), answers=kept_answers, status=RequestStatus.OPEN.value,
         assignee_id=auto_assignee if _may_be_assigned(auto_assignee, category.organization_id) else None,
@@ -120,15 +143,15 @@ def submit(actor: User | None, *, category_id: int, lat: float, lng: float, desc
     )
     db.session.add(request)
     db.session.flush()
-    # Following is implied by reporting; no `request.followed` event, so no "you follow" email.
-    db.session.add(Follower(request_id=request.id, user_id=actor.id))
+    if reporter_id is not None:
+        # Following is implied by reporting; no `request.followed` event, so no "you follow" email.
+        db.session.add(Follower(request_id=request.id, user_id=reporter_id))
     assign_sla_deadline(request)
     record_event("request.submitted", request=request, actor=actor)
     if request.assignee_id is not None:
         # The category's auto-assignment is a second change, made by nobody in particular.
         record_event("request.assigned", request=request, actor=None,
                      payload={"assignee_id": request.assignee_id, "previous_assignee_id": None})
-    db.session.commit()
     return request
 
 
