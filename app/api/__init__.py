@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+from importlib import import_module
+
 from flask import Flask
+
+# One module per area, each exposing `blp` and `URL_PREFIX`.
+API_MODULES = (
+    "auth_routes",
+    "inbound_messages",
+    "me_routes",
+    "members_routes",
+    "organizations_routes",
+    "requests_routes",
+    "staff_requests_routes",
+    "watch_areas_routes",
+    "work_orders_routes",
+)
 
 
 def register_api(app: Flask) -> None:
-    """Bind the Api and register every API blueprint; each area is one module here."""
-    from app.api import (
-        auth_routes,
-        inbound_messages,
-        me_routes,
-        members_routes,
-        organizations_routes,
-        requests_routes,
-        staff_requests_routes,
-        watch_areas_routes,
-        work_orders_routes,
-    )
+    """Bind the Api and register every API blueprint."""
     from app.extensions import api
 
     api.init_app(app)
@@ -25,17 +29,8 @@ def register_api(app: Flask) -> None:
     api.spec.components.security_scheme("session", {"type": "apiKey", "in": "cookie", "name": "session"})
     # Any operation takes a bearer token or the browser session; those that need one say 401.
     api.spec.options["security"] = [{"bearerAuth": []}, {"session": []}, {}]
-    for module in (
-        auth_routes,
-        inbound_messages,
-        me_routes,
-        members_routes,
-        organizations_routes,
-        requests_routes,
-        staff_requests_routes,
-        watch_areas_routes,
-        work_orders_routes,
-    ):
+    for name in API_MODULES:
+        module = import_module(f"app.api.{name}")
         api.register_blueprint(module.blp, url_prefix="/api/v1" + module.URL_PREFIX)
     _document_not_found(api.spec)
 
