@@ -3,8 +3,27 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
+from flask_wtf.file import MultipleFileField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    FloatField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    EqualTo,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from app.accounts.passwords import password_problem
 
@@ -54,6 +73,32 @@ class NewPasswordForm(FlaskForm):
 class ProfileForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired("Your name cannot be empty."), Length(max=200)])
     phone = StringField("Phone", validators=[Optional(), Length(max=40)])
+
+
+def optional_int(value):
+    return int(value) if value not in (None, "", "None") else None
+
+
+class ReportForm(FlaskForm):
+    lat = FloatField("Latitude", validators=[InputRequired("Click the map, or type the latitude."),
+                                             NumberRange(-90, 90, "A latitude is between -90 and 90.")])
+    lng = FloatField("Longitude", validators=[InputRequired("Click the map, or type the longitude."),
+                                              NumberRange(-180, 180, "A longitude is between -180 and 180.")])
+    address = StringField("Address or landmark", validators=[Optional(), Length(max=500)])
+    category_id = SelectField("What is the problem?", coerce=optional_int, validate_choice=False,
+                              validators=[InputRequired("Choose what kind of problem it is.")])
+    description = TextAreaField("Describe it", validators=[DataRequired("Tell the city what is wrong."),
+                                                            Length(max=5000)])
+    photos = MultipleFileField("Photos")
+
+
+class CommentForm(FlaskForm):
+    body = TextAreaField("Comment", validators=[DataRequired("Write something first."), Length(max=10_000)])
+    internal = BooleanField("Internal: only staff of the organization see it")
+
+
+class CloseForm(FlaskForm):
+    comment = TextAreaField("Closing comment (optional, public)", validators=[Optional(), Length(max=10_000)])
 
 
 class ActionForm(FlaskForm):

@@ -1,16 +1,99 @@
-"""The resident web app at `/`: the map, reporting a problem, my requests, watch areas,
-notifications and preferences."""
+"""The resident web app at `/`: the map of requests, reporting a problem, my requests.
+
+A request's own page and the actions on it are in `request_page.py`, on this blueprint.
+"""
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import flash, redirect, render_template, request, url_for
 
+from app.api.auth import current_user, require_user
+from app.errors import ApiError
+from app.extensions import db
 from app.portal import mapdata
+from app.portal.access import login_required
+from app.portal.forms import ReportForm, apply_service_error
 from app.portal.web import portal_blueprint
+from app.requests import categories, queries, service
+from app.requests.models import CommentSource
 
 bp = portal_blueprint("resident", __name__)
+
+MAP_REQUESTS = 100
+STATUS_LABELS = {"open": "Open", "acknowledged": "Acknowledged", "closed": "Closed", "archived": "Archived"}
+
+
+def map_items(views) -> list[dict]:
+    """What a map marker needs from each request view."""
+    return [{"lat": v.lat, "lng": v.lng, "status": v.status, "title": v.description[:80],
+             "url": url_for("resident.request_page", request_id=v.id)} for v in views]
 
 
 @bp.get("/")
 def home():
-    return render_template("resident/home.html", boundaries=mapdata.boundaries())
+    recent = queries.list_requests({"page": 1, "per_page": MAP_REQUESTS, "status": ["open", "acknowledged"]})
+    return render_template("resident/home.html", boundaries=mapdata.boundaries(), recent=recent["items"],
+                           map_requests=map_items(recent["items"]), status_labels=STATUS_LABELS)
+
+
+def _category_choices(form: ReportForm) -> list[dict]:
+    """Organizations serving the typed point and their categories (also filled in by the map's script)."""
+    if form.lat.data is None or form.lng.data is None or form.lat.errors or form.lng.errors:
+        return []
+    return categories.serving_point(form.lng.data, form.lat.data)
+
+
+def _report_page(form: ReportForm, code: int = 200):
+    serving = _category_choices(form)
+    form.category_id.choices = [("", "Choose…")] + [
+        (str(category.id), f"{category.name} ({org['name']})" if len(serving) > 1 else category.name)
+        for org in serving for category in org["categories"]]
+    return render_template("resident/report.html", form=form, serving=serving,
+                           boundaries=mapdata.boundaries()), code
+
+
+@bp.route("/report", methods=["GET", "POST"])
+@login_required
+def report():
+    form = ReportForm(lat=request.args.get("lat", type=float), lng=request.args.get("lng", type=float))
+    if request.method == "POST" and "lookup" in request.form:
+        form.validate()  # only to show coordinate errors; the categories come from the point
+        form.category_id.errors = form.description.errors = []
+        return _report_page(form, 200 if not (form.lat.errors or form.lng.errors) else 422)
+    if form.validate_on_submit():
+        user = require_user()
+        try:
+            created = service.submit(user, category_id=form.category_id.data, lat=form.lat.data,
+                                     lng=form.lng.data, description=form.description.data,
+                                     address=form.address.data or "", source=CommentSource.WEB)
+        except ApiError as exc:
+            db.session.rollback()
+            apply_service_error(form, exc, default_field="category_id")
+            return _report_page(form, 422)
+        _attach_photos(created.id, user, form.photos.data)
+        flash(f"Thank you. Your request {created.public_id} is filed; you will hear when it changes.")
+        return redirect(url_for("resident.request_page", request_id=created.id))
+    return _report_page(form, 422 if form.errors else 200)
+
+
+def _attach_photos(request_id: int, user, files) -> None:
+    for upload in files or []:
+        if not upload or not upload.filename:
+            continue
+        try:
+            service.add_photo(request_id, user, upload.read(service.MAX_PHOTO_BYTES + 1), upload.filename)
+        except ApiError as exc:
+            db.session.rollback()
+            flash(f"{upload.filename}: {exc.message}", "error")
+
+
+@bp.get("/my/requests")
+@login_required
+def my_requests():
+    page = max(request.args.get("page", 1, type=int), 1)
+    found = queries.list_requests({"page": page, "per_page": 25, "reporter_id": current_user().id})
+    return render_template("resident/my_requests.html", found=found, status_labels=STATUS_LABELS,
+                           map_requests=map_items(found["items"]))
+
+
+from app.portal import request_page  # noqa: E402,F401  (its routes are on `bp`)

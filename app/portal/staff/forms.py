@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField, SelectField, StringField, TextAreaField
+from wtforms import (
+    DateTimeLocalField,
+    RadioField,
+    SearchField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.accounts.permissions import PERMISSIONS
@@ -44,3 +52,35 @@ class RoleForm(FlaskForm):
 def permission_names() -> list[tuple[str, str]]:
     """Every permission with what it allows, for role checkboxes."""
     return list(PERMISSIONS.items())
+
+
+class StaffCommentForm(FlaskForm):
+    body = TextAreaField("Comment", validators=[DataRequired("Write something first."), Length(max=10_000)])
+    visibility = RadioField("Who sees it", default="internal", choices=[
+        ("internal", "Internal: staff of the organization only"),
+        ("public", "Public: the reporter, followers and everyone")])
+
+
+class AssignForm(FlaskForm):
+    assignee_id = SelectField("Assign to", coerce=optional_id, validate_choice=False)
+
+
+class RecategorizeForm(FlaskForm):
+    category_id = SelectField("Category", coerce=optional_id, validate_choice=False,
+                              validators=[DataRequired("Choose a category.")])
+
+
+class DueDateForm(FlaskForm):
+    due_at = DateTimeLocalField("Due date", format="%Y-%m-%dT%H:%M", validators=[Optional()])
+
+
+class QueueFilters(FlaskForm):
+    class Meta:
+        csrf = False  # a GET search form changes nothing
+
+    q = SearchField("Search", validators=[Optional(), Length(max=200)])
+    status = SelectMultipleField("Status", choices=[
+        ("open", "Open"), ("acknowledged", "Acknowledged"), ("closed", "Closed"), ("archived", "Archived")],
+        default=["open", "acknowledged"])
+    category = SelectField("Category", coerce=optional_id, validate_choice=False)
+    assigned = SelectField("Assigned", choices=[("", "Anyone"), ("me", "Me")], validate_choice=False)

@@ -3,7 +3,8 @@ import { createMap, drawBoundaries, drawRequests, readJson } from "./map.js";
 const element = document.getElementById("home-map");
 if (element) {
   const map = createMap(element);
-  drawBoundaries(map, readJson("boundaries"));
+  const boundaries = readJson("boundaries");
+  if (boundaries) drawBoundaries(map, boundaries);
   const requests = readJson("map-requests");
-  if (requests) drawRequests(map, requests);
+  if (requests) drawRequests(map, requests, { fit: !boundaries });
 }

@@ -1,0 +1,110 @@
+"""A request's public page: details, photos, timeline, and what the viewer may do to it.
+
+What the viewer sees and may do comes from app.requests (queries.request_view: audience and
+allowed actions; queries.timeline_page: the entries for that audience). Each action posts to
+the same service function as the API.
+"""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+
+from app.api.auth import current_user, require_user
+from app.errors import ApiError
+from app.extensions import db
+from app.portal.access import login_required
+from app.portal.forms import ActionForm, CloseForm, CommentForm
+from app.portal.resident import STATUS_LABELS, bp
+from app.portal.timeline import lines
+from app.requests import queries, service
+from app.requests.models import CommentSource
+from app.requests.policy import Audience, viewer_of
+
+TIMELINE_LENGTH = 100  # the newest entries beyond this are on the API's paginated timeline
+
+
+def request_context(request_id: int, *, comment_form=None, close_form=None) -> dict:
+    """Everything a request page shows, as the current user may see it."""
+    user = current_user()
+    row = service.get_request(request_id)
+    view = queries.request_view(row, user)
+    audience = viewer_of(user, row).audience
+    entries = queries.timeline_page(row, audience, 1, TIMELINE_LENGTH)["items"]
+    return {
+        "req": view, "actions": set(view.viewer["actions"]), "following": view.viewer["following"],
+        "timeline": lines(entries, row.organization.timezone), "org": row.organization,
+        "category": row.category, "status_labels": STATUS_LABELS,
+        "comment_form": comment_form or CommentForm(), "close_form": close_form or CloseForm(),
+        "action_form": ActionForm(), "is_staff": audience is Audience.STAFF,
+        "point": {"lat": view.lat, "lng": view.lng, "status": view.status, "title": view.public_id},
+    }
+
+
+@bp.get("/requests/<int:request_id>")
+def request_page(request_id: int):
+    return render_template("resident/request.html", **request_context(request_id))
+
+
+def _done(request_id: int, message: str):
+    flash(message)
+    return redirect(url_for("resident.request_page", request_id=request_id))
+
+
+def _refused(request_id: int, exc: ApiError):
+    db.session.rollback()
+    flash(exc.message, "error")
+    return redirect(url_for("resident.request_page", request_id=request_id))
+
+
+@bp.post("/requests/<int:request_id>/comments")
+@login_required
+def comment(request_id: int):
+    form = CommentForm()
+    if not form.validate_on_submit():
+        return render_template("resident/request.html", **request_context(request_id, comment_form=form)), 422
+    visibility = "internal" if form.internal.data else "public"
+    try:
+        service.add_comment(request_id, require_user(), form.body.data, visibility, source=CommentSource.WEB)
+    except ApiError as exc:
+        return _refused(request_id, exc)
+    return _done(request_id, "Your internal note is added." if visibility == "internal" else "Your comment is posted.")
+
+
+@bp.post("/requests/<int:request_id>/follow")
+@login_required
+def follow(request_id: int):
+    try:
+        service.follow(request_id, require_user())
+    except ApiError as exc:
+        return _refused(request_id, exc)
+    return _done(request_id, "You follow this request: its updates will reach you.")
+
+
+@bp.post("/requests/<int:request_id>/unfollow")
+@login_required
+def unfollow(request_id: int):
+    service.unfollow(request_id, require_user())
+    return _done(request_id, "You no longer follow this request.")
+
+
+@bp.post("/requests/<int:request_id>/close")
+@login_required
+def close(request_id: int):
+    form = CloseForm()
+    if not form.validate_on_submit():
+        return render_template("resident/request.html", **request_context(request_id, close_form=form)), 422
+    try:
+        service.close(request_id, require_user(), (form.comment.data or "").strip() or None)
+    except ApiError as exc:
+        return _refused(request_id, exc)
+    return _done(request_id, "The request is closed.")
+
+
+@bp.post("/requests/<int:request_id>/reopen")
+@login_required
+def reopen(request_id: int):
+    try:
+        service.reopen(request_id, require_user())
+    except ApiError as exc:
+        return _refused(request_id, exc)
+    return _done(request_id, "The request is open again.")

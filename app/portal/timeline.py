@@ -1,0 +1,132 @@
+"""A request's history in words: what each timeline entry says, and the SLA badge.
+
+Which entries a viewer gets is decided by app.requests.queries (by audience); this module
+only phrases them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from app.accounts.models import User
+from app.db_types import utcnow
+from app.extensions import db
+from app.requests.models import RequestCategory
+
+# What the actor did, for each event kind a timeline shows (comments are shown as comments).
+EVENT_PHRASES: dict[str, str] = {
+    "request.submitted": "reported the problem",
+    "request.acknowledged": "acknowledged the request",
+    "request.assigned": "assigned the request to {assignee}",
+    "request.recategorized": "moved the request from {previous_category} to {category}",
+    "request.closed": "closed the request",
+    "request.reopened": "reopened the request",
+    "request.due_date_changed": "set the due date to {due_at}",
+    "request.followed": "started following",
+    "request.attachment_added": "added a photo",
+    "request.archived": "archived the request",
+    "request.sla_breached": "The SLA deadline passed",
+    "work_order.created": "created work order #{work_order_id}",
+    "work_order.assigned": "assigned work order #{work_order_id} to {assignee}",
+    "work_order.status_changed": "moved work order #{work_order_id} to {status}",
+    "work_order.due_changed": "changed the due time of work order #{work_order_id}",
+    "work_order.updated": "edited work order #{work_order_id}",
+    "work_order.overdue": "Work order #{work_order_id} is overdue",
+}
+SYSTEM_KINDS = frozenset({"request.sla_breached", "work_order.overdue"})
+
+
+@dataclass(frozen=True)
+class Line:
+    """One timeline entry ready for a template."""
+
+    id: str
+    kind: str
+    created_at: datetime
+    who: str
+    text: str
+    comment: object | None = None
+
+    @property
+    def internal(self) -> bool:
+        return self.comment is not None and self.comment.visibility == "internal"
+
+
+def _names(model, ids: set[int], attribute: str) -> dict[int, str]:
+    if not ids:
+        return {}
+    return {row.id: getattr(row, attribute) for row in db.session.scalars(select(model).where(model.id.in_(ids)))}
+
+
+def lines(entries, timezone: str | None = None) -> list[Line]:
+    """Timeline entries (app.requests.queries.TimelineEntry) in words."""
+    users = _names(User, {e.payload.get("assignee_id") for e in entries if e.payload.get("assignee_id")}, "name")
+    categories = _names(RequestCategory, {value for e in entries for key, value in e.payload.items()
+                                          if key in ("category_id", "previous_category_id") and value}, "name")
+    result = []
+    for entry in entries:
+        who = "" if entry.kind in SYSTEM_KINDS else (entry.actor.name if entry.actor else "The city")
+        if entry.comment is not None:
+            result.append(Line(entry.id, entry.kind, entry.created_at, who, "", entry.comment))
+            continue
+        payload = dict(entry.payload)
+        values = {
+            **payload,
+            "assignee": users.get(payload.get("assignee_id"), "nobody"),
+            "category": categories.get(payload.get("category_id"), "another category"),
+            "previous_category": categories.get(payload.get("previous_category_id"), "another category"),
+            "due_at": _when_text(payload.get("due_at"), timezone) if payload.get("due_at") else "nothing (cleared)",
+            "status": str(payload.get("status", "")).replace("_", " "),
+        }
+        phrase = EVENT_PHRASES.get(entry.kind, entry.kind.replace("_", " ").replace(".", ": "))
+        result.append(Line(entry.id, entry.kind, entry.created_at, who, phrase.format_map(_Blank(values))))
+    return result
+
+
+class _Blank(dict):
+    def __missing__(self, key):
+        return "?"
+
+
+def _when_text(iso: str, timezone: str | None) -> str:
+    from zoneinfo import ZoneInfo
+
+    value = datetime.fromisoformat(iso)
+    if timezone:
+        value = value.astimezone(ZoneInfo(timezone))
+    return value.strftime("%d %b %Y, %H:%M")
+
+
+@dataclass(frozen=True)
+class SlaBadge:
+    css: str
+    text: str
+
+
+DUE_SOON = timedelta(hours=8)
+
+
+def sla_badge(sla_due_at: datetime | None, status: str, now: datetime | None = None) -> SlaBadge | None:
+    """How an unfinished request stands against its SLA deadline (None once closed)."""
+    if status in ("closed", "archived"):
+        return None
+    if sla_due_at is None:
+        return SlaBadge("sla-none", "No SLA")
+    left = sla_due_at - (now or utcnow())
+    if left <= timedelta(0):
+        return SlaBadge("sla-breached", f"SLA breached {_span(-left)} ago")
+    if left <= DUE_SOON:
+        return SlaBadge("sla-due-soon", f"SLA due in {_span(left)}")
+    return SlaBadge("sla-ok", f"SLA due in {_span(left)}")
+
+
+def _span(delta: timedelta) -> str:
+    hours = int(delta.total_seconds() // 3600)
+    if hours >= 48:
+        return f"{hours // 24} days"
+    if hours >= 1:
+        return f"{hours} h"
+    return f"{max(int(delta.total_seconds() // 60), 1)} min"

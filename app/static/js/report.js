@@ -1,0 +1,69 @@
+// Reporting on the map: a click (or typed coordinates) places the pin, and the categories of
+// the organizations serving that point replace the category list. Without this script the
+// form still works: type the coordinates and press "Show the categories for this place".
+import { createMap, drawBoundaries, readJson } from "./map.js";
+
+const element = document.getElementById("report-map");
+const form = document.getElementById("report-form");
+if (element && form) {
+  const lat = form.querySelector("#lat");
+  const lng = form.querySelector("#lng");
+  const select = form.querySelector("#category_id");
+  const serving = document.getElementById("serving");
+  const map = createMap(element);
+  drawBoundaries(map, readJson("boundaries"));
+  let pin = null;
+
+  const place = (latlng, { pan = false } = {}) => {
+    if (!pin) {
+      pin = L.marker(latlng, { draggable: true, keyboard: true, title: "The problem is here" }).addTo(map);
+      pin.on("dragend", () => choose(pin.getLatLng()));
+    } else {
+      pin.setLatLng(latlng);
+    }
+    if (pan) map.panTo(latlng);
+  };
+
+  const fillCategories = (organizations) => {
+    const previous = select.value;
+    select.replaceChildren(new Option("Choose…", ""));
+    const several = organizations.length > 1;
+    for (const org of organizations) {
+      const parent = several ? select.appendChild(document.createElement("optgroup")) : select;
+      if (several) parent.label = org.name;
+      for (const category of org.categories) parent.append(new Option(category.name, String(category.id)));
+    }
+    if ([...select.options].some((option) => option.value === previous)) select.value = previous;
+    serving.textContent = organizations.length
+      ? `Handled by ${organizations.map((org) => org.name).join(", ")}.`
+      : "No organization serves this place. Choose a point inside a service area.";
+    select.disabled = organizations.length === 0;
+  };
+
+  const lookUp = async (latlng) => {
+    const query = new URLSearchParams({ lat: latlng.lat.toFixed(6), lng: latlng.lng.toFixed(6), per_page: "100" });
+    const response = await fetch(`/api/v1/organizations?${query}`, { headers: { Accept: "application/json" } });
+    if (!response.ok) return;
+    fillCategories((await response.json()).items);
+  };
+
+  const choose = (latlng) => {
+    lat.value = latlng.lat.toFixed(6);
+    lng.value = latlng.lng.toFixed(6);
+    place(latlng);
+    lookUp(latlng);
+  };
+
+  map.on("click", (event) => choose(event.latlng));
+
+  const typed = () => {
+    const latlng = L.latLng(parseFloat(lat.value), parseFloat(lng.value));
+    if (Number.isFinite(latlng.lat) && Number.isFinite(latlng.lng)) {
+      place(latlng, { pan: true });
+      lookUp(latlng);
+    }
+  };
+  lat.addEventListener("change", typed);
+  lng.addEventListener("change", typed);
+  if (lat.value && lng.value) place(L.latLng(parseFloat(lat.value), parseFloat(lng.value)), { pan: true });
+}
