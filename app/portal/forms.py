@@ -11,6 +11,7 @@ from wtforms import (
     HiddenField,
     PasswordField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -99,6 +100,15 @@ class CommentForm(FlaskForm):
 
 class CloseForm(FlaskForm):
     comment = TextAreaField("Closing comment (optional, public)", validators=[Optional(), Length(max=10_000)])
+
+
+class WatchAreaForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired("Name the area, like “Around home”."), Length(max=200)])
+    geometry = TextAreaField("The area's corners", validators=[Optional()])
+    public = BooleanField("Public: others may see and follow it")
+    category_ids = SelectMultipleField("Only these kinds of problem (none chosen: every kind)",
+                                       coerce=int, validate_choice=False)
+    repair = BooleanField("Fix the outline if its edges cross")
 
 
 class ActionForm(FlaskForm):

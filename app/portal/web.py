@@ -124,4 +124,4 @@ def register_template_helpers(app: Flask) -> None:
         }
 
 
-_PORTAL_BLUEPRINTS = frozenset({"site", "account", "resident", "staff", "admin"})
+_PORTAL_BLUEPRINTS = frozenset({"site", "account", "resident", "watch", "staff", "admin"})

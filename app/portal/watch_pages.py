@@ -1,0 +1,171 @@
+"""Watch areas: draw one on the map (or type its corners), list mine, the ones I follow and
+public ones, follow them. Rules and geometry checks are app.watch's (`service`)."""
+
+from __future__ import annotations
+
+import json
+
+from flask import flash, redirect, render_template, request, url_for
+from geoalchemy2.shape import to_shape
+from sqlalchemy import select
+
+from app.accounts.models import Organization
+from app.api.auth import current_user, require_user
+from app.errors import ApiError
+from app.extensions import db
+from app.portal import mapdata
+from app.portal.access import login_required
+from app.portal.forms import ActionForm, WatchAreaForm, apply_service_error
+from app.portal.web import portal_blueprint
+from app.requests.models import RequestCategory
+from app.watch import service as watch
+from geo.geojson import to_geojson
+
+bp = portal_blueprint("watch", __name__, url_prefix="/watch-areas")
+
+LISTED = 100
+
+
+class TypedGeometryError(ValueError):
+    """What a person typed is neither GeoJSON nor a list of "lat, lng" lines."""
+
+
+def parse_typed_geometry(text: str) -> dict:
+    """GeoJSON as typed or drawn, or one "lat, lng" corner per line (the ring is closed for you)."""
+    text = (text or "").strip()
+    if not text:
+        raise TypedGeometryError("Draw the area on the map, or type its corners: one \"lat, lng\" per line.")
+    if text.startswith("{"):
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise TypedGeometryError(f"This is not valid GeoJSON: {exc.msg} (line {exc.lineno}).") from None
+    corners = []
+    for number, line in enumerate(filter(None, (line.strip() for line in text.splitlines())), start=1):
+        parts = [part for part in line.replace(";", ",").replace(" ", ",").split(",") if part]
+        try:
+            lat, lng = (float(part) for part in parts)
+        except ValueError:
+            raise TypedGeometryError(f"Line {number} should be \"lat, lng\", like 39.78, -89.65.") from None
+        corners.append([lng, lat])
+    if len(corners) < 3:
+        raise TypedGeometryError("An area needs at least three corners.")
+    if corners[0] != corners[-1]:
+        corners.append(corners[0])
+    return {"type": "Polygon", "coordinates": [corners]}
+
+
+def category_choices() -> list[tuple[str, str]]:
+    """Every active category, named with its organization."""
+    rows = db.session.execute(
+        select(RequestCategory.id, RequestCategory.name, Organization.name)
+        .join(Organization, Organization.id == RequestCategory.organization_id)
+        .where(RequestCategory.active.is_(True)).order_by(Organization.name, RequestCategory.name))
+    return [(str(category_id), f"{name} ({org_name})") for category_id, name, org_name in rows]
+
+
+def _geometry_text(area) -> str:
+    return json.dumps(to_geojson(to_shape(area.geom)))
+
+
+def _form_page(template: str, form: WatchAreaForm, area=None, code: int = 200):
+    return render_template(template, form=form, area=area, boundaries=mapdata.boundaries()), code
+
+
+def _save(form: WatchAreaForm, area=None):
+    """Create or change the area from a validated form; None when the service refused it."""
+    try:
+        geometry = parse_typed_geometry(form.geometry.data)
+    except TypedGeometryError as exc:
+        form.geometry.errors = [str(exc)]
+        return None
+    fields = {"name": form.name.data, "geometry": geometry, "public": form.public.data,
+              "category_ids": form.category_ids.data or [], "repair": form.repair.data}
+    try:
+        if area is None:
+            return watch.create_watch_area(require_user(), **fields)
+        return watch.update_watch_area(require_user(), area.id, **fields)
+    except ApiError as exc:
+        db.session.rollback()
+        apply_service_error(form, exc, default_field="geometry")
+        return None
+
+
+@bp.get("/")
+@login_required
+def index():
+    user = require_user()
+    public = db.session.scalars(watch.watch_areas_query(user, public=True).limit(LISTED)).all()
+    return render_template(
+        "watch/index.html",
+        mine=db.session.scalars(watch.watch_areas_query(user).limit(LISTED)).all(),
+        following=db.session.scalars(watch.watch_areas_query(user, following=True).limit(LISTED)).all(),
+        public=[area for area in public if area.owner_id != user.id],
+        action_form=ActionForm())
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    form = WatchAreaForm()
+    form.category_ids.choices = category_choices()
+    if form.validate_on_submit():
+        area = _save(form)
+        if area is not None:
+            flash(f"Your watch area “{area.name}” is saved: new requests inside it will reach you.")
+            return redirect(url_for("watch.detail", area_id=area.id))
+    return _form_page("watch/edit.html", form, code=422 if form.errors or form.form_errors else 200)
+
+
+@bp.get("/<int:area_id>")
+def detail(area_id: int):
+    user = current_user()
+    area = watch.visible_watch_area(user, area_id)
+    following = user is not None and any(
+        followed.id == area.id for followed in db.session.scalars(watch.watch_areas_query(user, following=True)))
+    return render_template("watch/detail.html", area=area, geometry=to_geojson(to_shape(area.geom)),
+                           mine=user is not None and area.owner_id == user.id, following=following,
+                           action_form=ActionForm(), boundaries=mapdata.boundaries())
+
+
+@bp.route("/<int:area_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(area_id: int):
+    area = watch.visible_watch_area(require_user(), area_id)
+    form = WatchAreaForm(obj=area) if request.method == "GET" else WatchAreaForm()
+    form.category_ids.choices = category_choices()
+    if request.method == "GET":
+        form.geometry.data = _geometry_text(area)
+    elif form.validate_on_submit() and _save(form, area) is not None:
+        flash("Watch area saved.")
+        return redirect(url_for("watch.detail", area_id=area_id))
+    return _form_page("watch/edit.html", form, area, 422 if form.errors or form.form_errors else 200)
+
+
+def _act(area_id: int, perform, message: str, target: str = "watch.detail"):
+    try:
+        perform(require_user(), area_id)
+    except ApiError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        flash(message)
+    return redirect(url_for(target, area_id=area_id) if target == "watch.detail" else url_for(target))
+
+
+@bp.post("/<int:area_id>/delete")
+@login_required
+def delete(area_id: int):
+    return _act(area_id, watch.delete_watch_area, "The watch area is deleted.", "watch.index")
+
+
+@bp.post("/<int:area_id>/follow")
+@login_required
+def follow(area_id: int):
+    return _act(area_id, watch.follow_watch_area, "You follow this area: new requests inside it will reach you.")
+
+
+@bp.post("/<int:area_id>/unfollow")
+@login_required
+def unfollow(area_id: int):
+    return _act(area_id, watch.unfollow_watch_area, "You no longer follow this area.")

@@ -1,0 +1,65 @@
+// Drawing a watch area with Leaflet-Geoman: one outline at a time, kept in the form's
+// geometry field as GeoJSON. Typing corners (or GeoJSON) into that field redraws the map,
+// so keyboard users and people without a pointer can define the area too.
+import { createMap, drawBoundaries, readJson } from "./map.js";
+
+const element = document.getElementById("watch-map");
+const field = document.getElementById("geometry");
+if (element && field) {
+  const map = createMap(element);
+  drawBoundaries(map, readJson("boundaries"));
+  const style = { className: "watch-area", color: "#c2410c", weight: 3, fillOpacity: 0.15 };
+  let shape = null;
+
+  map.pm.addControls({
+    position: "topleft", drawMarker: false, drawCircleMarker: false, drawPolyline: false, drawCircle: false,
+    drawText: false, cutPolygon: false, rotateMode: false, drawPolygon: true, drawRectangle: true,
+    editMode: true, dragMode: true, removalMode: true,
+  });
+  map.pm.setPathOptions(style);
+
+  const write = () => {
+    field.value = shape ? JSON.stringify(shape.toGeoJSON().geometry) : "";
+  };
+  const keep = (layer) => {
+    if (shape && shape !== layer) map.removeLayer(shape);
+    shape = layer;
+    shape.on("pm:edit pm:dragend", write);
+    write();
+  };
+
+  map.on("pm:create", (event) => keep(event.layer));
+  map.on("pm:remove", (event) => {
+    if (event.layer === shape) {
+      shape = null;
+      write();
+    }
+  });
+
+  const typedGeometry = (text) => {
+    text = text.trim();
+    if (!text) return null;
+    if (text.startsWith("{")) return JSON.parse(text);
+    const corners = text.split(/\n+/).map((line) => line.trim()).filter(Boolean).map((line) => {
+      const [lat, lng] = line.split(/[\s,;]+/).filter(Boolean).map(Number);
+      return [lng, lat];
+    });
+    if (corners.length < 3 || corners.flat().some((n) => !Number.isFinite(n))) return null;
+    return { type: "Polygon", coordinates: [[...corners, corners[0]]] };
+  };
+
+  const showTyped = ({ fit }) => {
+    let geometry = null;
+    try { geometry = typedGeometry(field.value); } catch { return; }
+    if (!geometry) return;
+    if (shape) map.removeLayer(shape);
+    shape = L.geoJSON(geometry, { style }).getLayers()[0];
+    if (!shape) return;
+    shape.addTo(map);
+    shape.on("pm:edit pm:dragend", write);
+    if (fit) map.fitBounds(shape.getBounds(), { padding: [24, 24] });
+  };
+
+  field.addEventListener("change", () => showTyped({ fit: true }));
+  showTyped({ fit: true });  // an area being changed, or the form shown again after an error
+}
