@@ -1,20 +1,36 @@
-"""The staff dashboard: what needs doing now."""
+"""The staff dashboard: what needs doing now, with the Inbound Message Watcher."""
 
 from __future__ import annotations
 
 from app.extensions import db
+from app.inbound import triage
+from app.portal.access import viewer_permissions
 from app.portal.staff import bp
 from app.portal.staff.common import render_staff, staff_page
+from app.requests import queries
 from app.work import service as work
 from app.work.models import WorkOrderStatus
 
-DASHBOARD_ITEMS = 8
+DASHBOARD_ITEMS = 5
+
+
+def _count(organization, user, **filters) -> int:
+    return queries.staff_queue(organization, user, {"page": 1, "per_page": 1, **filters})["total"]
 
 
 @bp.get("/<org>/")
 def dashboard(org: str):
     organization, user = staff_page(org, "view_requests")
+    permissions = viewer_permissions(user, organization)
+    watcher = None
+    if "view_inbound_messages" in permissions:
+        watcher = {"counts": triage.queue_counts(organization),
+                   "latest": db.session.scalars(triage.messages_query(organization, unread=True)
+                                                .limit(DASHBOARD_ITEMS)).all()}
+    queue = {"open": _count(organization, user, status=["open"]),
+             "acknowledged": _count(organization, user, status=["acknowledged"]),
+             "mine": _count(organization, user, status=["open", "acknowledged"], assigned_to=user.id)}
     my_work = db.session.scalars(
         work.work_orders_query(organization, status=WorkOrderStatus.OPEN.value, assignee_id=user.id)
         .limit(DASHBOARD_ITEMS)).all()
-    return render_staff("staff/dashboard.html", organization, user, my_work=my_work)
+    return render_staff("staff/dashboard.html", organization, user, watcher=watcher, queue=queue, my_work=my_work)

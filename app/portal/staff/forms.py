@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import (
     DateTimeLocalField,
+    FloatField,
     RadioField,
     SearchField,
     SelectField,
@@ -12,7 +13,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.accounts.permissions import PERMISSIONS
 from app.portal.forms import email_field
@@ -84,3 +85,24 @@ class QueueFilters(FlaskForm):
         default=["open", "acknowledged"])
     category = SelectField("Category", coerce=optional_id, validate_choice=False)
     assigned = SelectField("Assigned", choices=[("", "Anyone"), ("me", "Me")], validate_choice=False)
+
+
+class InboundRequestForm(FlaskForm):
+    category_id = SelectField("Category", coerce=optional_id, validate_choice=False,
+                              validators=[DataRequired("Choose a category.")])
+    lat = FloatField("Latitude", validators=[InputRequired("Click the map, or type the latitude."),
+                                             NumberRange(-90, 90, "A latitude is between -90 and 90.")])
+    lng = FloatField("Longitude", validators=[InputRequired("Click the map, or type the longitude."),
+                                              NumberRange(-180, 180, "A longitude is between -180 and 180.")])
+    address = StringField("Address or landmark", validators=[Optional(), Length(max=500)])
+    description = TextAreaField("Description", validators=[DataRequired("Describe the problem."),
+                                                           Length(max=20_000)])
+
+
+class AttachForm(FlaskForm):
+    request = StringField("Request number", validators=[DataRequired("Which request is it about?"), Length(max=16)])
+
+
+class InboundStatusForm(FlaskForm):
+    status = SelectField("Mark as", choices=[("awaiting_review", "Awaiting review"),
+                                             ("needs_attention", "Needs attention"), ("closed", "Closed")])

@@ -36,7 +36,7 @@ QUEUE_PAGE = 50
 VIEW = "view_requests"
 
 
-def _category_choices(organization, user, empty: str) -> list[tuple[str, str]]:
+def category_choices(organization, user, empty: str) -> list[tuple[str, str]]:
     found = categories.list_for_staff(organization, user)
     return [("", empty)] + [(str(c.id), c.name + ("" if c.active else " (inactive)")) for c in found]
 
@@ -45,7 +45,7 @@ def _category_choices(organization, user, empty: str) -> list[tuple[str, str]]:
 def queue(org: str):
     organization, user = staff_page(org, VIEW)
     filters = QueueFilters(formdata=request.args or None)
-    filters.category.choices = _category_choices(organization, user, "Any")
+    filters.category.choices = category_choices(organization, user, "Any")
     filters.validate()
     page = max(request.args.get("page", 1, type=int), 1)
     query = {"page": page, "per_page": QUEUE_PAGE, "status": filters.status.data or None,
@@ -70,7 +70,7 @@ def _detail(org: str, request_id: int, code: int = 200, **forms):
     assign = forms.get("assign") or AssignForm(assignee_id=row.assignee_id)
     assign.assignee_id.choices = member_choices(organization, "Nobody (unassigned)")
     recategorize = forms.get("recategorize") or RecategorizeForm(category_id=row.category_id)
-    recategorize.category_id.choices = _category_choices(organization, user, "Choose…")
+    recategorize.category_id.choices = category_choices(organization, user, "Choose…")
     due = forms.get("due") or DueDateForm(due_at=utc_to_local(row.due_at, organization))
     return render_staff(
         "staff/request.html", organization, user, code, req=view, category=row.category,

@@ -25,7 +25,7 @@ VIEW, MANAGE = "view_requests", "manage_work_orders"
 STATUS_LABELS = {"open": "Open", "in_progress": "In progress", "done": "Done", "cancelled": "Cancelled"}
 
 
-def _request_id(org, reference: str | None) -> int | None:
+def request_by_reference(org, reference: str | None) -> int | None:
     """The request a typed reference (its public id, or its number) names in this organization."""
     reference = (reference or "").strip()
     if not reference:
@@ -59,7 +59,7 @@ def create_work_order(org: str):
     form = WorkOrderForm()
     form.assignee_id.choices = member_choices(organization)
     if form.validate_on_submit():
-        request_id = _request_id(organization, form.request.data)
+        request_id = request_by_reference(organization, form.request.data)
         if form.request.data and request_id is None:
             form.request.errors = [f"{organization.name} has no request {form.request.data.strip()}."]
             return _list_page(organization, user, form, 422)
