@@ -97,6 +97,8 @@ def _act(org: str, request_id: int, form, perform, done: str, form_key: str | No
         perform(organization, user)
     except ApiError as exc:
         db.session.rollback()
+        if exc.status in (401, 403, 404):
+            raise  # not a refusal to explain on the page: the page itself is off limits
         if form is None or exc.status != 422:
             flash(exc.message, "error")
         else:
