@@ -28,7 +28,7 @@ export function drawBoundaries(map, collection, { fit = true } = {}) {
     style: { className: "map-boundary", color: "#1f4e8c", weight: 2, fillColor: "#1f4e8c", fillOpacity: 0.04, dashArray: "6 4" },
   }).addTo(map);
   const bounds = layer.getBounds();
-  if (fit && bounds.isValid()) map.fitBounds(bounds, { padding: [12, 12] });
+  if (fit && bounds.isValid()) map.fitBounds(bounds, { padding: [12, 12], animate: false });
   return layer;
 }
 
@@ -58,6 +58,6 @@ export function requestMarker(item) {
 
 export function drawRequests(map, items, { fit = false } = {}) {
   const group = L.featureGroup(items.map(requestMarker)).addTo(map);
-  if (fit && items.length) map.fitBounds(group.getBounds(), { padding: [24, 24], maxZoom: 16 });
+  if (fit && items.length) map.fitBounds(group.getBounds(), { padding: [24, 24], maxZoom: 16, animate: false });
   return group;
 }
