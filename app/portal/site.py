@@ -91,28 +91,27 @@ def confirm():
     return render_template("site/confirm.html", form=form, token=token)
 
 
+def _email_link(kind: str, answer: str, title: str, button: str):
+    """Ask for an address, queue the link; the answer is the same whether the account exists."""
+    form = EmailForm()
+    if form.validate_on_submit():
+        accounts.request_account_link(kind, form.email.data)
+        return render_template("site/message.html", title="Check your email", message=answer)
+    return _page("site/email_link.html", form, title=title, button=button)
+
+
 @bp.route("/confirm/resend", methods=["GET", "POST"])
 @posts_per_client("RATELIMIT_ACCOUNT_EMAIL")
 @posts_per_account("RATELIMIT_ACCOUNT_EMAIL_ACCOUNT")
 def resend_confirmation():
-    form = EmailForm()
-    if form.validate_on_submit():
-        accounts.request_account_link("confirm_email", form.email.data)
-        return render_template("site/message.html", title="Check your email", message=RESEND_ANSWER)
-    return _page("site/email_link.html", form, title="Send the confirmation link again",
-                 button="Send the link")
+    return _email_link("confirm_email", RESEND_ANSWER, "Send the confirmation link again", "Send the link")
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
 @posts_per_client("RATELIMIT_ACCOUNT_EMAIL")
 @posts_per_account("RATELIMIT_ACCOUNT_EMAIL_ACCOUNT")
 def forgot_password():
-    form = EmailForm()
-    if form.validate_on_submit():
-        accounts.request_account_link("password_reset", form.email.data)
-        return render_template("site/message.html", title="Check your email", message=FORGOT_ANSWER)
-    return _page("site/email_link.html", form, title="Forgot your password?",
-                 button="Email me a link")
+    return _email_link("password_reset", FORGOT_ANSWER, "Forgot your password?", "Email me a link")
 
 
 @bp.route("/reset-password", methods=["GET", "POST"], endpoint="reset_password")
