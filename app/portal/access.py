@@ -3,26 +3,13 @@ and app.api.auth; this module only asks them and turns a refusal into a page."""
 
 from __future__ import annotations
 
-from functools import wraps
-
 from sqlalchemy import select
 
 from app.accounts.models import Membership, Organization, User
-from app.api.auth import permissions_in, require_org_permission, require_user
+from app.api.auth import login_required, permissions_in, require_org_permission  # noqa: F401  (pages use it)
 from app.extensions import db
 
 SITE_ADMIN_PERMISSION = "manage_settings"
-
-
-def login_required(view):
-    """A page for logged-in users; anyone else is sent to the login page and back."""
-
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        require_user()
-        return view(*args, **kwargs)
-
-    return wrapper
 
 
 def staff_page(slug: str, permission: str) -> tuple[Organization, User]:
