@@ -5,6 +5,8 @@ A request's own page and the actions on it are in `request_page.py`, on this blu
 
 from __future__ import annotations
 
+import contextlib
+
 from flask import flash, redirect, render_template, request, url_for
 
 from app.api.auth import current_user, require_user
@@ -43,13 +45,43 @@ def _category_choices(form: ReportForm) -> list[dict]:
     return categories.serving_point(form.lng.data, form.lat.data)
 
 
-def _report_page(form: ReportForm, code: int = 200):
+def _questions(category_id: int | None) -> list[dict]:
+    """The chosen category's questions that take an answer, in their order."""
+    if not category_id:
+        return []
+    try:
+        category = categories.get_category(category_id)
+    except ApiError:
+        return []
+    return sorted((q for q in category.attributes if q.get("variable", True)), key=lambda q: q.get("order", 0))
+
+
+def typed_answers(questions: list[dict], formdata) -> dict:
+    """The answers as typed (`answers.<code>` fields); the requests service judges them."""
+    answers = {}
+    for question in questions:
+        name = f"answers.{question['code']}"
+        if question["datatype"] == "multivaluelist":
+            value = formdata.getlist(name)
+        else:
+            value = (formdata.get(name) or "").strip()
+            if value and question["datatype"] == "number":
+                # Not a number: left as typed, and the service says it must be one.
+                with contextlib.suppress(ValueError):
+                    value = float(value)
+        if value not in ("", []):
+            answers[question["code"]] = value
+    return answers
+
+
+def _report_page(form: ReportForm, code: int = 200, answer_errors: dict | None = None):
     serving = _category_choices(form)
     form.category_id.choices = [("", "Choose…")] + [
         (str(category.id), f"{category.name} ({org['name']})" if len(serving) > 1 else category.name)
         for org in serving for category in org["categories"]]
-    return render_template("resident/report.html", form=form, serving=serving,
-                           boundaries=mapdata.boundaries()), code
+    return render_template("resident/report.html", form=form, serving=serving, boundaries=mapdata.boundaries(),
+                           questions=_questions(form.category_id.data), answers=request.form,
+                           answer_errors=answer_errors or {}), code
 
 
 @bp.route("/report", methods=["GET", "POST"])
@@ -62,14 +94,17 @@ def report():
         return _report_page(form, 200 if not (form.lat.errors or form.lng.errors) else 422)
     if form.validate_on_submit():
         user = require_user()
+        answers = typed_answers(_questions(form.category_id.data), request.form)
         try:
             created = service.submit(user, category_id=form.category_id.data, lat=form.lat.data,
                                      lng=form.lng.data, description=form.description.data,
-                                     address=form.address.data or "", source=CommentSource.WEB)
+                                     address=form.address.data or "", answers=answers, source=CommentSource.WEB)
         except ApiError as exc:
             db.session.rollback()
-            apply_service_error(form, exc, default_field="category_id")
-            return _report_page(form, 422)
+            answer_errors = (exc.details.get("json") or {}).get("answers") if exc.status == 422 else None
+            if not answer_errors:
+                apply_service_error(form, exc, default_field="category_id")
+            return _report_page(form, 422, answer_errors)
         _attach_photos(created.id, user, form.photos.data)
         flash(f"Thank you. Your request {created.public_id} is filed; you will hear when it changes.")
         return redirect(url_for("resident.request_page", request_id=created.id))

@@ -56,6 +56,48 @@ if (element && form) {
 
   map.on("click", (event) => choose(event.latlng));
 
+  // The chosen category's questions, drawn as the server draws them (resident/_questions.html).
+  const questions = document.getElementById("questions");
+  const element_ = (tag, props = {}) => Object.assign(document.createElement(tag), props);
+  const drawQuestion = (q) => {
+    const name = `answers.${q.code}`;
+    const label = q.description + (q.required ? " (required)" : "");
+    const field = element_("div", { className: "field" });
+    if (q.datatype === "multivaluelist") {
+      const set = field.appendChild(element_("fieldset"));
+      set.append(element_("legend", { textContent: label }));
+      q.values.forEach((v, i) => {
+        const row = set.appendChild(element_("div", { className: "field-check" }));
+        row.append(element_("input", { type: "checkbox", id: `q-${q.code}-${i + 1}`, name, value: v.key }),
+          element_("label", { htmlFor: `q-${q.code}-${i + 1}`, textContent: v.name }));
+      });
+      return field;
+    }
+    field.append(element_("label", { htmlFor: `q-${q.code}`, textContent: label }));
+    let input;
+    if (q.datatype === "singlevaluelist") {
+      input = element_("select", { id: `q-${q.code}`, name });
+      input.append(new Option("Choose…", ""), ...q.values.map((v) => new Option(v.name, v.key)));
+    } else if (q.datatype === "text") {
+      input = element_("textarea", { id: `q-${q.code}`, name, rows: 3 });
+    } else {
+      const type = { number: "number", datetime: "datetime-local" }[q.datatype] || "text";
+      input = element_("input", { id: `q-${q.code}`, name, type });
+      if (type === "number") input.step = "any";
+    }
+    field.append(input);
+    return field;
+  };
+  select.addEventListener("change", async () => {
+    questions.replaceChildren();
+    if (!select.value) return;
+    const response = await fetch(`/api/v1/categories/${select.value}`, { headers: { Accept: "application/json" } });
+    if (!response.ok) return;
+    const category = await response.json();
+    const asked = category.attributes.filter((q) => q.variable !== false).sort((a, b) => (a.order || 0) - (b.order || 0));
+    questions.replaceChildren(...asked.map(drawQuestion));
+  });
+
   const typed = () => {
     const latlng = L.latLng(parseFloat(lat.value), parseFloat(lng.value));
     if (Number.isFinite(latlng.lat) && Number.isFinite(latlng.lng)) {

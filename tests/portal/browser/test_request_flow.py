@@ -80,9 +80,11 @@ def test_report_on_the_map_then_staff_handle_it(new_page, db):
     screenshot(page, "resident-request-after-staff")
 
 
-def test_typed_coordinates_work_without_clicking_the_map(page, db):
+def test_typed_coordinates_and_the_categorys_questions(page, db):
     org = OrganizationFactory(slug="springfield", name="City of Springfield")
-    CategoryFactory(organization=org, name="Pothole")
+    CategoryFactory(organization=org, name="Pothole", attributes=[
+        {"code": "depth", "datatype": "number", "required": True, "variable": True,
+         "description": "How deep (cm)?", "order": 1, "values": []}])
     resident = UserFactory()
     log_in(page, resident.email, PASSWORD)
     page.goto("/report")
@@ -91,9 +93,11 @@ def test_typed_coordinates_work_without_clicking_the_map(page, db):
     page.get_by_label("Longitude").press("Tab")
     expect(page.locator("#serving")).to_have_text("Handled by City of Springfield.")
     page.get_by_label("What is the problem?").select_option(label="Pothole")
-    page.get_by_label("Describe it").fill("Streetlight out")
+    page.get_by_label("How deep (cm)? (required)").fill("12")
+    page.get_by_label("Describe it").fill("Deep hole")
     page.get_by_role("button", name="Send the report").click()
     expect(page).to_have_url(re.compile(r"/requests/\d+$"))
+    assert db.session.query(ServiceRequest).one().answers == {"depth": 12.0}
 
 
 def test_a_point_outside_every_service_area_is_explained(page, db):

@@ -112,3 +112,30 @@ def test_my_requests_lists_only_mine(client, db):
 def test_visitors_are_asked_to_log_in_to_report(client, db):
     build_city()
     assert client.get("/report").headers["Location"] == "/login?next=/report"
+
+
+QUESTIONS = [
+    {"code": "depth", "datatype": "number", "required": True, "variable": True, "description": "How deep (cm)?",
+     "order": 1, "values": []},
+    {"code": "lane", "datatype": "singlevaluelist", "required": False, "variable": True,
+     "description": "Which lane?", "order": 2, "values": [{"key": "bike", "name": "Bike lane"},
+                                                         {"key": "car", "name": "Car lane"}]},
+]
+
+
+def test_the_categorys_questions_are_asked_and_checked_by_the_service(client, db):
+    city = build_city()
+    city.category.attributes = QUESTIONS
+    db.session.commit()
+    log_in(client, city.resident_b)
+    base = {"lat": str(LAT), "lng": str(LNG), "category_id": str(city.category.id), "description": "Deep one"}
+    missing = post_form(client, "/report", base)
+    assert missing.status_code == 422
+    assert 'id="q-depth-error">An answer is required.</p>' in missing.text
+    assert '<option value="bike">Bike lane</option>' in missing.text
+    wrong = post_form(client, "/report", {**base, "answers.depth": "very"})
+    assert 'id="q-depth-error">Must be a number.</p>' in wrong.text
+    sent = post_form(client, "/report", {**base, "answers.depth": "12.5", "answers.lane": "bike"})
+    assert sent.status_code == 302
+    created = db.session.query(ServiceRequest).filter_by(description="Deep one").one()
+    assert created.answers == {"depth": 12.5, "lane": "bike"}
