@@ -28,3 +28,15 @@ def test_log_in_and_out_with_the_keyboard(page, db):
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
     page.get_by_role("button", name="Log out").click()
     expect(page.get_by_role("link", name="Log in")).to_be_visible()
+
+
+def test_pages_fit_a_phone(new_page, db):
+    OrganizationFactory(slug="springfield", name="City of Springfield")
+    user = UserFactory()
+    phone = new_page(viewport={"width": 390, "height": 844})
+    log_in(phone, user.email, PASSWORD)
+    for path, name in (("/", "phone-home"), ("/report", "phone-report")):
+        phone.goto(path)
+        width = phone.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"{path} scrolls sideways ({width}px)"
+        screenshot(phone, name)
