@@ -23,7 +23,12 @@ class PeriodicJob:
 
 
 # Filled in by the notification, SLA and archive issues.
-JOBS: tuple[PeriodicJob, ...] = ()
+JOBS: tuple[PeriodicJob, ...] = (
+    # Notifications: the outbox relay, due emails (fallbacks, retries, stale claims), digests.
+    PeriodicJob("notify-relay", "app.notify.actors:relay_undispatched_events", every_seconds=30),
+    PeriodicJob("notify-email-sweep", "app.notify.actors:send_due_emails", every_seconds=15),
+    PeriodicJob("notify-daily-digest", "app.notify.actors:send_daily_digests", every_seconds=900),
+)
 
 
 def _resolve(path: str):
