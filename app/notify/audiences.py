@@ -100,9 +100,10 @@ def _followers(ctx: EventContext):
 
 def _mentioned(ctx: EventContext):
     ids = [int(i) for i in ctx.payload.get("mentioned_user_ids") or [] if str(i).isdigit()]
-    mentioned = func.unnest(cast(ids, ARRAY(Integer)))
+    mentioned = func.unnest(cast(ids, ARRAY(Integer))).table_valued("user_id").render_derived()
     # Only members who may read the request can be summoned to it.
-    return _users(mentioned).where(mentioned.in_(members_with(ctx.organization_id, "view_requests")))
+    return _users(mentioned.c.user_id).where(
+        mentioned.c.user_id.in_(members_with(ctx.organization_id, "view_requests")))
 
 
 def _work_order_assignee(ctx: EventContext):

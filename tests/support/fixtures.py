@@ -99,8 +99,11 @@ def redis_worker(app):
     finally:
         worker.stop()
         broker.flush_all()
-        for actor in actors.values():
+        # Actor modules first imported during the test declared their actors on this broker: move them too.
+        for actor in {**actors, **broker.actors}.values():
             actor.broker = stub
+            if actor.actor_name not in stub.actors:
+                stub.declare_actor(actor)
         dramatiq.set_broker(stub)
         for key in broker.client.scan_iter(f"{namespace}*"):
             broker.client.delete(key)
