@@ -2,18 +2,29 @@
 
 A run:
 1. recovers stale claims: a `sending` row whose claim is older than EMAIL_CLAIM_LEASE
-   belonged to a worker that died. Not handed off: back to `pending` (the server never saw
-   its final dot). Handed off: recorded `sent` and not resent (the final dot was on its way
-   when the worker died), which is what makes "never twice" hold across a crash;
+   belonged to a run that died; it goes back to `pending`;
 2. marks `skipped` the fallback rows whose in-app notification was seen in time;
 3. claims up to EMAIL_BATCH_SIZE due rows (UPDATE ... FOR UPDATE SKIP LOCKED ... RETURNING)
-   under a fresh claim token, composes them (app/notify/compose.py), and for each one:
-   stages it (MAIL, RCPT, DATA, body), commits `handed_off_at` together with the previous
-   message's outcome in ONE statement that checks the claim token (a fenced compare-and-set,
-   so a row reclaimed by another run is abandoned, not sent), sends the final dot and keeps
-   the reply for the next commit. One commit per message, one connection per run.
-Replies: 2xx sent; 4xx (and a dropped connection) retried with exponential backoff up to
+   under a fresh claim token and composes them (app/notify/compose.py); then, over ONE SMTP
+   connection, for each message: stage it (MAIL, RCPT, DATA and the body, but not the final
+   dot), hand it off (a compare-and-set on the claim token, committed: a row another run has
+   taken over meanwhile is abandoned, never sent by both), send the final dot, and commit the
+   server's reply at once.
+
+Exactly once, and its one limit. Two runs never send the same row (SKIP LOCKED claims, the
+fenced hand-off). A redelivered actor message sends nothing again (only `pending` rows are
+claimed). A run killed mid-batch leaves its unsent rows to the next run. The one message that
+was between its final dot and the commit of the server's reply when the worker died is sent
+again: the server had not yet replied 250, and by RFC 5321 (section 6.1) it takes
+responsibility only with that reply; the retry carries the same Message-ID, so a server that
+did keep the first copy, and receivers that deduplicate, see one message. That window is the
+server's reply time plus one local commit (RFC 1047 describes it).
+
+Replies: 2xx sent; 4xx (and a lost connection) retried with exponential backoff up to
 EMAIL_MAX_ATTEMPTS; 5xx failed, and a 5.1.x refusal at RCPT suppresses the address.
+Status writes use synchronous_commit=off: they are visible to every other session at once
+(what a worker crash needs); only a PostgreSQL crash could lose the last fraction of a
+second of them, which the recovery above then treats like a worker crash.
 """
 
 from __future__ import annotations
@@ -36,12 +47,12 @@ log = logging.getLogger(__name__)
 
 RECOVER_SQL = text("""
 UPDATE email_deliveries SET
-  status = CASE WHEN handed_off_at IS NULL THEN 'pending' ELSE 'sent' END,
-  sent_at = CASE WHEN handed_off_at IS NULL THEN NULL ELSE handed_off_at END,
+  status = 'pending', send_after = now(), claim_token = NULL, claimed_at = NULL, handed_off_at = NULL,
+  attempts = attempts + CASE WHEN handed_off_at IS NULL THEN 0 ELSE 1 END,
   smtp_reply = CASE WHEN handed_off_at IS NULL THEN smtp_reply
-    ELSE 'no reply recorded: the sending worker stopped after handing the message over; not resent' END,
-  claim_token = NULL, claimed_at = NULL
+    ELSE 'interrupted after the final dot, before the reply: sent again with the same Message-ID' END
 WHERE status = 'sending' AND claimed_at < now() - make_interval(secs => :lease)
+RETURNING id
 """)
 
 SKIP_SEEN_SQL = text("""
@@ -49,6 +60,7 @@ UPDATE email_deliveries d SET status = 'skipped', smtp_reply = 'seen in the app 
 FROM notifications n
 WHERE d.status = 'pending' AND d.awaits_seen AND n.event_id = d.event_id AND n.user_id = d.user_id
   AND n.seen_at IS NOT NULL
+RETURNING d.id
 """)
 
 CLAIM_SQL = text("""
@@ -62,37 +74,38 @@ WHERE id IN (
 RETURNING id
 """)
 
-# Outcomes and hand-offs, several rows per statement; only rows still held under our token change.
+HAND_OFF_SQL = text("""
+UPDATE email_deliveries SET handed_off_at = now()
+WHERE id = :id AND claim_token = :token AND status = 'sending'
+RETURNING id
+""")
+
+# Outcomes, several rows per statement; only rows still held under our token change.
 RECORD_SQL = """
 UPDATE email_deliveries AS d SET
   status = v.status,
-  smtp_code = COALESCE(v.code, d.smtp_code),
-  smtp_reply = COALESCE(v.reply, d.smtp_reply),
+  smtp_code = v.code,
+  smtp_reply = v.reply,
   message_id = COALESCE(v.message_id, d.message_id),
-  attempts = d.attempts + v.attempted,
+  attempts = d.attempts + 1,
   sent_at = CASE WHEN v.status = 'sent' THEN now() ELSE d.sent_at END,
   send_after = CASE WHEN v.status = 'pending' THEN now() + make_interval(secs => v.retry_in) ELSE d.send_after END,
-  handed_off_at = CASE WHEN v.handoff THEN now() WHEN v.status = 'sending' THEN d.handed_off_at ELSE NULL END,
-  claim_token = CASE WHEN v.status = 'sending' THEN d.claim_token ELSE NULL END,
-  claimed_at = CASE WHEN v.status = 'sending' THEN d.claimed_at ELSE NULL END
-FROM (VALUES {rows}) AS v(id, status, code, reply, message_id, attempted, retry_in, handoff)
+  handed_off_at = NULL, claim_token = NULL, claimed_at = NULL
+FROM (VALUES {rows}) AS v(id, status, code, reply, message_id, retry_in)
 WHERE d.id = v.id AND d.claim_token = :token AND d.status = 'sending'
-RETURNING d.id
 """
 _ROW = "(CAST(:id{n} AS bigint), CAST(:st{n} AS text), CAST(:code{n} AS int), CAST(:reply{n} AS text), " \
-       "CAST(:mid{n} AS text), CAST(:att{n} AS int), CAST(:retry{n} AS float8), CAST(:ho{n} AS boolean))"
+       "CAST(:mid{n} AS text), CAST(:retry{n} AS float8))"
 
 
 @dataclass
 class Outcome:
     delivery_id: int
-    status: str
+    status: str  # sent, failed, or pending (a retry after `retry_in` seconds)
     code: int | None = None
     reply: str | None = None
     message_id: str | None = None
-    attempted: int = 1
     retry_in: float = 0.0
-    handoff: bool = False
 
 
 @dataclass
@@ -109,47 +122,57 @@ class RunStats:
 
 
 class DeliveryRun:
-    """One run of the delivery actor: its claim token, its SMTP connection, its pending writes."""
+    """One run of the delivery actor: its claim token, its SMTP connection, its status writes."""
 
     def __init__(self, config) -> None:
         self.config = config
         self.token = str(uuid.uuid4())
         self.transport = SmtpTransport(config)
         self.stats = RunStats()
+        self._conn = None
 
-    # --- the database side: every write is one statement and one commit -------------------
-    def _execute(self, statement, **params):
-        result = db.session.execute(statement, params)
-        rows = result.fetchall() if result.returns_rows else []
-        db.session.commit()
-        return rows
+    # --- the database side: each write one statement, committed on the run's own connection ----
+    def _write(self, statement, **params) -> list:
+        if self._conn is None:
+            self._conn = db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+            self._conn.exec_driver_sql("SET synchronous_commit TO OFF")
+        result = self._conn.execute(statement, params)
+        return result.fetchall() if result.returns_rows else []
 
-    def record(self, outcomes: list[Outcome]) -> set[int]:
-        """Write outcomes (and hand-offs) in one statement; returns the ids we still held."""
+    def _close(self) -> None:
+        if self._conn is not None:
+            self._conn.exec_driver_sql("RESET synchronous_commit")
+            self._conn.close()
+            self._conn = None
+
+    def record(self, outcomes: list[Outcome]) -> None:
         if not outcomes:
-            return set()
+            return
         params: dict = {"token": self.token}
         for n, o in enumerate(outcomes):
             params.update({f"id{n}": o.delivery_id, f"st{n}": o.status, f"code{n}": o.code, f"reply{n}": o.reply,
-                           f"mid{n}": o.message_id, f"att{n}": o.attempted, f"retry{n}": o.retry_in,
-                           f"ho{n}": o.handoff})
+                           f"mid{n}": o.message_id, f"retry{n}": o.retry_in})
+            self._count(o)
         rows = ", ".join(_ROW.format(n=n) for n in range(len(outcomes)))
-        return {row[0] for row in self._execute(text(RECORD_SQL.format(rows=rows)), **params)}
+        self._write(text(RECORD_SQL.format(rows=rows)), **params)
+
+    def hand_off(self, delivery_id: int) -> bool:
+        """Commit that this message goes to the server now; False when the row is no longer ours."""
+        return bool(self._write(HAND_OFF_SQL, id=delivery_id, token=self.token))
 
     def claim(self) -> list[int]:
-        return [row[0] for row in self._execute(CLAIM_SQL, token=self.token, limit=self.config["EMAIL_BATCH_SIZE"])]
+        return [row[0] for row in self._write(CLAIM_SQL, token=self.token, limit=self.config["EMAIL_BATCH_SIZE"])]
 
     def housekeeping(self) -> None:
-        self.stats.recovered += db.session.execute(RECOVER_SQL, {"lease": self.config["EMAIL_CLAIM_LEASE"]}).rowcount
-        self.stats.skipped += db.session.execute(SKIP_SEEN_SQL).rowcount
-        db.session.commit()
+        self.stats.recovered += len(self._write(RECOVER_SQL, lease=self.config["EMAIL_CLAIM_LEASE"]))
+        self.stats.skipped += len(self._write(SKIP_SEEN_SQL))
 
-    # --- deciding what a reply means ----------------------------------------------------------
-    def retry_or_fail(self, delivery_id: int, attempts_so_far: int, code: int | None, reply: str) -> Outcome:
-        if attempts_so_far + 1 >= self.config["EMAIL_MAX_ATTEMPTS"]:
-            return Outcome(delivery_id, "failed", code, f"gave up after {attempts_so_far + 1} attempts: {reply}")
-        backoff = self.config["EMAIL_RETRY_BASE"] * (2 ** attempts_so_far)
-        return Outcome(delivery_id, "pending", code, reply, retry_in=float(backoff))
+    # --- what a reply means ---------------------------------------------------------------------
+    def retry_or_fail(self, email: ComposedEmail, code: int | None, reply: str) -> Outcome:
+        if email.attempts + 1 >= self.config["EMAIL_MAX_ATTEMPTS"]:
+            return Outcome(email.delivery_id, "failed", code, f"gave up after {email.attempts + 1} attempts: {reply}")
+        backoff = self.config["EMAIL_RETRY_BASE"] * (2 ** email.attempts)
+        return Outcome(email.delivery_id, "pending", code, reply, retry_in=float(backoff))
 
     def judge(self, email: ComposedEmail, reply: Reply) -> Outcome:
         if 200 <= reply.code < 300:
@@ -157,59 +180,56 @@ class DeliveryRun:
         if reply.permanent:
             if reply.bad_mailbox:
                 suppress_address(email.recipient, f"bounce: {reply.code} {reply.text}"[:300])
+                db.session.commit()
                 self.stats.suppressed.append(email.recipient)
             return Outcome(email.delivery_id, "failed", reply.code, reply.text, email.message_id)
-        return self.retry_or_fail(email.delivery_id, email.attempts, reply.code, reply.text)
+        return self.retry_or_fail(email, reply.code, reply.text)
 
-    # --- the loop -------------------------------------------------------------------------------
-    def send_batch(self, emails: list[ComposedEmail]) -> None:
-        carried: list[Outcome] = []  # outcomes not yet written: they ride with the next hand-off
-        connection_errors = 0
-        for email in emails:
-            if connection_errors >= 2:  # the server is unreachable: retry the rest later
-                carried.append(self._count(self.retry_or_fail(email.delivery_id, email.attempts, None,
-                                                              "not attempted: the SMTP server is unreachable")))
-                continue
-            try:
-                refused = self.transport.stage(email.sender, email.recipient, email.data)
-            except (OSError, smtplib.SMTPException) as exc:
-                connection_errors += 1
-                carried.append(self._count(self.retry_or_fail(email.delivery_id, email.attempts, None,
-                                                              f"connection: {type(exc).__name__}: {exc}")))
-                continue
-            connection_errors = 0
-            if refused is not None:
-                carried.append(self._count(self.judge(email, refused)))
-                continue
-            held = self.record([*carried, Outcome(email.delivery_id, "sending", attempted=0, handoff=True)])
-            carried = []
-            if email.delivery_id not in held:  # reclaimed by another run meanwhile: theirs to send
-                self.transport.abandon()
-                self.stats.abandoned += 1
-                continue
-            try:
-                reply = self.transport.finish()
-            except (OSError, smtplib.SMTPException) as exc:
-                # No reply after the final dot: RFC 5321 treats the transaction as failed; retry.
-                carried.append(self._count(self.retry_or_fail(email.delivery_id, email.attempts, None,
-                                                              f"no reply after DATA: {type(exc).__name__}: {exc}")))
-                continue
-            carried.append(self._count(self.judge(email, reply)))
-        self.record(carried)
-
-    def _count(self, outcome: Outcome) -> Outcome:
+    def _count(self, outcome: Outcome) -> None:
         if outcome.status == "sent":
             self.stats.sent += 1
         elif outcome.status == "failed":
             self.stats.failed += 1
-        elif outcome.status == "pending":
+        else:
             self.stats.retried += 1
-        return outcome
+
+    # --- the loop -------------------------------------------------------------------------------
+    def send_one(self, email: ComposedEmail) -> Outcome | None:
+        """Send one message; its outcome, or None when it was abandoned (no longer ours)."""
+        try:
+            refused = self.transport.stage(email.sender, email.recipient, email.data)
+        except (OSError, smtplib.SMTPException) as exc:
+            return self.retry_or_fail(email, None, f"connection: {type(exc).__name__}: {exc}")
+        if refused is not None:
+            return self.judge(email, refused)
+        if not self.hand_off(email.delivery_id):  # reclaimed by another run meanwhile: theirs to send
+            self.transport.abandon()
+            self.stats.abandoned += 1
+            return None
+        try:
+            reply = self.transport.finish()
+        except (OSError, smtplib.SMTPException) as exc:
+            # No reply after the final dot: RFC 5321 counts the transaction as failed; retry.
+            return self.retry_or_fail(email, None, f"no reply after DATA: {type(exc).__name__}: {exc}")
+        return self.judge(email, reply)
+
+    def send_batch(self, emails: list[ComposedEmail]) -> None:
+        unreachable = 0
+        for index, email in enumerate(emails):
+            outcome = self.send_one(email)
+            if outcome is None:
+                continue
+            self.record([outcome])
+            unreachable = unreachable + 1 if outcome.reply and outcome.reply.startswith("connection:") else 0
+            if unreachable >= 2:  # the server is unreachable: the rest of the batch waits for a later run
+                self.record([self.retry_or_fail(e, None, "not attempted: the SMTP server is unreachable")
+                             for e in emails[index + 1:]])
+                return
 
     def run(self, time_budget: float) -> RunStats:
         deadline = time.monotonic() + time_budget
-        self.housekeeping()
         try:
+            self.housekeeping()
             while time.monotonic() < deadline:
                 ids = self.claim()
                 if not ids:
@@ -217,10 +237,11 @@ class DeliveryRun:
                     break
                 self.stats.claimed += len(ids)
                 emails, failures = compose_batch(ids)
-                self.record([self._count(Outcome(i, "failed", None, why)) for i, why in failures.items()])
+                self.record([Outcome(i, "failed", None, why) for i, why in failures.items()])
                 self.send_batch(emails)
         finally:
             self.transport.close()
+            self._close()
         return self.stats
 
 

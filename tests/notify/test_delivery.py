@@ -120,21 +120,21 @@ def test_concurrent_runs_never_send_a_delivery_twice(stub_broker, sink, app, mon
     assert set(_statuses().values()) == {"sent"}
 
 
-def test_a_crashed_runs_rows_are_recovered_without_resending_what_was_handed_over(stub_broker, sink, app):
-    event, (reporter, handed_over) = _event_to(1)
-    # A run that claimed both, handed the second to the server, and died before recording a reply.
+def test_a_crashed_runs_rows_go_to_the_next_run(stub_broker, sink, app):
+    event, (reporter, in_flight) = _event_to(1)
+    # A run claimed both, handed the second to the server, and died before the server replied.
     dead_run = DeliveryRun(app.config)
     assert len(dead_run.claim()) == 2
-    db.session.execute(update(EmailDelivery).where(EmailDelivery.email == handed_over.email)
-                       .values(handed_off_at=utcnow()))
+    assert dead_run.hand_off(delivery_for(event.id, in_flight.email).id)
+    dead_run._close()
     db.session.execute(update(EmailDelivery).values(claimed_at=utcnow() - timedelta(hours=1)))
     db.session.commit()
 
     stats = send_due_deliveries(10)
-    assert stats.recovered == 2 and stats.sent == 1
-    assert sink.count_to() == {reporter.email.lower(): 1}  # the handed-over one is not sent again
-    row = delivery_for(event.id, handed_over.email)
-    assert row.status == "sent" and row.smtp_reply.startswith("no reply recorded")
+    assert stats.recovered == 2 and stats.sent == 2
+    assert sink.count_to() == {reporter.email.lower(): 1, in_flight.email.lower(): 1}
+    row = delivery_for(event.id, in_flight.email)
+    assert (row.status, row.attempts) == ("sent", 2)  # the interrupted attempt counts
 
 
 def test_a_run_whose_claim_was_taken_over_sends_nothing(stub_broker, sink, app):
@@ -148,5 +148,6 @@ def test_a_run_whose_claim_was_taken_over_sends_nothing(stub_broker, sink, app):
     # The slow run wakes up: each hand-off finds the row no longer its own, and abandons it.
     slow_run.send_batch(emails)
     slow_run.transport.close()
+    slow_run._close()
     assert slow_run.stats.abandoned == 5
     assert sink.count_to() == {u.email.lower(): 1 for u in people}
