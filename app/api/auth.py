@@ -36,6 +36,15 @@ def current_user() -> User | None:
     return user
 
 
+def forget_current_user() -> None:
+    """before_request: a request never inherits a user cached on `g` by an earlier one.
+
+    Each request normally gets its own app context (and `g`), but a request made while an app
+    context is already pushed (tests, scripts) reuses it, and `g` with it.
+    """
+    g.pop("current_user", None)
+
+
 def require_user() -> User:
     user = current_user()
     if user is None:

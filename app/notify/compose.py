@@ -41,6 +41,8 @@ from emails.tokens import make_reply_token
 
 log = logging.getLogger(__name__)
 
+# RFC 5322 allows 998-character lines; folding at 78 would break List-Unsubscribe right after its colon.
+_POLICY = SMTP.clone(max_line_length=998)
 _UTF8_QP = Charset("utf-8")
 _UTF8_QP.body_encoding = QP
 
@@ -248,7 +250,7 @@ def build_message(delivery: EmailDelivery, context: dict, org: Organization | No
             message[name] = value
     message.attach(MIMEText(rendered.text, "plain", _UTF8_QP))
     message.attach(MIMEText(rendered.html, "html", _UTF8_QP))
-    return ComposedEmail(delivery.id, sender, delivery.email, message_id, message.as_bytes(policy=SMTP),
+    return ComposedEmail(delivery.id, sender, delivery.email, message_id, message.as_bytes(policy=_POLICY),
                          delivery.attempts)
 
 
