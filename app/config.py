@@ -107,7 +107,7 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict:
         "EMAIL_FALLBACK_DELAY": _int(env, "EMAIL_FALLBACK_DELAY", 60),
         # Notification engine (app/notify/): see README.md for each.
         "APP_ACTIVE_WINDOW": _int(env, "APP_ACTIVE_WINDOW", 300),
-        "EMAIL_BATCH_SIZE": _int(env, "EMAIL_BATCH_SIZE", 100),
+        "EMAIL_BATCH_SIZE": _int(env, "EMAIL_BATCH_SIZE", 200),
         "EMAIL_CLAIM_LEASE": _int(env, "EMAIL_CLAIM_LEASE", 120),
         "EMAIL_MAX_ATTEMPTS": _int(env, "EMAIL_MAX_ATTEMPTS", 6),
         "EMAIL_RETRY_BASE": _int(env, "EMAIL_RETRY_BASE", 60),

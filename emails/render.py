@@ -15,7 +15,14 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from jinja2 import FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError, Undefined
+from jinja2 import (
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateError,
+    TemplateSyntaxError,
+    Undefined,
+    meta,
+)
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import escape
 
@@ -67,6 +74,7 @@ class TemplateInvalid(Exception):
 def _environment(html: bool, strict: bool) -> ImmutableSandboxedEnvironment:
     return ImmutableSandboxedEnvironment(
         loader=FileSystemLoader(TEMPLATE_DIR),
+        auto_reload=False,  # the shipped templates change with a deploy, not while running
         autoescape=html,
         undefined=StrictUndefined if strict else Undefined,
         keep_trailing_newline=True,
@@ -110,13 +118,49 @@ def _footer(context: dict) -> tuple[str, str]:
     return "\n\n-- \n" + "\n".join(lines) + "\n", '<hr><div class="footer">' + "".join(html) + "</p></div>"
 
 
-def render_email(kind: str, context: dict, override: dict | None = None, *, strict: bool = False) -> RenderedEmail:
-    """Render subject, text and HTML for `kind`; `override` maps part -> source (None: the default)."""
+@lru_cache(maxsize=1024)
+def _variables(source: str, html: bool) -> frozenset[str] | None:
+    """The variables a template (with what it includes or extends) reads; None when it cannot be told."""
+    environment = _ENVIRONMENTS[(html, False)]
+    tree = environment.parse(source)
+    names = set(meta.find_undeclared_variables(tree))
+    for name in meta.find_referenced_templates(tree):
+        included = None if name is None else _variables(environment.loader.get_source(environment, name)[0], html)
+        if included is None:
+            return None
+        names |= included
+    return frozenset(names)
+
+
+def _memo_key(sources: dict, values: dict) -> tuple | None:
+    used: set[str] = set()
+    for part in PARTS:
+        names = _variables(sources[part], part == "html")
+        if names is None:
+            return None
+        used |= names
+    return (tuple(sources.values()), repr([values.get(name) for name in sorted(used)]))
+
+
+def render_email(kind: str, context: dict, override: dict | None = None, *, strict: bool = False,
+                 memo: dict | None = None) -> RenderedEmail:
+    """Render subject, text and HTML for `kind`; `override` maps part -> source (None: the default).
+
+    With a `memo` dict, recipients whose templates read the same values share one rendering
+    (the templates of a request event rarely read anything about the recipient); the footer
+    is still written for each.
+    """
     sources = {part: (override or {}).get(part) or default_source(kind, part) for part in PARTS}
     values = {name: context.get(name) for name in TEMPLATE_VARIABLES}
-    subject = _compile(sources["subject"], False, strict).render(values)
-    text = _compile(sources["text"], False, strict).render(values)
-    html = _compile(sources["html"], True, strict).render(values)
+    key = _memo_key(sources, values) if memo is not None else None
+    if key is not None and key in memo:
+        subject, text, html = memo[key]
+    else:
+        subject = _compile(sources["subject"], False, strict).render(values)
+        text = _compile(sources["text"], False, strict).render(values)
+        html = _compile(sources["html"], True, strict).render(values)
+        if key is not None:
+            memo[key] = (subject, text, html)
     text_footer, html_footer = _footer(values)
     if "</body>" in html:
         html = html.replace("</body>", html_footer + "</body>", 1)

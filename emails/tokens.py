@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from functools import lru_cache
 
 _MAC_CHARS = 20  # 100 bits
 _SEPARATOR = "."
@@ -19,6 +20,7 @@ def _b32(data: bytes) -> str:
     return base64.b32encode(data).decode().rstrip("=").lower()
 
 
+@lru_cache(maxsize=16)
 def _key(secret_key: str, purpose: str) -> bytes:
     # A purpose-bound key, so a token is worthless anywhere else SECRET_KEY signs things.
     return hashlib.sha256(purpose.encode() + b":" + secret_key.encode()).digest()

@@ -2,8 +2,10 @@
 
 Every builder returns a statement with exactly two columns, `user_id` (NULL for an outside
 address) and `address` (NULL means the user's own email), so the fan-out can UNION ALL
-them into one set-based recipient query. `staff_only` audiences are organization members
-by nature; `subscription` audiences get List-Unsubscribe (they chose to hear, and may stop).
+them into one set-based recipient query. Builders take no arguments: what varies per event
+is a bound parameter (`EventContext.params()`), so the fan-out builds each statement shape
+once and reuses it. `staff_only` audiences are organization members by nature;
+`subscription` audiences get List-Unsubscribe (they chose to hear, and may stop).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import Integer, Text, cast, func, literal, null, select
+from sqlalchemy import BigInteger, Integer, Text, bindparam, cast, func, null, select
 from sqlalchemy.dialects.postgresql import ARRAY, array
 
 from app.accounts.models import Membership, Organization, Permission, role_permissions
@@ -20,6 +22,21 @@ from app.requests.models import Follower, RequestCategory, ServiceRequest
 from app.watch.lookup import watch_area_subscribers
 from app.watch.models import WatchArea
 from app.work.models import WorkOrder
+
+# The event's values every statement may bind (EventContext.params() gives them all).
+REQUEST_ID = bindparam("request_id", type_=BigInteger)
+CATEGORY_ID = bindparam("category_id", type_=Integer)
+ORGANIZATION_ID = bindparam("organization_id", type_=Integer)
+NAMED_ASSIGNEE_ID = bindparam("named_assignee_id", type_=Integer)
+MENTIONED_IDS = bindparam("mentioned_ids", type_=ARRAY(Integer))
+WORK_ORDER_ID = bindparam("work_order_id", type_=BigInteger)
+WATCH_AREA_ID = bindparam("watch_area_id", type_=Integer)
+PAYLOAD_USER_ID = bindparam("payload_user_id", type_=Integer)
+PAYLOAD_EMAIL = bindparam("payload_email", type_=Text)
+
+
+def _int(value) -> int | None:
+    return int(value) if isinstance(value, int | str) and str(value).isdigit() else None
 
 
 @dataclass(frozen=True)
@@ -35,9 +52,25 @@ class EventContext:
     actor_email: str | None
     payload: dict = field(default_factory=dict)
 
-    def payload_int(self, key: str) -> int | None:
-        value = self.payload.get(key)
-        return int(value) if isinstance(value, int | str) and str(value).isdigit() else None
+    def params(self) -> dict:
+        """The bound values of every audience statement for this event."""
+        payload = self.payload
+        named = _int(payload.get("assignee_id"))
+        return {
+            "event_id": self.event_id, "kind": self.kind, "organization_id": self.organization_id,
+            "request_id": self.request_id, "category_id": self.category_id,
+            "actor_id": self.actor_id, "actor_email": self.actor_email,
+            # request.assigned / work_order.assigned name the new assignee: a later reassignment
+            # must not steal the notice.
+            "named_assignee_id": named if self.kind == "request.assigned" else None,
+            "named_wo_assignee_id": named if self.kind == "work_order.assigned" else None,
+            "mentioned_ids": [int(i) for i in payload.get("mentioned_user_ids") or [] if _int(i) is not None],
+            "work_order_id": _int(payload.get("work_order_id")),
+            "watch_area_id": _int(payload.get("watch_area_id")),
+            "payload_user_id": _int(payload.get("user_id")),
+            # account.confirm_email names the address to confirm, which may not be the current one.
+            "payload_email": payload.get("email") if self.kind == "account.confirm_email" else None,
+        }
 
 
 @dataclass(frozen=True)
@@ -45,7 +78,7 @@ class Audience:
     name: str
     label: str
     group: str  # the preference group (see GROUPS) a user in this audience is governed by
-    build: Callable[[EventContext], object]
+    build: Callable[[], object]
     scope: str = "request"  # what it needs: "request", "organization", or the event's own "payload"
     staff_only: bool = False
     subscription: bool = False
@@ -60,7 +93,7 @@ def _addresses(column):
     return select(cast(null(), Integer).label("user_id"), cast(column, Text).label("address"))
 
 
-def members_with(organization_id: int | None, permission: str):
+def members_with(organization_id, permission: str):
     """SELECT user_id of the organization's members whose role holds `permission`."""
     return (
         select(Membership.user_id)
@@ -71,69 +104,56 @@ def members_with(organization_id: int | None, permission: str):
 
 
 def _request_column(column):
-    return lambda ctx: _users(column).where(ServiceRequest.id == ctx.request_id)
+    return lambda: _users(column).where(ServiceRequest.id == REQUEST_ID)
 
 
-def _assignee(ctx: EventContext):
-    # request.assigned names the new assignee; a later reassignment must not steal the notice.
-    named = ctx.payload_int("assignee_id")
-    if ctx.kind == "request.assigned" and named is not None:
-        return _users(literal(named, Integer))
-    return _users(ServiceRequest.assignee_id).where(ServiceRequest.id == ctx.request_id)
+def _assignee():
+    current = select(ServiceRequest.assignee_id).where(ServiceRequest.id == REQUEST_ID).scalar_subquery()
+    return _users(func.coalesce(NAMED_ASSIGNEE_ID, current))
 
 
 def _category_column(column, users: bool):
-    def build(ctx: EventContext):
-        base = _users(column) if users else _addresses(column)
-        return base.where(RequestCategory.id == ctx.category_id)
-    return build
+    return lambda: (_users(column) if users else _addresses(column)).where(RequestCategory.id == CATEGORY_ID)
 
 
-def _routing(ctx: EventContext):
-    address = func.unnest(RequestCategory.routing_emails)
-    return _addresses(address).where(RequestCategory.id == ctx.category_id)
+def _routing():
+    return _addresses(func.unnest(RequestCategory.routing_emails)).where(RequestCategory.id == CATEGORY_ID)
 
 
-def _followers(ctx: EventContext):
-    return _users(Follower.user_id).where(Follower.request_id == ctx.request_id)
+def _followers():
+    return _users(Follower.user_id).where(Follower.request_id == REQUEST_ID)
 
 
-def _mentioned(ctx: EventContext):
-    ids = [int(i) for i in ctx.payload.get("mentioned_user_ids") or [] if str(i).isdigit()]
-    mentioned = func.unnest(cast(ids, ARRAY(Integer))).table_valued("user_id").render_derived()
+def _mentioned():
+    mentioned = func.unnest(MENTIONED_IDS).table_valued("user_id").render_derived()
     # Only members who may read the request can be summoned to it.
     return _users(mentioned.c.user_id).where(
-        mentioned.c.user_id.in_(members_with(ctx.organization_id, "view_requests")))
+        mentioned.c.user_id.in_(members_with(ORGANIZATION_ID, "view_requests")))
 
 
-def _work_order_assignee(ctx: EventContext):
-    named = ctx.payload_int("assignee_id")
-    if ctx.kind == "work_order.assigned" and named is not None:
-        return _users(literal(named, Integer))
-    return _users(WorkOrder.assignee_id).where(WorkOrder.id == ctx.payload_int("work_order_id"))
+def _work_order_assignee():
+    current = select(WorkOrder.assignee_id).where(WorkOrder.id == WORK_ORDER_ID).scalar_subquery()
+    return _users(func.coalesce(bindparam("named_wo_assignee_id", type_=Integer), current))
 
 
-def _watch_area(ctx: EventContext):
-    subscribers = watch_area_subscribers(ctx.request_id).subquery("watch_subscribers")
+def _watch_area():
+    subscribers = watch_area_subscribers(REQUEST_ID).subquery("watch_subscribers")
     return _users(subscribers.c.user_id)
 
 
-def _watch_area_owner(ctx: EventContext):
-    return _users(WatchArea.owner_id).where(WatchArea.id == ctx.payload_int("watch_area_id"))
+def _watch_area_owner():
+    return _users(WatchArea.owner_id).where(WatchArea.id == WATCH_AREA_ID)
 
 
-def _payload_user(ctx: EventContext):
-    # account.confirm_email names the address to confirm, which may not be the current one.
-    address = ctx.payload.get("email") if ctx.kind == "account.confirm_email" else None
-    return select(literal(ctx.payload_int("user_id"), Integer).label("user_id"),
-                  literal(address, Text).label("address"))
+def _payload_user():
+    return select(PAYLOAD_USER_ID.label("user_id"), PAYLOAD_EMAIL.label("address"))
 
 
 def _members(permission: str):
-    return lambda ctx: _users(members_with(ctx.organization_id, permission).subquery().c.user_id)
+    return lambda: _users(members_with(ORGANIZATION_ID, permission).subquery().c.user_id)
 
 
-def _general_address(ctx: EventContext):
+def _general_address():
     settings = OrganizationNotificationSettings
     to = func.coalesce(settings.inbound_notice_to, Organization.general_email)
     both = func.unnest(array([cast(to, Text), cast(settings.inbound_notice_cc, Text)]))
@@ -141,7 +161,7 @@ def _general_address(ctx: EventContext):
         _addresses(both)
         .select_from(Organization)
         .outerjoin(settings, settings.organization_id == Organization.id)
-        .where(Organization.id == ctx.organization_id)
+        .where(Organization.id == ORGANIZATION_ID)
     )
 
 

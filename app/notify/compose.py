@@ -13,12 +13,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from email.charset import QP, Charset
-from email.header import Header
-from email.mime.multipart import MIMEMultipart
-from email.mime.text import MIMEText
-from email.policy import SMTP
-from email.utils import formataddr, formatdate
+from email.utils import formatdate
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -31,20 +26,16 @@ from app.extensions import db
 from app.notify.audiences import REASONS
 from app.notify.matrix import EVENT_TYPES
 from app.notify.models import DeliveryStatus, EmailDelivery, EmailTemplate
-from app.notify.unsubscribe import unsubscribe_headers, unsubscribe_page_url
+from app.notify.unsubscribe import unsubscribe_headers, unsubscribe_page_url, unsubscribe_token
 from app.requests.models import Comment, RequestCategory, ServiceRequest
 from app.watch.models import WatchArea
 from app.work.models import WorkOrder
 from emails.addresses import reply_address, request_address
+from emails.outgoing import address, alternative_message, header_value
 from emails.render import render_email
 from emails.tokens import make_reply_token
 
 log = logging.getLogger(__name__)
-
-# RFC 5322 allows 998-character lines; folding at 78 would break List-Unsubscribe right after its colon.
-_POLICY = SMTP.clone(max_line_length=998)
-_UTF8_QP = Charset("utf-8")
-_UTF8_QP.body_encoding = QP
 
 # Why a person got the email, per audience (payload_user's depends on the event).
 RECEIPT_REASONS = {
@@ -109,6 +100,17 @@ class BatchData:
         self.watch_areas = _by_id(WatchArea, payload_ids("watch_area_id"))
         self.overrides = self._overrides()
         self.digest_items = self._digest_items()
+        self.renderings: dict = {}  # shared renderings (emails/render.py) for the batch
+        self._event_contexts: dict = {}
+
+    def event_context(self, delivery: EmailDelivery) -> dict:
+        # Account mail signs a link for its one recipient: not shared.
+        if delivery.kind.startswith("account."):
+            return event_context(delivery, self)
+        key = (delivery.event_id, delivery.internal, delivery.kind, delivery.organization_id)
+        if key not in self._event_contexts:
+            self._event_contexts[key] = event_context(delivery, self)
+        return self._event_contexts[key]
 
     def _overrides(self) -> dict:
         keys = {(d.organization_id, d.kind) for d in self.deliveries if d.organization_id}
@@ -153,29 +155,36 @@ def _reason(delivery: EmailDelivery, org: Organization | None) -> str:
     return REASONS.get(delivery.audience, "you are involved in this request").format(org=org_name)
 
 
-def build_context(delivery: EmailDelivery, data: BatchData) -> dict:
+def build_context(delivery: EmailDelivery, data: BatchData, unsubscribe_token: str | None = None) -> dict:
     """The documented template variables for one delivery (see emails/render.py)."""
+    org = data.organizations.get(delivery.organization_id)
+    return {
+        **data.event_context(delivery),
+        "recipient": _person(data.users.get(delivery.user_id)) or {"name": delivery.email, "email": delivery.email},
+        "audience": delivery.audience,
+        "reason": _reason(delivery, org),
+        "unsubscribe_url": unsubscribe_page_url(unsubscribe_token) if unsubscribe_token else None,
+        "digest_items": data.digest_items.get(delivery.id, []),
+    }
+
+
+def event_context(delivery: EmailDelivery, data: BatchData) -> dict:
+    """The variables every recipient of the delivery's event (with its `internal` flag) shares."""
     event = data.events.get(delivery.event_id)
     payload = (event.payload if event else None) or {}
     org = data.organizations.get(delivery.organization_id)
     tz = org.timezone if org else "UTC"
-    domain = current_app.config["INBOUND_DOMAIN"]
     request = data.requests.get(delivery.request_id)
     context: dict = {
         "organization": {"name": org.name, "slug": org.slug} if org else None,
-        "recipient": _person(data.users.get(delivery.user_id)) or {"name": delivery.email, "email": delivery.email},
         "actor": _person(data.users.get(event.actor_id)) if event else None,
         "event": {"kind": delivery.kind, "label": EVENT_TYPES[delivery.kind].label if delivery.kind in EVENT_TYPES
                   else "Daily digest", "created_at": _when(event.created_at if event else None, tz)},
-        "audience": delivery.audience,
-        "reason": _reason(delivery, org),
         "preferences_url": f"{_base()}/preferences",
-        "unsubscribe_url": unsubscribe_page_url(delivery.id) if delivery.subscription else None,
         "app_url": _base(),
         "by_reporter": bool(payload.get("by_reporter")),
         "due_at": _when(payload.get("due_at") or payload.get("sla_due_at"), tz),
         "previous_due_at": _when(payload.get("previous_due_at"), tz),
-        "digest_items": data.digest_items.get(delivery.id, []),
     }
     if request is not None:
         category = data.categories.get(request.category_id)
@@ -184,7 +193,7 @@ def build_context(delivery: EmailDelivery, data: BatchData) -> dict:
             "status": request.status, "category": category.name if category else "",
             "url": f"{_base()}/requests/{request.public_id}", "created_at": _when(request.created_at, tz),
             "due_at": _when(request.due_at, tz)}
-        context["request_email"] = request_address(request.public_id, domain)
+        context["request_email"] = request_address(request.public_id, current_app.config["INBOUND_DOMAIN"])
     previous = data.categories.get(payload.get("previous_category_id"))
     context["previous_category"] = previous.name if previous else None
     comment = data.comments.get(payload.get("comment_id"))
@@ -220,38 +229,33 @@ def _account_link(delivery: EmailDelivery, user: User | None, org: Organization 
     return f"{_base()}/orgs/{org.slug}" if org else _base()
 
 
-def _header(value: str) -> str:
-    return value if value.isascii() else Header(value, "utf-8").encode()
-
-
-def build_message(delivery: EmailDelivery, context: dict, org: Organization | None, override: dict | None) -> ComposedEmail:
+def build_message(delivery: EmailDelivery, data: BatchData) -> ComposedEmail:
     """Render and assemble one delivery's message: text and HTML parts, threading and list headers."""
     config = current_app.config
     domain = config["INBOUND_DOMAIN"]
-    rendered = render_email(delivery.kind, context, override)
+    org = data.organizations.get(delivery.organization_id)
+    token = unsubscribe_token(delivery.id) if delivery.subscription else None
+    context = build_context(delivery, data, token)
+    rendered = render_email(delivery.kind, context, data.overrides.get((delivery.organization_id, delivery.kind)),
+                            memo=data.renderings)
     sender = (org.sender_email if org and org.sender_email else None) or config["MAIL_DEFAULT_SENDER"]
-    message = MIMEMultipart("alternative")
-    message["From"] = formataddr((org.name, sender)) if org else sender
-    recipient = context["recipient"]
-    message["To"] = formataddr((recipient["name"], delivery.email)) if delivery.user_id else delivery.email
-    message["Subject"] = _header(rendered.subject)
-    message["Date"] = formatdate(usegmt=True)
     message_id = f"<delivery-{delivery.id}@{domain}>"  # the same on a retry: receivers can drop a duplicate
-    message["Message-ID"] = message_id
-    message["Reply-To"] = reply_address(make_reply_token(delivery.id, config["SECRET_KEY"]), domain)
+    headers = [
+        ("From", address(org.name if org else None, sender)),
+        ("To", address(context["recipient"]["name"] if delivery.user_id else None, delivery.email)),
+        ("Subject", header_value(rendered.subject)),
+        ("Date", formatdate(usegmt=True)),
+        ("Message-ID", message_id),
+        ("Reply-To", reply_address(make_reply_token(delivery.id, config["SECRET_KEY"]), domain)),
+    ]
     if context.get("request"):
         root = f"<request-{context['request']['public_id']}@{domain}>"
-        message["In-Reply-To"] = root
-        message["References"] = root
-    message["Auto-Submitted"] = "auto-generated"
-    message["X-Auto-Response-Suppress"] = "All"
-    if delivery.subscription:
-        for name, value in unsubscribe_headers(delivery.id).items():
-            message[name] = value
-    message.attach(MIMEText(rendered.text, "plain", _UTF8_QP))
-    message.attach(MIMEText(rendered.html, "html", _UTF8_QP))
-    return ComposedEmail(delivery.id, sender, delivery.email, message_id, message.as_bytes(policy=_POLICY),
-                         delivery.attempts)
+        headers += [("In-Reply-To", root), ("References", root)]
+    headers += [("Auto-Submitted", "auto-generated"), ("X-Auto-Response-Suppress", "All")]
+    if token:
+        headers += list(unsubscribe_headers(token).items())
+    return ComposedEmail(delivery.id, sender, delivery.email, message_id,
+                         alternative_message(headers, rendered.text, rendered.html), delivery.attempts)
 
 
 def compose_batch(delivery_ids: list[int]) -> tuple[list[ComposedEmail], dict[int, str]]:
@@ -263,11 +267,8 @@ def compose_batch(delivery_ids: list[int]) -> tuple[list[ComposedEmail], dict[in
     data = BatchData(deliveries)
     composed, failures = [], {}
     for delivery in deliveries:
-        org = data.organizations.get(delivery.organization_id)
         try:
-            context = build_context(delivery, data)
-            composed.append(build_message(delivery, context, org, data.overrides.get((delivery.organization_id,
-                                                                                      delivery.kind))))
+            composed.append(build_message(delivery, data))
         except Exception as exc:  # one broken template must not hold up the rest of the batch
             log.exception("could not compose delivery %s", delivery.id)
             failures[delivery.id] = f"could not compose: {type(exc).__name__}: {exc}"[:500]

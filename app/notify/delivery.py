@@ -6,10 +6,11 @@ A run:
 2. marks `skipped` the fallback rows whose in-app notification was seen in time;
 3. claims up to EMAIL_BATCH_SIZE due rows (UPDATE ... FOR UPDATE SKIP LOCKED ... RETURNING)
    under a fresh claim token and composes them (app/notify/compose.py); then, over ONE SMTP
-   connection, for each message: stage it (MAIL, RCPT, DATA and the body, but not the final
-   dot), hand it off (a compare-and-set on the claim token, committed: a row another run has
-   taken over meanwhile is abandoned, never sent by both), send the final dot, and commit the
-   server's reply at once.
+   connection, for each message: send one statement that records the previous message's reply
+   and hands this one off (a compare-and-set on the claim token), stage the message (MAIL,
+   RCPT, DATA and the body, but not the final dot) while the database runs that statement,
+   and send the final dot only if the hand-off found the row still ours (a row another run
+   took over meanwhile is abandoned, never sent by both). The last reply is written at once.
 
 Exactly once, and its one limit. Two runs never send the same row (SKIP LOCKED claims, the
 fenced hand-off). A redelivered actor message sends nothing again (only `pending` rows are
@@ -22,9 +23,11 @@ server's reply time plus one local commit (RFC 1047 describes it).
 
 Replies: 2xx sent; 4xx (and a lost connection) retried with exponential backoff up to
 EMAIL_MAX_ATTEMPTS; 5xx failed, and a 5.1.x refusal at RCPT suppresses the address.
-Status writes use synchronous_commit=off: they are visible to every other session at once
-(what a worker crash needs); only a PostgreSQL crash could lose the last fraction of a
-second of them, which the recovery above then treats like a worker crash.
+Status writes go over the run's own connection in libpq pipeline mode (sent at once, each its
+own transaction, results read later), so the database works while the SMTP server does,
+with synchronous_commit=off: visible to every other session at once (what a worker crash
+needs); only a PostgreSQL crash could lose the last fraction of a second of them, which the
+recovery above then treats like a worker crash.
 """
 
 from __future__ import annotations
@@ -36,49 +39,49 @@ import uuid
 from dataclasses import dataclass, field
 
 from flask import current_app
-from sqlalchemy import text
 
 from app.extensions import db
 from app.notify.compose import ComposedEmail, compose_batch
+from app.notify.pgpipe import Pending, StatementPipe
 from app.notify.smtp import Reply, SmtpTransport
 from app.notify.suppression import suppress_address
 
 log = logging.getLogger(__name__)
 
-RECOVER_SQL = text("""
+RECOVER_SQL = """
 UPDATE email_deliveries SET
   status = 'pending', send_after = now(), claim_token = NULL, claimed_at = NULL, handed_off_at = NULL,
   attempts = attempts + CASE WHEN handed_off_at IS NULL THEN 0 ELSE 1 END,
   smtp_reply = CASE WHEN handed_off_at IS NULL THEN smtp_reply
-    ELSE 'interrupted after the final dot, before the reply: sent again with the same Message-ID' END
-WHERE status = 'sending' AND claimed_at < now() - make_interval(secs => :lease)
+    ELSE 'interrupted while being sent, before the reply: sent again with the same Message-ID' END
+WHERE status = 'sending' AND claimed_at < now() - make_interval(secs => %(lease)s)
 RETURNING id
-""")
+"""
 
-SKIP_SEEN_SQL = text("""
+SKIP_SEEN_SQL = """
 UPDATE email_deliveries d SET status = 'skipped', smtp_reply = 'seen in the app before the email fallback'
 FROM notifications n
 WHERE d.status = 'pending' AND d.awaits_seen AND n.event_id = d.event_id AND n.user_id = d.user_id
   AND n.seen_at IS NOT NULL
 RETURNING d.id
-""")
+"""
 
-CLAIM_SQL = text("""
-UPDATE email_deliveries SET status = 'sending', claim_token = :token, claimed_at = now(), handed_off_at = NULL
+CLAIM_SQL = """
+UPDATE email_deliveries SET status = 'sending', claim_token = %(token)s, claimed_at = now(), handed_off_at = NULL
 WHERE id IN (
   SELECT d.id FROM email_deliveries d
   WHERE d.status = 'pending' AND d.send_after <= now()
     AND NOT (d.awaits_seen AND EXISTS (SELECT 1 FROM notifications n WHERE n.event_id = d.event_id
                                        AND n.user_id = d.user_id AND n.seen_at IS NOT NULL))
-  ORDER BY d.send_after, d.id LIMIT :limit FOR UPDATE SKIP LOCKED)
+  ORDER BY d.send_after, d.id LIMIT %(limit)s FOR UPDATE SKIP LOCKED)
 RETURNING id
-""")
+"""
 
-HAND_OFF_SQL = text("""
+HAND_OFF_SQL = """
 UPDATE email_deliveries SET handed_off_at = now()
-WHERE id = :id AND claim_token = :token AND status = 'sending'
+WHERE id = %(hand_off_id)s AND claim_token = %(token)s AND status = 'sending'
 RETURNING id
-""")
+"""
 
 # Outcomes, several rows per statement; only rows still held under our token change.
 RECORD_SQL = """
@@ -92,10 +95,10 @@ UPDATE email_deliveries AS d SET
   send_after = CASE WHEN v.status = 'pending' THEN now() + make_interval(secs => v.retry_in) ELSE d.send_after END,
   handed_off_at = NULL, claim_token = NULL, claimed_at = NULL
 FROM (VALUES {rows}) AS v(id, status, code, reply, message_id, retry_in)
-WHERE d.id = v.id AND d.claim_token = :token AND d.status = 'sending'
+WHERE d.id = v.id AND d.claim_token = %(token)s AND d.status = 'sending'
 """
-_ROW = "(CAST(:id{n} AS bigint), CAST(:st{n} AS text), CAST(:code{n} AS int), CAST(:reply{n} AS text), " \
-       "CAST(:mid{n} AS text), CAST(:retry{n} AS float8))"
+_ROW = "(%(id{n})s::bigint, %(st{n})s::text, %(code{n})s::int, %(reply{n})s::text, %(mid{n})s::text, " \
+       "%(retry{n})s::float8)"
 
 
 @dataclass
@@ -129,43 +132,59 @@ class DeliveryRun:
         self.token = str(uuid.uuid4())
         self.transport = SmtpTransport(config)
         self.stats = RunStats()
-        self._conn = None
+        self._conn: StatementPipe | None = None
 
-    # --- the database side: each write one statement, committed on the run's own connection ----
-    def _write(self, statement, **params) -> list:
+    # --- the database side: the run's own connection, a libpq pipeline (app/notify/pgpipe.py) ----
+    # Each write is sent at once and commits on its own; the run reads a result only when it
+    # needs one, so the database works while the SMTP server does.
+    def _pipe(self) -> StatementPipe:
         if self._conn is None:
-            self._conn = db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-            self._conn.exec_driver_sql("SET synchronous_commit TO OFF")
-        result = self._conn.execute(statement, params)
-        return result.fetchall() if result.returns_rows else []
+            url = db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+            self._conn = StatementPipe(url)
+        return self._conn
+
+    def _send(self, sql: str, params: dict) -> Pending:
+        return self._pipe().send(sql, params)
+
+    def _rows(self, sql: str, params: dict) -> list[tuple]:
+        return self._pipe().rows(self._send(sql, params))
 
     def _close(self) -> None:
         if self._conn is not None:
-            self._conn.exec_driver_sql("RESET synchronous_commit")
             self._conn.close()
             self._conn = None
 
-    def record(self, outcomes: list[Outcome]) -> None:
-        if not outcomes:
-            return
+    def _outcome_params(self, outcomes: list[Outcome]) -> tuple[str, dict]:
         params: dict = {"token": self.token}
         for n, o in enumerate(outcomes):
             params.update({f"id{n}": o.delivery_id, f"st{n}": o.status, f"code{n}": o.code, f"reply{n}": o.reply,
                            f"mid{n}": o.message_id, f"retry{n}": o.retry_in})
             self._count(o)
-        rows = ", ".join(_ROW.format(n=n) for n in range(len(outcomes)))
-        self._write(text(RECORD_SQL.format(rows=rows)), **params)
+        return RECORD_SQL.format(rows=", ".join(_ROW.format(n=n) for n in range(len(outcomes)))), params
 
-    def hand_off(self, delivery_id: int) -> bool:
-        """Commit that this message goes to the server now; False when the row is no longer ours."""
-        return bool(self._write(HAND_OFF_SQL, id=delivery_id, token=self.token))
+    def record(self, outcomes: list[Outcome]) -> None:
+        if outcomes:
+            self._send(*self._outcome_params(outcomes))
+
+    def hand_off(self, delivery_id: int, outcomes: list[Outcome] = ()) -> Pending:
+        """Send, in one statement, the given outcomes and the hand-off of `delivery_id`.
+
+        Its result has a row when the delivery is still ours (read it before the final dot);
+        the statement goes out now and runs while the message is being staged.
+        """
+        params = {"hand_off_id": delivery_id, "token": self.token}
+        if not outcomes:
+            return self._send(HAND_OFF_SQL, params)
+        record, outcome_params = self._outcome_params(list(outcomes))
+        return self._send(f"WITH recorded AS ({record} RETURNING d.id) {HAND_OFF_SQL}", {**outcome_params, **params})
 
     def claim(self) -> list[int]:
-        return [row[0] for row in self._write(CLAIM_SQL, token=self.token, limit=self.config["EMAIL_BATCH_SIZE"])]
+        rows = self._rows(CLAIM_SQL, {"token": self.token, "limit": self.config["EMAIL_BATCH_SIZE"]})
+        return sorted(int(row[0]) for row in rows)
 
     def housekeeping(self) -> None:
-        self.stats.recovered += len(self._write(RECOVER_SQL, lease=self.config["EMAIL_CLAIM_LEASE"]))
-        self.stats.skipped += len(self._write(SKIP_SEEN_SQL))
+        self.stats.recovered += len(self._rows(RECOVER_SQL, {"lease": self.config["EMAIL_CLAIM_LEASE"]}))
+        self.stats.skipped += len(self._rows(SKIP_SEEN_SQL, {}))
 
     # --- what a reply means ---------------------------------------------------------------------
     def retry_or_fail(self, email: ComposedEmail, code: int | None, reply: str) -> Outcome:
@@ -194,15 +213,16 @@ class DeliveryRun:
             self.stats.retried += 1
 
     # --- the loop -------------------------------------------------------------------------------
-    def send_one(self, email: ComposedEmail) -> Outcome | None:
-        """Send one message; its outcome, or None when it was abandoned (no longer ours)."""
+    def send_one(self, email: ComposedEmail, carried: list[Outcome]) -> Outcome | None:
+        """Send one message (writing the previous ones' outcomes on the way); None when abandoned."""
+        hand_off = self.hand_off(email.delivery_id, carried)
         try:
             refused = self.transport.stage(email.sender, email.recipient, email.data)
         except (OSError, smtplib.SMTPException) as exc:
             return self.retry_or_fail(email, None, f"connection: {type(exc).__name__}: {exc}")
         if refused is not None:
             return self.judge(email, refused)
-        if not self.hand_off(email.delivery_id):  # reclaimed by another run meanwhile: theirs to send
+        if not self._pipe().rows(hand_off):  # reclaimed by another run meanwhile: theirs to send
             self.transport.abandon()
             self.stats.abandoned += 1
             return None
@@ -214,17 +234,17 @@ class DeliveryRun:
         return self.judge(email, reply)
 
     def send_batch(self, emails: list[ComposedEmail]) -> None:
+        carried: list[Outcome] = []  # the last outcome rides with the next hand-off: one statement a message
         unreachable = 0
         for index, email in enumerate(emails):
-            outcome = self.send_one(email)
-            if outcome is None:
-                continue
-            self.record([outcome])
-            unreachable = unreachable + 1 if outcome.reply and outcome.reply.startswith("connection:") else 0
+            outcome = self.send_one(email, carried)
+            carried = [outcome] if outcome is not None else []
+            unreachable = unreachable + 1 if outcome and outcome.reply and outcome.reply.startswith("connection:") else 0
             if unreachable >= 2:  # the server is unreachable: the rest of the batch waits for a later run
-                self.record([self.retry_or_fail(e, None, "not attempted: the SMTP server is unreachable")
-                             for e in emails[index + 1:]])
-                return
+                carried += [self.retry_or_fail(e, None, "not attempted: the SMTP server is unreachable")
+                            for e in emails[index + 1:]]
+                break
+        self.record(carried)
 
     def run(self, time_budget: float) -> RunStats:
         deadline = time.monotonic() + time_budget

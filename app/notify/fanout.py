@@ -1,38 +1,77 @@
 """The fan-out: one event in, every recipient's notifications out, in a constant number of queries.
 
-1. one SELECT loads the event with what the rules depend on (locking the event row);
-2. one more loads the category's overrides when the kind is category-scoped;
-3. per channel, one INSERT ... SELECT ... ON CONFLICT DO NOTHING, whose SELECT is the UNION
+1. one UPDATE ... RETURNING claims the event (sets dispatched_at, takes its row lock, skips it
+   when already dispatched) and returns what the rules depend on: the request's category,
+   the actor's address, the organization's switches and the category's overrides;
+2. per channel, one INSERT ... SELECT ... ON CONFLICT DO NOTHING, whose SELECT is the UNION
    ALL of the audiences that reach that channel, filtered by the invariants and preferences
    and reduced to one row per recipient (DISTINCT ON, highest-priority audience wins);
-4. one UPDATE marks the event dispatched; then commit, then each channel's after-commit hook.
-Nothing in this depends on the number of recipients.
+3. commit (dispatched_at and the rows together, or neither), then each channel's hook.
+(Plus one SELECT set_config(...) for the transaction's planner settings: four statements.)
+Nothing depends on the number of recipients. Statements are built once per shape (event
+kind, rules after overrides, channel) with bound parameters, and reused.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import timedelta
+from functools import lru_cache
 
 from flask import current_app
-from sqlalchemy import Boolean, Integer, String, func, literal, not_, or_, select, union_all, update
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Integer,
+    Interval,
+    String,
+    Text,
+    bindparam,
+    func,
+    literal,
+    not_,
+    or_,
+    select,
+    text,
+    union_all,
+)
 from sqlalchemy.dialects.postgresql import CITEXT
 
 from app.accounts.models import User
-from app.db_types import utcnow
-from app.events.models import Event
 from app.extensions import db
-from app.notify.audiences import AUDIENCES, EventContext, members_with
+from app.notify.audiences import AUDIENCES, ORGANIZATION_ID, EventContext, members_with
 from app.notify.channels import CHANNELS, Channel
 from app.notify.matrix import EVENT_TYPES, EventType, check_matrix, group_of, rules_for
-from app.notify.models import (
-    CategoryNotificationRule,
-    NotificationPreference,
-    OrganizationNotificationSettings,
-)
-from app.requests.models import ServiceRequest
+from app.notify.models import NotificationPreference
 
 log = logging.getLogger(__name__)
+
+# Event-level values the channel statements bind (besides the audiences' own, see audiences.py).
+EVENT_ID = bindparam("event_id", type_=BigInteger)
+KIND = bindparam("kind", type_=String)
+ACTOR_ID = bindparam("actor_id", type_=Integer)
+ACTOR_EMAIL = bindparam("actor_email", type_=CITEXT)
+INBOUND_DOMAIN = bindparam("inbound_domain", type_=Text)
+ACTIVE_WINDOW = bindparam("active_window", type_=Interval)
+FALLBACK_DELAY = bindparam("fallback_delay", type_=Interval)
+
+# JIT compiles a big INSERT ... SELECT for half a second and saves nothing on it; the
+# dedup sort of 100,000 recipients fits in memory with a little more work_mem.
+TRANSACTION_SETTINGS = text("SELECT set_config('jit', 'off', true), set_config('work_mem', '64MB', true)")
+
+CLAIM_EVENT = text("""
+UPDATE events e SET dispatched_at = now()
+WHERE e.id = :event_id AND e.dispatched_at IS NULL
+RETURNING e.id, e.kind, e.organization_id, e.request_id, e.actor_id, e.payload,
+  (SELECT r.category_id FROM service_requests r WHERE r.id = e.request_id) AS category_id,
+  (SELECT u.email FROM users u WHERE u.id = e.actor_id) AS actor_email,
+  (SELECT s.disabled_kinds FROM organization_notification_settings s
+    WHERE s.organization_id = e.organization_id) AS disabled_kinds,
+  (SELECT json_object_agg(o.audience, o.channels) FROM category_notification_rules o
+    WHERE o.event_kind = e.kind
+      AND o.category_id = (SELECT r.category_id FROM service_requests r WHERE r.id = e.request_id)) AS overrides
+""")
 
 
 @dataclass(frozen=True)
@@ -49,9 +88,19 @@ class FanoutPlan:
 
     ctx: EventContext
     event_type: EventType
-    rules: list[EffectiveRule]
+    rules: tuple[EffectiveRule, ...]
     counts: dict[str, int] = field(default_factory=dict)
     details: dict[str, int] = field(default_factory=dict)  # what a channel tells its after-commit hook
+
+    def params(self) -> dict:
+        config = current_app.config
+        return {**self.ctx.params(), "inbound_domain": config["INBOUND_DOMAIN"].lower(),
+                "active_window": timedelta(seconds=config["APP_ACTIVE_WINDOW"]),
+                "fallback_delay": timedelta(seconds=config["EMAIL_FALLBACK_DELAY"])}
+
+    def statement(self, channel: Channel):
+        """The channel's INSERT for this plan's shape (built once per shape), or None when nobody is in it."""
+        return _statement(channel.name, self.rules, self.event_type)
 
     def candidates(self, channel: Channel):
         """UNION ALL of the audiences reaching `channel`: user_id, address, priority, audience, grp, receipt, subscription."""
@@ -60,7 +109,7 @@ class FanoutPlan:
             audience = AUDIENCES[rule.audience]
             if channel.name not in rule.channels or (audience.addresses_only and not channel.reaches_addresses):
                 continue
-            source = audience.build(self.ctx).subquery(f"aud_{priority}")
+            source = audience.build().subquery(f"aud_{priority}")
             parts.append(select(
                 source.c.user_id, source.c.address,
                 literal(priority, Integer).label("priority"),
@@ -75,93 +124,78 @@ class FanoutPlan:
 
     def user_filters(self, c, users, prefs, channel: str) -> list:
         """The invariants and preferences every user recipient passes, on any channel."""
-        ctx = self.ctx
         filters = [or_(c.c.user_id.is_(None), users.c.active.is_(True))]
         if not self.event_type.transactional:
             muted = func.concat(c.c.grp, ":" + channel) == func.any(prefs.c.muted)
             filters.append(or_(prefs.c.user_id.is_(None), not_(muted)))
-        if ctx.actor_id is not None:
-            # Nobody is told about their own action, unless the row is a receipt of it.
-            filters.append(or_(c.c.receipt, c.c.user_id.is_(None), c.c.user_id != ctx.actor_id))
+        # Nobody is told about their own action, unless the row is a receipt of it.
+        filters.append(or_(c.c.receipt, c.c.user_id.is_(None), c.c.user_id.is_distinct_from(ACTOR_ID)))
         if self.event_type.internal:
             # Internal content: members who may read the request, never an outside address.
-            filters.append(c.c.user_id.in_(members_with(ctx.organization_id, "view_requests")))
+            filters.append(c.c.user_id.in_(members_with(ORGANIZATION_ID, "view_requests")))
         return filters
 
-    def address_filters(self, c, address) -> list:
+    @staticmethod
+    def address_filters(c, address) -> list:
         """What an address must satisfy: not the actor's own, and never our own inbound domain."""
-        filters = [address.isnot(None),
-                   func.lower(func.split_part(address, "@", 2)) != current_app.config["INBOUND_DOMAIN"].lower()]
-        if self.ctx.actor_email:
-            filters.append(or_(c.c.receipt, address != literal(self.ctx.actor_email, CITEXT)))
-        return filters
+        return [address.isnot(None),
+                func.lower(func.split_part(address, "@", 2)) != INBOUND_DOMAIN,
+                or_(c.c.receipt, address.is_distinct_from(ACTOR_EMAIL))]
 
 
-def load_plan(event_id: int) -> tuple[Event, FanoutPlan] | None:
-    """The event (row-locked) and its plan; None when there is no such event."""
-    actor = User.__table__.alias("actor")
-    settings = OrganizationNotificationSettings
-    row = db.session.execute(
-        select(Event, ServiceRequest.category_id, actor.c.email, settings.disabled_kinds)
-        .outerjoin(ServiceRequest, ServiceRequest.id == Event.request_id)
-        .outerjoin(actor, actor.c.id == Event.actor_id)
-        .outerjoin(settings, settings.organization_id == Event.organization_id)
-        .where(Event.id == event_id)
-        .with_for_update(of=Event)
-    ).first()
-    if row is None:
-        return None
-    event, category_id, actor_email, disabled_kinds = row
-    ctx = EventContext(event_id=event.id, kind=event.kind, organization_id=event.organization_id,
-                       request_id=event.request_id, category_id=category_id, actor_id=event.actor_id,
-                       actor_email=actor_email, payload=event.payload or {})
-    event_type = EVENT_TYPES.get(event.kind)
-    if event_type is None:
-        log.warning("event %s has unknown kind %r: nobody is notified", event.id, event.kind)
-        return event, FanoutPlan(ctx, EventType(event.kind), [])
-    if event_type.switchable and event.kind in (disabled_kinds or ()):
-        return event, FanoutPlan(ctx, event_type, [])
-    overrides = {}
-    if event_type.category_scoped and category_id is not None:
-        overrides = dict(db.session.execute(
-            select(CategoryNotificationRule.audience, CategoryNotificationRule.channels).where(
-                CategoryNotificationRule.category_id == category_id,
-                CategoryNotificationRule.event_kind == event.kind)).all())
-    return event, FanoutPlan(ctx, event_type, effective_rules(event.kind, overrides))
+@lru_cache(maxsize=512)
+def _statement(channel_name: str, rules: tuple[EffectiveRule, ...], event_type: EventType):
+    channel = CHANNELS[channel_name]
+    plan = FanoutPlan(ctx=None, event_type=event_type, rules=rules)  # a shape: no event values
+    candidates = plan.candidates(channel)
+    return None if candidates is None else channel.insert(plan, candidates)
 
 
-def effective_rules(kind: str, overrides: dict[str, list[str]]) -> list[EffectiveRule]:
+def effective_rules(kind: str, overrides: dict[str, list[str]]) -> tuple[EffectiveRule, ...]:
     """The matrix defaults for `kind` with a category's overrides (audience -> channels) applied."""
+    overrides = dict(overrides)
     rules = []
     for rule in rules_for(kind):
         channels = tuple(overrides.pop(rule.audience, rule.channels))
         if channels:
             rules.append(EffectiveRule(rule.audience, channels, group_of(rule), rule.receipt))
-    for audience, channels in overrides.items():  # audiences the category adds
+    for audience, channels in sorted(overrides.items()):  # audiences the category adds
         if channels:
-            rules.append(EffectiveRule(audience, tuple(channels), AUDIENCES[audience].group, False))
-    return rules
+            rules.append(EffectiveRule(audience, tuple(sorted(channels)), AUDIENCES[audience].group, False))
+    return tuple(rules)
+
+
+def claim_event(event_id: int) -> FanoutPlan | None:
+    """Mark the event dispatched (in the open transaction) and return its plan; None when already taken."""
+    row = db.session.execute(CLAIM_EVENT, {"event_id": event_id}).mappings().first()
+    if row is None:
+        return None
+    ctx = EventContext(event_id=row["id"], kind=row["kind"], organization_id=row["organization_id"],
+                       request_id=row["request_id"], category_id=row["category_id"], actor_id=row["actor_id"],
+                       actor_email=row["actor_email"], payload=row["payload"] or {})
+    event_type = EVENT_TYPES.get(ctx.kind)
+    if event_type is None:
+        log.warning("event %s has unknown kind %r: nobody is notified", event_id, ctx.kind)
+        return FanoutPlan(ctx, EventType(ctx.kind), ())
+    if event_type.switchable and ctx.kind in (row["disabled_kinds"] or ()):
+        return FanoutPlan(ctx, event_type, ())
+    overrides = (row["overrides"] or {}) if event_type.category_scoped else {}
+    return FanoutPlan(ctx, event_type, effective_rules(ctx.kind, overrides))
 
 
 def fan_out(event_id: int) -> FanoutPlan | None:
     """Record every notification of one event, once; returns the plan with per-channel counts."""
-    loaded = load_plan(event_id)
-    if loaded is None:
-        db.session.rollback()
-        log.warning("event %s does not exist; nothing to fan out", event_id)
-        return None
-    event, plan = loaded
-    if event.dispatched_at is not None:
+    plan = claim_event(event_id)
+    if plan is None:  # no such event, or another run took it: a redelivered message does nothing
         db.session.rollback()
         return None
     channels = sorted(CHANNELS.values(), key=lambda ch: ch.order)
+    if plan.rules:
+        db.session.execute(TRANSACTION_SETTINGS)
+    params = plan.params()
     for channel in channels:
-        candidates = plan.candidates(channel)
-        if candidates is None:
-            plan.counts[channel.name] = 0
-            continue
-        plan.counts[channel.name] = channel.write(plan, candidates)
-    db.session.execute(update(Event).where(Event.id == event.id).values(dispatched_at=utcnow()))
+        statement = plan.statement(channel)
+        plan.counts[channel.name] = 0 if statement is None else channel.write(plan, statement, params)
     db.session.commit()
     for channel in channels:
         channel.after_commit(plan, plan.counts[channel.name])

@@ -38,17 +38,16 @@ def _base() -> str:
     return current_app.config["PUBLIC_BASE_URL"].rstrip("/")
 
 
-def unsubscribe_page_url(delivery_id: int) -> str:
-    return f"{_base()}/unsubscribe/{unsubscribe_token(delivery_id)}"
+def unsubscribe_page_url(token: str) -> str:
+    return f"{_base()}/unsubscribe/{token}"
 
 
 def unsubscribe_address(token: str) -> str:
     return f"unsubscribe+{token}@{current_app.config['INBOUND_DOMAIN']}"
 
 
-def unsubscribe_headers(delivery_id: int) -> dict[str, str]:
-    """List-Unsubscribe (one-click URL and mailto) and List-Unsubscribe-Post for one delivery."""
-    token = unsubscribe_token(delivery_id)
+def unsubscribe_headers(token: str) -> dict[str, str]:
+    """List-Unsubscribe (one-click URL and mailto) and List-Unsubscribe-Post for one delivery's token."""
     return {
         "List-Unsubscribe": f"<{_base()}/api/v1/unsubscribe/{token}>, <mailto:{unsubscribe_address(token)}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",

@@ -125,7 +125,7 @@ def test_a_crashed_runs_rows_go_to_the_next_run(stub_broker, sink, app):
     # A run claimed both, handed the second to the server, and died before the server replied.
     dead_run = DeliveryRun(app.config)
     assert len(dead_run.claim()) == 2
-    assert dead_run.hand_off(delivery_for(event.id, in_flight.email).id)
+    assert dead_run._pipe().rows(dead_run.hand_off(delivery_for(event.id, in_flight.email).id))
     dead_run._close()
     db.session.execute(update(EmailDelivery).values(claimed_at=utcnow() - timedelta(hours=1)))
     db.session.commit()

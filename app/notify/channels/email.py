@@ -9,14 +9,11 @@ the app and also got the in-app notification (`awaits_seen`: seen in time, never
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import (
-    BigInteger,
     Boolean,
-    Integer,
-    String,
+    Text,
     and_,
     case,
     cast,
@@ -47,12 +44,21 @@ class EmailChannel(Channel):
     order = 20
 
     def insert(self, plan, candidates):
-        from app.notify.fanout import user_and_preference_tables
+        from app.notify.audiences import ORGANIZATION_ID, REQUEST_ID
+        from app.notify.fanout import (
+            ACTIVE_WINDOW,
+            EVENT_ID,
+            FALLBACK_DELAY,
+            KIND,
+            user_and_preference_tables,
+        )
 
-        c, ctx, config = candidates, plan.ctx, current_app.config
+        c = candidates
         users, prefs = user_and_preference_tables()
         suppressed = SuppressedAddress.__table__.alias("s")
         address = cast(func.coalesce(c.c.address, users.c.email), CITEXT)
+        # Deduplicate by the lowercased address in byte order: the same as citext equality, far cheaper to sort.
+        address_key = func.lower(cast(address, Text)).collate("C")
         transactional = plan.event_type.transactional
         status = case(
             (or_(suppressed.c.email.isnot(None),
@@ -61,19 +67,18 @@ class EmailChannel(Channel):
              DeliveryStatus.HELD.value),
             else_=DeliveryStatus.PENDING.value,
         )
-        got_in_app = exists().where(Notification.event_id == ctx.event_id, Notification.user_id == c.c.user_id)
-        active_window = timedelta(seconds=config["APP_ACTIVE_WINDOW"])
-        awaits_seen = case((users.c.last_seen_at > func.now() - active_window, got_in_app), else_=False)
+        got_in_app = exists().where(Notification.event_id == EVENT_ID, Notification.user_id == c.c.user_id)
+        awaits_seen = case((users.c.last_seen_at > func.now() - ACTIVE_WINDOW, got_in_app), else_=False)
         wants_email = or_(c.c.user_id.is_(None), literal(transactional, Boolean), prefs.c.user_id.is_(None),
                           prefs.c.email_frequency != EmailFrequency.NEVER.value)
         chosen = (
             select(
-                literal(ctx.event_id, BigInteger).label("event_id"),
-                literal(ctx.organization_id, Integer).label("organization_id"),
-                literal(ctx.request_id, BigInteger).label("request_id"),
+                EVENT_ID.label("event_id"),
+                ORGANIZATION_ID.label("organization_id"),
+                REQUEST_ID.label("request_id"),
                 c.c.user_id,
                 address.label("email"),
-                literal(ctx.kind, String).label("kind"),
+                KIND.label("kind"),
                 c.c.audience,
                 c.c.grp.label("pref_group"),
                 literal(plan.event_type.internal, Boolean).label("internal"),
@@ -86,24 +91,23 @@ class EmailChannel(Channel):
                 .outerjoin(prefs, prefs.c.user_id == c.c.user_id)
                 .outerjoin(suppressed, suppressed.c.email == address))
             .where(*plan.user_filters(c, users, prefs, self.name), *plan.address_filters(c, address), wants_email)
-            .ext(distinct_on(address))
-            .order_by(address, c.c.priority)
+            .ext(distinct_on(address_key))
+            .order_by(address_key, c.c.priority)
             .subquery("chosen")
         )
-        delay = timedelta(seconds=config["EMAIL_FALLBACK_DELAY"])
-        send_after = case((chosen.c.awaits_seen, func.now() + delay), else_=func.now())
+        send_after = case((chosen.c.awaits_seen, func.now() + FALLBACK_DELAY), else_=func.now())
         rows = select(*[chosen.c[name] for name in COLUMNS[:-1]], send_after.label("send_after"))
-        return insert(EmailDelivery).from_select(COLUMNS, rows).on_conflict_do_nothing(
-            index_elements=["event_id", "email"])
-
-    def write(self, plan, candidates) -> int:
+        table = EmailDelivery.__table__  # Core, not ORM: the ORM would take the parameters for a bulk insert
+        inserted = (insert(table).from_select(COLUMNS, rows, include_defaults=False)
+                    .on_conflict_do_nothing(index_elements=["event_id", "email"])
+                    .returning(table.c.status, table.c.awaits_seen).cte("inserted"))
         # Still one statement: the INSERT in a CTE, counting what is due now and what waits.
-        inserted = self.insert(plan, candidates).returning(EmailDelivery.status, EmailDelivery.awaits_seen) \
-            .cte("inserted")
         due_now = and_(inserted.c.status == DeliveryStatus.PENDING.value, not_(inserted.c.awaits_seen))
-        total, due, waiting = db.session.execute(select(
-            func.count(), func.count().filter(due_now), func.count().filter(inserted.c.awaits_seen))
-            .select_from(inserted)).one()
+        return select(func.count(), func.count().filter(due_now),
+                      func.count().filter(inserted.c.awaits_seen)).select_from(inserted)
+
+    def write(self, plan, statement, params: dict) -> int:
+        total, due, waiting = db.session.execute(statement, params).one()
         plan.details.update(email_due=due, email_waiting=waiting)
         return total
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Integer, String, literal, select
+from sqlalchemy import Boolean, literal, select
 from sqlalchemy.dialects.postgresql import distinct_on, insert
 
 from app.notify.channels import Channel, register
@@ -15,18 +15,18 @@ class InAppChannel(Channel):
     order = 10  # before email: the email fallback looks for the in-app notification
 
     def insert(self, plan, candidates):
-        from app.notify.fanout import user_and_preference_tables
+        from app.notify.audiences import ORGANIZATION_ID, REQUEST_ID
+        from app.notify.fanout import EVENT_ID, KIND, user_and_preference_tables
 
         c = candidates
         users, prefs = user_and_preference_tables()
-        ctx = plan.ctx
         chosen = (
             select(
-                literal(ctx.event_id, BigInteger).label("event_id"),
+                EVENT_ID.label("event_id"),
                 c.c.user_id,
-                literal(ctx.organization_id, Integer).label("organization_id"),
-                literal(ctx.request_id, BigInteger).label("request_id"),
-                literal(ctx.kind, String).label("kind"),
+                ORGANIZATION_ID.label("organization_id"),
+                REQUEST_ID.label("request_id"),
+                KIND.label("kind"),
                 c.c.audience,
                 literal(plan.event_type.internal, Boolean).label("internal"),
             )
@@ -36,7 +36,7 @@ class InAppChannel(Channel):
             .order_by(c.c.user_id, c.c.priority)
         )
         columns = ["event_id", "user_id", "organization_id", "request_id", "kind", "audience", "internal"]
-        return (insert(Notification).from_select(columns, chosen)
+        return (insert(Notification.__table__).from_select(columns, chosen, include_defaults=False)
                 .on_conflict_do_nothing(index_elements=["event_id", "user_id"]))
 
 
