@@ -8,7 +8,7 @@ confirmation page `GET /unsubscribe/{token}`, which changes nothing until its bu
 from __future__ import annotations
 
 from flask import Blueprint as FlaskBlueprint
-from flask import redirect, render_template_string
+from flask import redirect, render_template_string, request
 from flask_smorest import Blueprint
 
 from app.errors import NotFound
@@ -49,17 +49,10 @@ PAGE = """<!doctype html>
 </body></html>"""
 
 
-@page_bp.get("/unsubscribe/<token>")
-def confirmation_page(token: str):
-    described = service.describe(token)
-    status = 200 if described else 404
-    return render_template_string(PAGE, found=described is not None, done=False,
-                                  what=described.description if described else ""), status
-
-
-@page_bp.post("/unsubscribe/<token>")
-def confirm(token: str):
-    done = service.unsubscribe(token)
-    status = 200 if done else 404
-    return render_template_string(PAGE, found=done is not None, done=True,
-                                  what=done.description if done else ""), status
+@page_bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+def unsubscribe_page(token: str):
+    """GET asks (and changes nothing); the page's button POSTs, which unsubscribes."""
+    done = request.method == "POST"
+    result = service.unsubscribe(token) if done else service.describe(token)
+    return render_template_string(PAGE, found=result is not None, done=done,
+                                  what=result.description if result else ""), 200 if result else 404

@@ -81,6 +81,13 @@ def _scheduler_tick() -> None:
     run_due_jobs(time.monotonic(), {}, JOBS)  # what the scheduler process sends on its ticks
 
 
+def _fan_out_is_waiting_on_the_blocker() -> bool:
+    db.session.rollback()  # pg_stat_activity is read once per transaction: look again
+    return db.session.scalar(text(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+        "AND wait_event_type = 'Lock' AND query LIKE '%INSERT INTO notifications%'")) > 0
+
+
 def _all_final() -> bool:
     db.session.rollback()
     open_rows = db.session.scalar(select(func.count()).select_from(EmailDelivery).where(
@@ -145,8 +152,7 @@ def test_a_worker_killed_mid_fan_out_and_restarted_notifies_everyone_exactly_onc
 
     first = WorkerProcess(redis_broker.namespace, sink.port, tmp_path / "worker.log")
     try:
-        _wait_until(lambda: db.session.scalar(text(
-            "SELECT count(*) FROM pg_locks WHERE NOT granted AND locktype = 'transactionid'")) > 0)
+        _wait_until(_fan_out_is_waiting_on_the_blocker)
     finally:
         first.kill()
         blocker.rollback()
