@@ -7,10 +7,10 @@ A run:
 3. claims up to EMAIL_BATCH_SIZE due rows (UPDATE ... FOR UPDATE SKIP LOCKED ... RETURNING)
    under a fresh claim token and composes them (app/notify/compose.py); then, over ONE SMTP
    connection, for each message: send one statement that records the previous message's reply
-   and hands this one off (a compare-and-set on the claim token), stage the message (MAIL,
-   RCPT, DATA and the body, but not the final dot) while the database runs that statement,
-   and send the final dot only if the hand-off found the row still ours (a row another run
-   took over meanwhile is abandoned, never sent by both). The last reply is written at once.
+   and hands this one off (a compare-and-set on the claim token), stage the transaction
+   (MAIL, RCPT, DATA) while the database runs that statement, and send the message with its
+   final dot only if the hand-off found the row still ours (a row another run took over
+   meanwhile is abandoned, never sent by both). The last reply is written at once.
 
 Exactly once, and its one limit. Two runs never send the same row (SKIP LOCKED claims, the
 fenced hand-off). A redelivered actor message sends nothing again (only `pending` rows are
@@ -217,7 +217,7 @@ class DeliveryRun:
         """Send one message (writing the previous ones' outcomes on the way); None when abandoned."""
         hand_off = self.hand_off(email.delivery_id, carried)
         try:
-            refused = self.transport.stage(email.sender, email.recipient, email.data)
+            refused = self.transport.stage(email.sender, email.recipient)
         except (OSError, smtplib.SMTPException) as exc:
             return self.retry_or_fail(email, None, f"connection: {type(exc).__name__}: {exc}")
         if refused is not None:
@@ -227,7 +227,7 @@ class DeliveryRun:
             self.stats.abandoned += 1
             return None
         try:
-            reply = self.transport.finish()
+            reply = self.transport.finish(email.data)
         except (OSError, smtplib.SMTPException) as exc:
             # No reply after the final dot: RFC 5321 counts the transaction as failed; retry.
             return self.retry_or_fail(email, None, f"no reply after DATA: {type(exc).__name__}: {exc}")

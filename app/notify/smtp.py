@@ -1,9 +1,9 @@
-"""One SMTP connection for a whole delivery run, with the DATA phase split in two.
+"""One SMTP connection for a whole delivery run, with the transaction split before the message.
 
-`stage()` sends MAIL FROM, RCPT TO, DATA and the message body but not the final ".";
-`finish()` sends the "." and reads the server's reply. Between the two the delivery
-engine commits `handed_off_at`, so after a crash it knows which message may have reached
-the server (see app/notify/delivery.py). Everything else is plain smtplib.
+`stage()` sends MAIL FROM, RCPT TO and DATA; `finish()` sends the message with its final "."
+and reads the server's verdict. Between the two the delivery engine checks that the delivery
+is still its own (app/notify/delivery.py); a staged message it must not send is abandoned by
+dropping the connection, so the server never sees its end. Everything else is plain smtplib.
 """
 
 from __future__ import annotations
@@ -58,8 +58,7 @@ class SmtpTransport:
         if self.smtp is None:
             cls = smtplib.SMTP_SSL if self.use_ssl else smtplib.SMTP
             smtp = cls(self.host, self.port, timeout=self.timeout)
-            # The final dot is a tiny write after the body: without NODELAY, Nagle holds it for the
-            # server's delayed ACK (40 ms a message on Linux).
+            # Commands are small writes after a read: no reason to let Nagle hold any of them.
             smtp.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             try:
                 smtp.ehlo_or_helo_if_needed()
@@ -74,8 +73,8 @@ class SmtpTransport:
             self.smtp = smtp
         return self.smtp
 
-    def stage(self, sender: str, recipient: str, data: bytes) -> Reply | None:
-        """Everything up to the final dot; a Reply when the server refused before that."""
+    def stage(self, sender: str, recipient: str) -> Reply | None:
+        """MAIL, RCPT and DATA; a Reply when the server refused one of them, None when it waits for the message."""
         smtp = self._connect()
         try:
             code, message = smtp.mail(sender)
@@ -90,17 +89,16 @@ class SmtpTransport:
             if code != 354:
                 smtp.rset()
                 return _reply(code, message, "data")
-            body = _DOT_AT_LINE_START.sub(b"..", data)
-            smtp.send(body if body.endswith(b"\r\n") else body + b"\r\n")
         except BaseException:
             self.drop()
             raise
         return None
 
-    def finish(self) -> Reply:
-        """Send the final dot and return the server's verdict on the message."""
+    def finish(self, data: bytes) -> Reply:
+        """Send the message and its final dot (one write) and return the server's verdict."""
+        body = _DOT_AT_LINE_START.sub(b"..", data)
         try:
-            self.smtp.send(b".\r\n")
+            self.smtp.send((body if body.endswith(b"\r\n") else body + b"\r\n") + b".\r\n")
             code, message = self.smtp.getreply()
         except BaseException:
             self.drop()
