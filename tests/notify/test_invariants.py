@@ -180,3 +180,13 @@ def test_suppressing_an_address_stops_what_is_already_waiting(stub_broker):
     assert emails(event.id) == {request.reporter.email.lower(): "suppressed"}
     db.session.refresh(request.reporter)
     assert request.reporter.email_bounced_at is not None
+
+
+def test_the_inbound_notice_never_mails_our_own_inbound_domain(stub_broker):
+    org = CategoryFactory().organization  # its general address is at the inbound domain
+    triager = make_member(org, "staff")
+    event = record_event("inbound.message_received", organization_id=org.id, payload={"inbound_message_id": 7})
+    db.session.commit()
+    fan_out(event.id)
+    assert emails(event.id) == {}  # mailing org@inbound.test would come straight back in: a loop
+    assert in_app(event.id) == {triager.id}
