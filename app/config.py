@@ -127,6 +127,14 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict:
         # Limits on a drawn watch area (vertices as ST_NPoints counts them; geodesic m²).
         "WATCH_AREA_MAX_VERTICES": _int(env, "WATCH_AREA_MAX_VERTICES", 5000),
         "WATCH_AREA_MAX_AREA_M2": _int(env, "WATCH_AREA_MAX_AREA_M2", 1_000_000_000),
+        # Notification engine (app/notify/): see README.md for each.
+        "APP_ACTIVE_WINDOW": _int(env, "APP_ACTIVE_WINDOW", 300),
+        "EMAIL_BATCH_SIZE": _int(env, "EMAIL_BATCH_SIZE", 200),
+        "EMAIL_CLAIM_LEASE": _int(env, "EMAIL_CLAIM_LEASE", 120),
+        "EMAIL_MAX_ATTEMPTS": _int(env, "EMAIL_MAX_ATTEMPTS", 6),
+        "EMAIL_RETRY_BASE": _int(env, "EMAIL_RETRY_BASE", 60),
+        "EVENT_RELAY_AFTER": _int(env, "EVENT_RELAY_AFTER", 30),
+        "DIGEST_HOUR_UTC": _int(env, "DIGEST_HOUR_UTC", 12),
         "UPLOAD_DIR": env.get("UPLOAD_DIR", os.path.join("instance", "uploads")),
         "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 26 * 1024 * 1024),
         # Portal pages: the map's tile layer (empty: no tiles, the map draws on a blank

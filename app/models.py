@@ -16,6 +16,14 @@ from app.inbound.models import (  # noqa: F401
     InboundMessageAttachment,
     SuppressedAddress,
 )
+from app.notify.models import (  # noqa: F401
+    CategoryNotificationRule,
+    EmailDelivery,
+    EmailTemplate,
+    Notification,
+    NotificationPreference,
+    OrganizationNotificationSettings,
+)
 from app.requests.models import Attachment, Comment, Follower, RequestCategory, ServiceRequest  # noqa: F401
 from app.watch.models import WatchArea, WatchAreaFollower  # noqa: F401
 from app.work.models import SlaBreach, WorkOrder, WorkOrderOverdueAlert  # noqa: F401

@@ -29,6 +29,10 @@ JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("archive-closed-requests", "app.work.actors:archive_closed_requests", every_seconds=3600),
     # Stored inbound mail whose enqueue was lost is sent to a worker again (nothing is lost).
     PeriodicJob("inbound-sweep", "app.inbound.actors:sweep_received_inbound_emails", every_seconds=60),
+    # Notifications: the outbox relay, due emails (fallbacks, retries, stale claims), digests.
+    PeriodicJob("notify-relay", "app.notify.actors:relay_undispatched_events", every_seconds=30),
+    PeriodicJob("notify-email-sweep", "app.notify.actors:send_due_emails", every_seconds=15),
+    PeriodicJob("notify-daily-digest", "app.notify.actors:send_daily_digests", every_seconds=900),
 )
 
 

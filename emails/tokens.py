@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from functools import lru_cache
 
 _MAC_CHARS = 20  # 100 bits
 _SEPARATOR = "."
@@ -19,22 +20,24 @@ def _b32(data: bytes) -> str:
     return base64.b32encode(data).decode().rstrip("=").lower()
 
 
-def _key(secret_key: str) -> bytes:
+@lru_cache(maxsize=16)
+def _key(secret_key: str, purpose: str) -> bytes:
     # A purpose-bound key, so a token is worthless anywhere else SECRET_KEY signs things.
-    return hashlib.sha256(b"reply-token:" + secret_key.encode()).digest()
+    return hashlib.sha256(purpose.encode() + b":" + secret_key.encode()).digest()
 
 
-def _mac(delivery_id: int, secret_key: str) -> str:
-    digest = hmac.new(_key(secret_key), str(delivery_id).encode(), hashlib.sha256).digest()
+def _mac(delivery_id: int, secret_key: str, purpose: str) -> str:
+    digest = hmac.new(_key(secret_key, purpose), str(delivery_id).encode(), hashlib.sha256).digest()
     return _b32(digest)[:_MAC_CHARS]
 
 
-def make_reply_token(delivery_id: int, secret_key: str) -> str:
+def make_reply_token(delivery_id: int, secret_key: str, purpose: str = "reply-token") -> str:
+    """`purpose` keeps tokens of one use (reply, unsubscribe) from being accepted by another."""
     id_bytes = delivery_id.to_bytes((delivery_id.bit_length() + 7) // 8 or 1, "big")
-    return f"{_b32(id_bytes)}{_SEPARATOR}{_mac(delivery_id, secret_key)}"
+    return f"{_b32(id_bytes)}{_SEPARATOR}{_mac(delivery_id, secret_key, purpose)}"
 
 
-def read_reply_token(token: str, secret_key: str) -> int | None:
+def read_reply_token(token: str, secret_key: str, purpose: str = "reply-token") -> int | None:
     """The delivery id a genuine token names, or None for anything forged or garbled."""
     encoded, sep, mac = token.strip().lower().partition(_SEPARATOR)
     if not sep or not encoded or len(mac) != _MAC_CHARS:
@@ -44,7 +47,7 @@ def read_reply_token(token: str, secret_key: str) -> int | None:
         delivery_id = int.from_bytes(base64.b32decode(padded), "big")
     except (ValueError, base64.binascii.Error):
         return None
-    if not hmac.compare_digest(mac, _mac(delivery_id, secret_key)):
+    if not hmac.compare_digest(mac, _mac(delivery_id, secret_key, purpose)):
         return None
     return delivery_id
 

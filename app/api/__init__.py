@@ -10,11 +10,15 @@ from flask import Flask
 API_MODULES = (
     "auth_routes",
     "inbound_messages",
+    "me_notifications",
     "me_routes",
     "members_routes",
+    "notifications",
+    "org_notifications",
     "organizations_routes",
     "requests_routes",
     "staff_requests_routes",
+    "unsubscribe",
     "watch_areas_routes",
     "work_orders_routes",
 )
@@ -22,7 +26,9 @@ API_MODULES = (
 
 def register_api(app: Flask) -> None:
     """Bind the Api and register every API blueprint."""
+    from app.api.unsubscribe import page_bp as unsubscribe_page
     from app.extensions import api
+    from app.notify.presence import touch_last_seen
 
     api.init_app(app)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
@@ -33,6 +39,8 @@ def register_api(app: Flask) -> None:
         module = import_module(f"app.api.{name}")
         api.register_blueprint(module.blp, url_prefix="/api/v1" + module.URL_PREFIX)
     _document_not_found(api.spec)
+    app.register_blueprint(unsubscribe_page)  # the HTML confirmation page, outside /api/v1
+    app.after_request(touch_last_seen)
 
 
 def _document_not_found(spec) -> None:

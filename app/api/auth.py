@@ -48,6 +48,12 @@ def current_user() -> User | None:
     return user
 
 
+def identified_user() -> User | None:
+    """The caller if this request has already identified them (no query), else None."""
+    cached = getattr(request, _CACHE_ATTRIBUTE, _UNSET)
+    return None if cached is _UNSET else cached
+
+
 def require_user() -> User:
     user = current_user()
     if user is None:

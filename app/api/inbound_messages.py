@@ -73,8 +73,8 @@ def attach(body, org, message_id):
     """Link the message to a request and add it as a comment (files included)."""
     organization, user = require_org_permission(org, MODIFY)
     comment_id = triage.attach_to_request(organization, user, message_id, body["request_id"])
-    note = "added as a comment" if comment_id else "linked; adding as a comment is not yet available"
-    return {"comment_id": comment_id, "note": note, "message": triage.get_message(organization, message_id)}
+    return {"comment_id": comment_id, "note": "added as a comment",
+            "message": triage.get_message(organization, message_id)}
 
 
 @blp.post("/<int:message_id>/status")

@@ -1,24 +1,8 @@
-"""THE SEAM between inbound routing and the two areas merged after it (notify, requests).
+"""Where inbound routing meets the other areas: the delivery a reply token names (app.notify)
+and posting a comment as its author (app.requests), with the same rules and events as the web.
 
-COORDINATOR: this module is the only place to change when `app.notify` (EmailDelivery) and
-`app.requests.service` (add a comment) are merged. Until then both functions raise
-`RoutingUnavailable`, and the router sends the mail to triage with the reason
-"reply routing not yet available" (OUTCOMES["reply_routing_unavailable"]). Everything
-else about the two comment paths is already decided and tested in `app/inbound/router.py`
-(`reply_situation`, `request_address_situation`): who the sender is (address or confirmed
-alias), forwarded notifications, internal vs public, closed requests, the organization's
-"email update replies" setting. To finish:
-
-1. `delivery_for`: select the EmailDelivery by id and return a `DeliveryRef` from its
-   organization_id, request_id, user_id, email, internal; None when there is no such row.
-2. `post_email_comment`: call the requests service's add-comment function with
-   source "email" (same validation and notifications as the web), attach `comment.files`
-   (already screened; store each with app.uploads.store_upload), note `comment.refused`
-   on the comment (RefusedFile.as_note()), and return the comment id.
-   Turn the service's refusals (not allowed to comment, request closed) into
-   `CommentRefused(reason)`.
-3. Delete `RoutingUnavailable`, OUTCOMES["reply_routing_unavailable"], and flip the
-   corpus rows marked `after_routing` in tests/inbound/corpus/expected.toml.
+The routing rules themselves (who the sender is, forwarded notifications, internal vs public,
+closed requests, the organization's "email update replies" setting) live in router.py.
 """
 
 from __future__ import annotations
@@ -26,10 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from emails.attachments import KeptFile, RefusedFile
-
-
-class RoutingUnavailable(Exception):
-    """The comment paths are not wired yet (notify and requests are merged later)."""
 
 
 class CommentRefused(Exception):
@@ -66,10 +46,45 @@ class EmailComment:
 
 
 def delivery_for(delivery_id: int) -> DeliveryRef | None:
-    """SEAM (notify): the delivery a reply token names, or None when there is none."""
-    raise RoutingUnavailable("email deliveries are not available in this build yet")
+    """The delivery a reply token names (app.notify's email_deliveries), or None when there is none."""
+    from app.extensions import db
+    from app.notify.models import EmailDelivery
+
+    delivery = db.session.get(EmailDelivery, delivery_id)
+    if delivery is None or delivery.organization_id is None:
+        return None
+    return DeliveryRef(delivery.id, delivery.organization_id, delivery.request_id, delivery.user_id,
+                       delivery.email, delivery.internal)
+
+
+def _with_refusals(body: str, refused: list[RefusedFile]) -> str:
+    if not refused:
+        return body
+    lines = [f"- {r.filename}: {r.reason}" for r in refused]
+    return body.rstrip() + "\n\n[Attachments not kept]\n" + "\n".join(lines)
 
 
 def post_email_comment(comment: EmailComment) -> int:
-    """SEAM (requests): post the comment as its author would on the web; return its id."""
-    raise RoutingUnavailable("the requests service is not available in this build yet")
+    """Post the comment as its author would on the web (same rules, same events); return its id.
+
+    The caller commits; the comment's events go to the fan-out after that commit.
+    """
+    from app.accounts.models import User
+    from app.errors import ApiError
+    from app.extensions import db
+    from app.requests import service as requests_service
+    from app.requests.models import CommentSource
+
+    author = db.session.get(User, comment.author_id)
+    try:
+        # Part of the caller's transaction (the stored email's status commits with it), inside a
+        # savepoint so a refusal undoes only the comment.
+        with db.session.begin_nested():
+            posted = requests_service.add_comment(
+                comment.request_id, author, _with_refusals(comment.body, comment.refused),
+                visibility=comment.visibility, source=CommentSource.EMAIL,
+                files=[(f.data, f.filename, f.content_type) for f in comment.files], commit=False,
+            )
+    except ApiError as refusal:
+        raise CommentRefused(refusal.message) from refusal
+    return posted.id

@@ -28,7 +28,8 @@ def log_entry(row) -> dict:
     """One row of `incoming_log` as the dict `IncomingLogEntrySchema` dumps."""
     stored, inbound_message_id = row
     return {
-        "id": stored.id, "direction": "in", "received_at": stored.received_at, "received_via": stored.received_via,
+        "id": stored.id, "direction": "in", "created_at": stored.received_at, "received_at": stored.received_at,
+        "received_via": stored.received_via,
         "message_id": stored.message_id, "from": stored.sender_email or stored.envelope_from,
         "to": stored.envelope_to, "subject": stored.subject, "status": stored.status, "reason": stored.reason,
         "outcome": stored.outcome, "request_id": stored.request_id, "comment_id": stored.comment_id,

@@ -63,7 +63,6 @@ OUTCOMES: dict[str, Outcome] = {
     "replies_disabled": Outcome(Action.TRIAGE, "email update replies are turned off for this organization"),
     "comment_refused": Outcome(Action.TRIAGE, "the comment was refused"),
     # The interim row: until notify and requests are merged, both comment paths land here.
-    "reply_routing_unavailable": Outcome(Action.TRIAGE, "reply routing not yet available"),
     # Comments: the same validation and notifications as a comment posted on the web.
     "reply_comment": Outcome(Action.COMMENT, "posted as a comment by the notification's recipient"),
     "request_address_comment": Outcome(Action.COMMENT, "posted as a comment on the request it was addressed to"),

@@ -22,7 +22,6 @@ from app.inbound.bounces import suppress_hard_bounce
 from app.inbound.comment_paths import (
     CommentRefused,
     EmailComment,
-    RoutingUnavailable,
     post_email_comment,
 )
 from app.inbound.models import InboundEmail, InboundEmailStatus
@@ -59,8 +58,6 @@ def _post_comment(stored: InboundEmail, decision: Decision, parsed: ParsedEmail,
                            stored.id, kept, refused)
     try:
         return decision, post_email_comment(comment)
-    except RoutingUnavailable:
-        return replace(decision, situation="reply_routing_unavailable"), None
     except CommentRefused as refused:
         return replace(decision, situation="comment_refused", detail=refused.reason), None
 

@@ -15,7 +15,7 @@ from sqlalchemy import func, or_, select
 
 from app.accounts.models import EmailAlias, Membership, Organization, User
 from app.extensions import db
-from app.inbound.comment_paths import DeliveryRef, RoutingUnavailable, delivery_for
+from app.inbound.comment_paths import DeliveryRef, delivery_for
 from app.requests.models import RequestStatus, ServiceRequest
 from emails.addresses import InboundAddress, classify
 from emails.autoreply import auto_reply_reason
@@ -145,27 +145,20 @@ def _from_us(address: str, domain: str) -> bool:
     return bool(address) and (address.rpartition("@")[2] == domain.lower() or address in _own_addresses())
 
 
-def _delivery(delivery_id: int | None) -> tuple[DeliveryRef | None, bool]:
-    """The delivery (or None) and whether deliveries can be looked up at all yet."""
-    if delivery_id is None:
-        return None, True
-    try:
-        return delivery_for(delivery_id), True
-    except RoutingUnavailable:
-        return None, False
+def _delivery(delivery_id: int | None) -> DeliveryRef | None:
+    return delivery_for(delivery_id) if delivery_id is not None else None
 
 
 def _route_reply(target: InboundAddress, facts: _Facts) -> Decision:
     parsed = facts.parsed
     delivery_id = read_reply_token(target.value, current_app.config["SECRET_KEY"])
     # A forged token's claimed delivery only tells which queue the mail belongs in.
-    delivery, routing_available = _delivery(delivery_id if delivery_id is not None
-                                            else claimed_delivery_id(target.value))
+    delivery = _delivery(delivery_id if delivery_id is not None else claimed_delivery_id(target.value))
     org_id = delivery.organization_id if delivery is not None else facts.fallback_organization_id()
     base = {"recipient": f"reply+{target.value}", "sender_user_id": facts.sender.id if facts.sender else None}
     if org_id is None:
         return Decision("no_organization", **base)
-    if delivery_id is None or (routing_available and delivery is None):
+    if delivery_id is None or delivery is None:
         return Decision("bad_token", org_id, **base)
     if sender_failed_authentication(parsed):
         return Decision("sender_not_authenticated", org_id, **base)
@@ -173,8 +166,6 @@ def _route_reply(target: InboundAddress, facts: _Facts) -> Decision:
         return Decision("replies_disabled", org_id, **base)
     if not parsed.reply:
         return Decision("empty_reply", org_id, **base)
-    if delivery is None:
-        return Decision("reply_routing_unavailable", org_id, **base)
     request = db.session.get(ServiceRequest, delivery.request_id) if delivery.request_id else None
     situation, visibility = reply_situation(delivery, facts.sender, request)
     return Decision(situation, org_id, delivery.request_id, visibility=visibility, **base)

@@ -16,7 +16,6 @@ from app.extensions import db
 from app.inbound.comment_paths import (
     CommentRefused,
     EmailComment,
-    RoutingUnavailable,
     post_email_comment,
 )
 from app.inbound.models import (
@@ -165,11 +164,12 @@ def create_request(organization: Organization, actor: User, message_id: int, *, 
     return request
 
 
-def attach_to_request(organization: Organization, actor: User, message_id: int, request_id: int) -> int | None:
-    """Find request: link the message to it, then add it as a comment (closing the message).
+def attach_to_request(organization: Organization, actor: User, message_id: int, request_id: int) -> int:
+    """Find request: link the message to it, add it as a comment (attachments too), close it.
 
-    Returns the comment id, or None while comment posting is not available (the message
-    stays linked and open, and staff can post the update themselves).
+    A known sender's message becomes their public comment; an unknown sender's, an internal
+    comment by the staff member acting (a resident's words must not go public unvetted).
+    Returns the comment id.
     """
     message = get_message(organization, message_id, for_update=True)
     request = db.session.get(ServiceRequest, request_id)
@@ -183,13 +183,10 @@ def attach_to_request(organization: Organization, actor: User, message_id: int, 
     try:
         comment_id = post_email_comment(EmailComment(request.id, author_id, message.body or message.full_body,
                                                      visibility, message.inbound_email_id, files))
-    except RoutingUnavailable:
-        comment_id = None
     except CommentRefused as refused:
         db.session.rollback()
         raise Conflict(f"The comment was refused: {refused.reason}", {"request_id": request_id}) from refused
-    if comment_id is not None:
-        _change_status(message, InboundMessageStatus.CLOSED, actor)
+    _change_status(message, InboundMessageStatus.CLOSED, actor)
     db.session.commit()
     return comment_id
 

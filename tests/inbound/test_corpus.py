@@ -2,11 +2,8 @@
 
 Each one is sent through the real inbound SMTP listener (or stored as the CLI would) and
 processed by the real actor on a worker; then we look at what a person would see: the
-email log row, the triage queue, the suppression list, the events for the notify engine.
-
-Rows with `after_routing` describe the end once the comment paths are wired
-(app/inbound/comment_paths.py); the harness switches to them by itself when the seam's
-`RoutingUnavailable` is gone.
+email log row, the comment on the request, the triage queue, the suppression list, the
+events for the notify engine. Reply tokens name the deliveries tests/inbound/world.py makes.
 """
 
 from __future__ import annotations
@@ -20,7 +17,6 @@ from sqlalchemy import select
 from app.accounts.models import User
 from app.events.models import Event
 from app.extensions import db
-from app.inbound import comment_paths
 from app.inbound.models import InboundEmail, InboundMessage, SuppressedAddress
 from app.inbound.smtp import start_listener
 from app.requests.models import Comment
@@ -29,13 +25,6 @@ from tests.support.smtp import free_port
 
 CORPUS = Path(__file__).parent / "corpus"
 MANIFEST: dict[str, dict] = tomllib.loads((CORPUS / "expected.toml").read_text())
-ROUTING_LANDED = not hasattr(comment_paths, "RoutingUnavailable")
-
-
-def expectation(row: dict) -> dict:
-    if ROUTING_LANDED and "after_routing" in row:
-        return {**row, **row["after_routing"]}
-    return row
 
 
 def test_the_corpus_is_large_and_every_file_has_an_expectation():
@@ -85,7 +74,7 @@ def _check_message(row: dict, message: InboundMessage) -> None:
 @pytest.mark.parametrize("name", sorted(MANIFEST))
 def test_corpus_message_ends_where_expected(name, app, inbound_listener, stub_broker, stub_worker,
                                             monkeypatch, tmp_path):
-    row = expectation(MANIFEST[name])
+    row = MANIFEST[name]
     monkeypatch.setitem(app.config, "UPLOAD_DIR", str(tmp_path))
     monkeypatch.setitem(app.config, "INBOUND_ATTACHMENT_MAX_BYTES", 64 * 1024)
     org_id = build_world(row.get("org_settings")).org.id

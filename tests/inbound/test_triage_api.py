@@ -131,9 +131,11 @@ def test_attach_links_the_message_to_a_request(client, world, staff_headers):
     assert attached.status_code == 200
     body = attached.get_json()
     assert body["message"]["request_id"] == world.open_request.id
-    # Until the requests service is merged, adding as a comment is not available (comment_paths.py).
-    assert body["comment_id"] is None and "not yet available" in body["note"]
-    assert body["message"]["status"] == "awaiting_review"
+    # Bob has an account: his message becomes his public comment, and the message is closed.
+    comment = client.get(f"/api/v1/requests/{world.open_request.id}/comments", headers=staff_headers).get_json()
+    assert [(c["id"], c["body"], c["visibility"]) for c in comment["items"]][-1] == (
+        body["comment_id"], "More about the Elm Street pothole.", "public")
+    assert body["message"]["status"] == "closed"
     missing = client.post(url(f"/{message_id}/attach"), json={"request_id": 999999}, headers=staff_headers)
     assert missing.status_code == 404
 

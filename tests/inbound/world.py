@@ -16,6 +16,7 @@ from app.accounts.models import EmailAlias
 from app.extensions import db
 from app.inbound.actors import process_inbound_email
 from app.inbound.receive import store_raw_message
+from app.notify.models import EmailDelivery
 from emails.tokens import make_reply_token
 from tests.factories import (
     CategoryFactory,
@@ -61,6 +62,17 @@ def build_world(settings: dict | None = None) -> World:
     open_request = ServiceRequestFactory(category=category, reporter=ann, public_id="open000001")
     closed_request = ServiceRequestFactory(category=category, reporter=ann, public_id="closed0001",
                                            status="closed", closed_at=datetime.now(UTC))
+    db.session.flush()
+    requests_by_public_id = {r.public_id: r for r in (open_request, closed_request)}
+    people = {u.email: u for u in (ann, bob, sam)}
+    for delivery_id, spec in DELIVERIES.items():
+        # The notifications these replies answer, as the notify engine records them.
+        recipient = people[spec["user"]]
+        db.session.add(EmailDelivery(
+            id=delivery_id, organization_id=org.id, request_id=requests_by_public_id[spec["request"]].id,
+            user_id=recipient.id, email=recipient.email, internal=spec["internal"],
+            kind="request.comment_internal" if spec["internal"] else "request.comment_public",
+            audience="followers", pref_group="requests", status="sent"))
     db.session.commit()
     return World(org, category, ann, bob, sam, open_request, closed_request)
 

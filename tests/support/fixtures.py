@@ -118,35 +118,48 @@ def stub_worker(stub_broker):
 
 
 @pytest.fixture
-def redis_worker(app):
-    """A real worker consuming from real Redis: every actor re-declared on a RedisBroker.
+def redis_broker(app):
+    """Every actor re-declared on a real RedisBroker whose namespace is unique to this test.
 
-    Messages sent during the test cross a real Redis socket and are processed by worker
-    threads with their own database sessions; the namespace is unique to this test.
+    Messages sent during the test cross a real Redis socket; nothing consumes them unless the
+    test runs a worker (`redis_worker` in this process, or a `dramatiq app.worker` process
+    given `DRAMATIQ_NAMESPACE=broker.namespace`).
     """
     from app.broker import make_broker
 
     stub = dramatiq.get_broker()
     namespace = f"civic-test-{uuid.uuid4().hex[:8]}"
     broker: RedisBroker = make_broker("redis", url=app.config["REDIS_URL"], namespace=namespace)
+    broker.namespace = namespace
     actors = dict(stub.actors)
     for actor in actors.values():
         actor.broker = broker
         broker.declare_actor(actor)
     dramatiq.set_broker(broker)
-    worker = Worker(broker, worker_timeout=50, worker_threads=4)
-    worker.start()
     try:
         yield broker
     finally:
-        worker.stop()
         broker.flush_all()
-        for actor in actors.values():
+        # Actor modules first imported during the test declared their actors on this broker: move them too.
+        for actor in {**actors, **broker.actors}.values():
             actor.broker = stub
+            if actor.actor_name not in stub.actors:
+                stub.declare_actor(actor)
         dramatiq.set_broker(stub)
         for key in broker.client.scan_iter(f"{namespace}*"):
             broker.client.delete(key)
         broker.close()
+
+
+@pytest.fixture
+def redis_worker(redis_broker):
+    """A real worker consuming from real Redis, with worker threads with their own database sessions."""
+    worker = Worker(redis_broker, worker_timeout=50, worker_threads=4)
+    worker.start()
+    try:
+        yield redis_broker
+    finally:
+        worker.stop()
 
 
 @pytest.fixture

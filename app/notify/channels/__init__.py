@@ -1,0 +1,59 @@
+"""The channel registry: a new channel is one new module in this package that calls `register`.
+
+A channel turns the fan-out's candidate rows (see app/notify/fanout.py: `FanoutPlan`) into
+one `INSERT ... SELECT ... ON CONFLICT DO NOTHING` of its own rows (built once per
+shape of plan, executed with each event's parameters), and may act after the
+fan-out commits (the email channel wakes the delivery actor).
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from app.notify.fanout import FanoutPlan
+
+
+class Channel:
+    name: str = ""
+    label: str = ""
+    reaches_addresses: bool = False  # outside addresses (no account) can be reached on it
+    order: int = 100  # fan-out order: a channel may look at what an earlier one inserted
+
+    def insert(self, plan: FanoutPlan, candidates):
+        """The one INSERT ... SELECT ... ON CONFLICT DO NOTHING that records this channel's notifications.
+
+        Built once per shape (`plan` has rules but no event): event values are bound parameters.
+        """
+        raise NotImplementedError
+
+    def write(self, plan: FanoutPlan, statement, params: dict) -> int:
+        """Run the insert (one statement) for one event; returns how many rows are new."""
+        from app.extensions import db
+
+        return db.session.execute(statement.execution_options(preserve_rowcount=True), params).rowcount
+
+    def after_commit(self, plan: FanoutPlan, inserted: int) -> None:
+        """Called once the fan-out transaction committed; `inserted` rows are new."""
+
+
+CHANNELS: dict[str, Channel] = {}
+
+
+def register(channel: Channel) -> Channel:
+    CHANNELS[channel.name] = channel
+    return channel
+
+
+def get_channel(name: str) -> Channel:
+    return CHANNELS[name]
+
+
+def _discover() -> None:
+    for module in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{module.name}")
+
+
+_discover()

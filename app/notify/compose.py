@@ -1,0 +1,276 @@
+"""Composing claimed deliveries into MIME messages: a constant number of queries per batch.
+
+`compose_batch(ids)` loads every delivery of the batch with what its template needs (events,
+requests, categories, organizations, actors, comments, work orders, watch areas, template
+overrides, digest items: one query each), renders with emails/render.py and builds the
+message with the headers CONTRACT.md fixes. Internal content (internal comments, work order
+notes) is put in the context only for deliveries marked `internal`, which the fan-out makes
+for organization staff alone.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from email.utils import formatdate
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import select
+
+from app.accounts.links import account_link, make_confirm_token, make_password_token
+from app.accounts.models import Organization, User
+from app.events.models import Event
+from app.extensions import db
+from app.notify.audiences import REASONS
+from app.notify.matrix import EVENT_TYPES
+from app.notify.models import DeliveryStatus, EmailDelivery, EmailTemplate
+from app.notify.unsubscribe import unsubscribe_headers, unsubscribe_page_url, unsubscribe_token
+from app.requests.models import Comment, RequestCategory, ServiceRequest
+from app.watch.models import WatchArea
+from app.work.models import WorkOrder
+from emails.addresses import reply_address, request_address
+from emails.outgoing import address, alternative_message, header_value
+from emails.render import render_email
+from emails.tokens import make_reply_token
+
+log = logging.getLogger(__name__)
+
+# Why a person got the email, per audience (payload_user's depends on the event).
+RECEIPT_REASONS = {
+    "request.followed": "you followed this request",
+    "watch_area.followed": "you followed this watch area",
+    "account.confirm_email": "someone (we hope you) gave this address to {org}",
+    "account.password_reset": "someone (we hope you) asked to reset the password of this account",
+    "account.invited_new": "a member of {org} invited this address",
+    "account.invited_existing": "a member of {org} added your account to it",
+}
+
+
+@dataclass(frozen=True)
+class ComposedEmail:
+    delivery_id: int
+    sender: str
+    recipient: str
+    message_id: str
+    data: bytes
+    attempts: int  # before this one
+
+
+def _base() -> str:
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+
+
+def _when(value: datetime | str | None, tz: str) -> str | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    return value.astimezone(ZoneInfo(tz)).strftime("%a %d %b %Y %H:%M %Z")
+
+
+def _by_id(model, ids) -> dict:
+    ids = {i for i in ids if i is not None}
+    if not ids:
+        return {}
+    return {row.id: row for row in db.session.scalars(select(model).where(model.id.in_(ids)))}
+
+
+class BatchData:
+    """Every row the batch's templates need, each kind loaded in one query."""
+
+    def __init__(self, deliveries: list[EmailDelivery]):
+        self.deliveries = deliveries
+        self.events = _by_id(Event, [d.event_id for d in deliveries])
+        payload_ids = lambda key: [(e.payload or {}).get(key) for e in self.events.values()]  # noqa: E731
+        self.requests = _by_id(ServiceRequest, [d.request_id for d in deliveries])
+        self.organizations = _by_id(Organization, [d.organization_id for d in deliveries])
+        self.categories = _by_id(RequestCategory, [r.category_id for r in self.requests.values()]
+                                 + payload_ids("previous_category_id"))
+        self.users = _by_id(User, [d.user_id for d in deliveries] + [e.actor_id for e in self.events.values()]
+                            + payload_ids("user_id"))
+        self.comments = _by_id(Comment, payload_ids("comment_id"))
+        self.users.update(_by_id(User, [c.author_id for c in self.comments.values()
+                                        if c.author_id not in self.users]))
+        self.work_orders = _by_id(WorkOrder, payload_ids("work_order_id"))
+        self.watch_areas = _by_id(WatchArea, payload_ids("watch_area_id"))
+        self.overrides = self._overrides()
+        self.digest_items = self._digest_items()
+        self.renderings: dict = {}  # shared renderings (emails/render.py) for the batch
+        self._event_contexts: dict = {}
+
+    def event_context(self, delivery: EmailDelivery) -> dict:
+        # Account mail signs a link for its one recipient: not shared.
+        if delivery.kind.startswith("account."):
+            return event_context(delivery, self)
+        key = (delivery.event_id, delivery.internal, delivery.kind, delivery.organization_id)
+        if key not in self._event_contexts:
+            self._event_contexts[key] = event_context(delivery, self)
+        return self._event_contexts[key]
+
+    def _overrides(self) -> dict:
+        keys = {(d.organization_id, d.kind) for d in self.deliveries if d.organization_id}
+        if not keys:
+            return {}
+        rows = db.session.scalars(select(EmailTemplate).where(
+            EmailTemplate.organization_id.in_({k[0] for k in keys}),
+            EmailTemplate.event_kind.in_({k[1] for k in keys})))
+        return {(t.organization_id, t.event_kind): {"subject": t.subject, "text": t.text_body, "html": t.html_body}
+                for t in rows}
+
+    def _digest_items(self) -> dict[int, list[dict]]:
+        digest_ids = [d.id for d in self.deliveries if d.kind == "digest"]
+        if not digest_ids:
+            return {}
+        rows = db.session.execute(
+            select(EmailDelivery.digest_id, EmailDelivery.kind, EmailDelivery.created_at, ServiceRequest.public_id)
+            .outerjoin(ServiceRequest, ServiceRequest.id == EmailDelivery.request_id)
+            .where(EmailDelivery.digest_id.in_(digest_ids))
+            .order_by(EmailDelivery.digest_id, EmailDelivery.id))
+        items: dict[int, list[dict]] = {}
+        for digest_id, kind, created_at, public_id in rows:
+            label = EVENT_TYPES[kind].label if kind in EVENT_TYPES else kind
+            items.setdefault(digest_id, []).append({
+                "subject": f"{label}: request {public_id}" if public_id else label,
+                "url": f"{_base()}/requests/{public_id}" if public_id else _base(),
+                "created_at": created_at.isoformat(),
+            })
+        return items
+
+
+def _person(user: User | None) -> dict | None:
+    return {"name": user.name or user.email.split("@")[0], "email": user.email} if user else None
+
+
+def _reason(delivery: EmailDelivery, org: Organization | None) -> str:
+    org_name = org.name if org else "us"
+    if delivery.kind == "digest":
+        return "you chose a daily digest of your notifications"
+    if delivery.audience == "payload_user" and delivery.kind in RECEIPT_REASONS:
+        return RECEIPT_REASONS[delivery.kind].format(org=org_name)
+    return REASONS.get(delivery.audience, "you are involved in this request").format(org=org_name)
+
+
+def build_context(delivery: EmailDelivery, data: BatchData, unsubscribe_token: str | None = None) -> dict:
+    """The documented template variables for one delivery (see emails/render.py)."""
+    org = data.organizations.get(delivery.organization_id)
+    return {
+        **data.event_context(delivery),
+        "recipient": _person(data.users.get(delivery.user_id)) or {"name": delivery.email, "email": delivery.email},
+        "audience": delivery.audience,
+        "reason": _reason(delivery, org),
+        "unsubscribe_url": unsubscribe_page_url(unsubscribe_token) if unsubscribe_token else None,
+        "digest_items": data.digest_items.get(delivery.id, []),
+    }
+
+
+def event_context(delivery: EmailDelivery, data: BatchData) -> dict:
+    """The variables every recipient of the delivery's event (with its `internal` flag) shares."""
+    event = data.events.get(delivery.event_id)
+    payload = (event.payload if event else None) or {}
+    org = data.organizations.get(delivery.organization_id)
+    tz = org.timezone if org else "UTC"
+    request = data.requests.get(delivery.request_id)
+    context: dict = {
+        "organization": {"name": org.name, "slug": org.slug} if org else None,
+        "actor": _person(data.users.get(event.actor_id)) if event else None,
+        "event": {"kind": delivery.kind, "label": EVENT_TYPES[delivery.kind].label if delivery.kind in EVENT_TYPES
+                  else "Daily digest", "created_at": _when(event.created_at if event else None, tz)},
+        "preferences_url": f"{_base()}/preferences",
+        "app_url": _base(),
+        "by_reporter": bool(payload.get("by_reporter")),
+        "due_at": _when(payload.get("due_at") or payload.get("sla_due_at"), tz),
+        "previous_due_at": _when(payload.get("previous_due_at"), tz),
+    }
+    if request is not None:
+        category = data.categories.get(request.category_id)
+        context["request"] = {
+            "public_id": request.public_id, "description": request.description, "address": request.address,
+            "status": request.status, "category": category.name if category else "",
+            "url": f"{_base()}/requests/{request.public_id}", "created_at": _when(request.created_at, tz),
+            "due_at": _when(request.due_at, tz)}
+        context["request_email"] = request_address(request.public_id, current_app.config["INBOUND_DOMAIN"])
+    previous = data.categories.get(payload.get("previous_category_id"))
+    context["previous_category"] = previous.name if previous else None
+    comment = data.comments.get(payload.get("comment_id"))
+    if comment is not None and (comment.visibility == "public" or delivery.internal):
+        context["comment"] = {"body": comment.body, "visibility": comment.visibility,
+                              "author": (_person(data.users.get(comment.author_id)) or {"name": "Someone"})["name"]}
+    work_order = data.work_orders.get(payload.get("work_order_id"))
+    if work_order is not None and delivery.internal:
+        context["work_order"] = {"title": work_order.title, "due_at": _when(work_order.due_at, tz),
+                                 "notes": work_order.notes,
+                                 "url": f"{_base()}/orgs/{org.slug if org else ''}/work-orders/{work_order.id}"}
+    area = data.watch_areas.get(payload.get("watch_area_id"))
+    if area is not None:
+        context["watch_area"] = {"name": area.name, "url": f"{_base()}/watch-areas/{area.id}"}
+    if delivery.kind == "inbound.message_received":
+        message_id = payload.get("inbound_message_id")
+        context["inbound_message"] = {"id": message_id,
+                                      "url": f"{_base()}/orgs/{org.slug if org else ''}/inbound-messages/{message_id}"}
+    context["link"] = _account_link(delivery, data.users.get(payload.get("user_id")), org)
+    return context
+
+
+def _account_link(delivery: EmailDelivery, user: User | None, org: Organization | None) -> str | None:
+    # Signed at render time: nothing secret is stored, and a link dies once used (app/accounts/links.py).
+    if user is None or not delivery.kind.startswith("account."):
+        return None
+    if delivery.kind == "account.confirm_email":
+        return account_link("/confirm-email", make_confirm_token(user, delivery.email))
+    if delivery.kind == "account.password_reset":
+        return account_link("/reset-password", make_password_token(user, "reset"))
+    if delivery.kind == "account.invited_new":
+        return account_link("/set-password", make_password_token(user, "set"))
+    return f"{_base()}/orgs/{org.slug}" if org else _base()
+
+
+def build_message(delivery: EmailDelivery, data: BatchData) -> ComposedEmail:
+    """Render and assemble one delivery's message: text and HTML parts, threading and list headers."""
+    config = current_app.config
+    domain = config["INBOUND_DOMAIN"]
+    org = data.organizations.get(delivery.organization_id)
+    token = unsubscribe_token(delivery.id) if delivery.subscription else None
+    context = build_context(delivery, data, token)
+    rendered = render_email(delivery.kind, context, data.overrides.get((delivery.organization_id, delivery.kind)),
+                            memo=data.renderings)
+    sender = (org.sender_email if org and org.sender_email else None) or config["MAIL_DEFAULT_SENDER"]
+    message_id = f"<delivery-{delivery.id}@{domain}>"  # the same on a retry: receivers can drop a duplicate
+    headers = [
+        ("From", address(org.name if org else None, sender)),
+        ("To", address(context["recipient"]["name"] if delivery.user_id else None, delivery.email)),
+        ("Subject", header_value(rendered.subject)),
+        ("Date", formatdate(usegmt=True)),
+        ("Message-ID", message_id),
+        ("Reply-To", reply_address(make_reply_token(delivery.id, config["SECRET_KEY"]), domain)),
+    ]
+    if context.get("request"):
+        root = f"<request-{context['request']['public_id']}@{domain}>"
+        headers += [("In-Reply-To", root), ("References", root)]
+    headers += [("Auto-Submitted", "auto-generated"), ("X-Auto-Response-Suppress", "All")]
+    if token:
+        headers += list(unsubscribe_headers(token).items())
+    return ComposedEmail(delivery.id, sender, delivery.email, message_id,
+                         alternative_message(headers, rendered.text, rendered.html), delivery.attempts)
+
+
+def compose_batch(delivery_ids: list[int]) -> tuple[list[ComposedEmail], dict[int, str]]:
+    """Messages for the claimed deliveries, and the ids that could not be composed with why."""
+    deliveries = list(db.session.scalars(
+        select(EmailDelivery).where(EmailDelivery.id.in_(delivery_ids),
+                                    EmailDelivery.status == DeliveryStatus.SENDING.value)
+        .order_by(EmailDelivery.id)))
+    data = BatchData(deliveries)
+    composed, failures = [], {}
+    for delivery in deliveries:
+        try:
+            composed.append(build_message(delivery, data))
+        except Exception as exc:  # one broken template must not hold up the rest of the batch
+            log.exception("could not compose delivery %s", delivery.id)
+            failures[delivery.id] = f"could not compose: {type(exc).__name__}: {exc}"[:500]
+    db.session.rollback()  # read-only: end the transaction so no snapshot is held while sending
+    return composed, failures

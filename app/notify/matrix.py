@@ -1,0 +1,170 @@
+"""The notification matrix as data: event kind x audience x channels, with the defaults.
+
+Sources (in /work/shared/reference/): 004 is SeeClickFix's "definitive list of all email
+notifications sent to Organization and Resident users"; its recipient column was lost, so
+each row below is our decision of what a city expects, citing the reference row it answers.
+002 is Trackops' New Inbound Message Notice; 003 is OneDesk (no email for your own messages,
+no internal messages to customers, the password reset email cannot be disabled).
+
+Who a row reaches is then narrowed, in this order, by: the organization's switch for the
+kind (app/notify/settings.py; `switchable=False` kinds ignore it), the category's overrides
+(only for `category_scoped` kinds), each user's preferences for the row's group and channel
+(not for `transactional` kinds), and the invariants in app/notify/fanout.py (never the actor
+unless the row is a `receipt`, internal content to organization staff only, inactive and
+suppressed recipients nothing, one notification per event, recipient and channel).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+INAPP, EMAIL = "inapp", "email"
+BOTH = (INAPP, EMAIL)
+
+
+@dataclass(frozen=True)
+class EventType:
+    label: str
+    internal: bool = False  # carries internal content: organization staff only, never an outside address
+    switchable: bool = True  # the organization may turn it off
+    transactional: bool = False  # account mail: ignores preferences and the digest
+    category_scoped: bool = True  # per-category overrides apply
+
+
+EVENT_TYPES: dict[str, EventType] = {
+    "request.submitted": EventType("A request is submitted"),
+    "request.assigned": EventType("A request is assigned"),
+    "request.recategorized": EventType("A request is recategorized"),
+    "request.acknowledged": EventType("A request is acknowledged"),
+    "request.closed": EventType("A request is closed"),
+    "request.reopened": EventType("A request is reopened"),
+    "request.comment_internal": EventType("An internal comment is added", internal=True),
+    "request.comment_public": EventType("A public comment is added"),
+    "request.due_date_changed": EventType("A request's due date changes"),
+    "request.followed": EventType("Someone follows a request"),
+    "request.archived": EventType("A request is archived"),
+    "request.sla_breached": EventType("A request is over its category's SLA"),
+    "work_order.assigned": EventType("A work order is assigned", internal=True),
+    "work_order.due_changed": EventType("A work order's due date changes", internal=True),
+    "work_order.overdue": EventType("A work order is overdue", internal=True),
+    "watch_area.created": EventType("A watch area is created", category_scoped=False),
+    "watch_area.followed": EventType("A watch area is followed", category_scoped=False),
+    "account.confirm_email": EventType("Confirm your email", switchable=False, transactional=True,
+                                       category_scoped=False),
+    "account.password_reset": EventType("Password reset", switchable=False, transactional=True,
+                                        category_scoped=False),
+    "account.invited_new": EventType("Invitation (new account)", transactional=True, category_scoped=False),
+    "account.invited_existing": EventType("Invitation (existing account)", transactional=True,
+                                          category_scoped=False),
+    "inbound.message_received": EventType("New Inbound Message Notice", category_scoped=False),
+}
+
+
+@dataclass(frozen=True)
+class Rule:
+    kind: str
+    audience: str
+    channels: tuple[str, ...]
+    receipt: bool = False  # confirms the actor's own action to them (the one exception to "never the actor")
+    group: str | None = None  # preference group when not the audience's own
+
+
+MATRIX: tuple[Rule, ...] = (
+    # --- 004 Organization table ---------------------------------------------------------
+    Rule("request.submitted", "category_auto_assignee", BOTH),  # 004 "User submits a Request"
+    Rule("request.submitted", "assignee", BOTH),  # 004 "User submits a Request" (assigned on intake)
+    Rule("request.submitted", "category_routing", (EMAIL,)),  # 004 "User submits a Request"
+    Rule("request.assigned", "assignee", BOTH),  # 004 "Request assigned to User"
+    Rule("request.recategorized", "category_auto_assignee", BOTH),  # 004 "Request is recategorized" (new category)
+    Rule("request.recategorized", "category_routing", (EMAIL,)),  # 004 "Request is recategorized"
+    Rule("request.recategorized", "assignee", BOTH),  # 004 "Request is recategorized"
+    Rule("request.acknowledged", "assignee", (INAPP,)),  # 004 "Request is acknowledged" (in-app: often their own team)
+    Rule("request.closed", "assignee", BOTH),  # 004 "Request is closed by resident or official"
+    Rule("request.reopened", "assignee", BOTH),  # 004 "Requested is reopened by resident or official"
+    Rule("request.comment_internal", "assignee", BOTH),  # 004 "Internal comment is added"
+    Rule("request.comment_internal", "followers", BOTH),  # 004 "Internal comment is added" (staff followers)
+    Rule("request.comment_internal", "mentioned", BOTH),  # 004 "Internal comment is added with an @ mention"
+    Rule("request.comment_public", "assignee", BOTH),  # 004 "Public comment is added"
+    Rule("request.due_date_changed", "assignee", BOTH),  # 004 "Due Date is changed"
+    # --- 004 Work table -----------------------------------------------------------------
+    Rule("request.sla_breached", "escalate_to", (EMAIL,)),  # 004 "Request is over the SLA for Request Category"
+    Rule("request.sla_breached", "assignee", BOTH),  # 004 "Request is over the SLA for Request Category"
+    Rule("request.sla_breached", "org_admins", (INAPP,)),  # 004 same row: visible, without flooding mailboxes
+    Rule("work_order.assigned", "work_order_assignee", BOTH),  # 004 "Work Order is assigned"
+    Rule("work_order.due_changed", "work_order_assignee", BOTH),  # 004 "'Due At' is changed"
+    Rule("work_order.overdue", "work_order_assignee", BOTH),  # 004 Work table, by analogy with the SLA row
+    Rule("work_order.overdue", "org_admins", (INAPP,)),  # 004 Work table, by analogy with the SLA row
+    # --- 004 Account emails -------------------------------------------------------------
+    Rule("account.invited_new", "payload_user", (EMAIL,), receipt=True),  # 004 "A SeeClickFix account has been created on your behalf"
+    Rule("account.invited_existing", "payload_user", BOTH, receipt=True),  # 004 "You've been added to the [city] organization"
+    Rule("account.confirm_email", "payload_user", (EMAIL,), receipt=True),  # 004 "Confirm your Email"
+    Rule("account.password_reset", "payload_user", (EMAIL,), receipt=True),  # 004 "Forgot password"
+    # --- 004 Resident table -------------------------------------------------------------
+    Rule("request.submitted", "reporter", (EMAIL,), receipt=True),  # 004 "User submits an issue" (receipt + reply address)
+    Rule("request.followed", "payload_user", (EMAIL,), receipt=True, group="following"),  # 004 "User follows an issue"
+    Rule("request.acknowledged", "reporter", BOTH),  # 004 "Issue is acknowledged by an official"
+    Rule("request.acknowledged", "followers", BOTH),  # 004 "Issue is acknowledged by an official"
+    Rule("request.comment_public", "reporter", BOTH),  # 004 "Comment is made on an issue"
+    Rule("request.comment_public", "followers", BOTH),  # 004 "Comment is made on an issue"
+    Rule("request.closed", "reporter", BOTH),  # 004 "Issue is closed by resident or official"
+    Rule("request.closed", "followers", BOTH),  # 004 "Issue is closed by resident or official"
+    Rule("request.reopened", "reporter", BOTH),  # 004 "Issue is reopened by resident or official"
+    Rule("request.reopened", "followers", BOTH),  # 004 "Issue is reopened by resident or official"
+    # --- 004 Watch Area table -----------------------------------------------------------
+    Rule("watch_area.created", "watch_area_owner", (EMAIL,), receipt=True),  # 004 "Watch Area is created"
+    Rule("watch_area.followed", "payload_user", (EMAIL,), receipt=True, group="watch_areas"),  # 004 "Watch Area is followed"
+    Rule("request.submitted", "watch_area", BOTH),  # 004 "Comment or status change ... within the Watch Area" (a new issue)
+    Rule("request.acknowledged", "watch_area", BOTH),  # 004 "Comment or status change ... within the Watch Area"
+    Rule("request.closed", "watch_area", BOTH),  # 004 "Comment or status change ... within the Watch Area"
+    Rule("request.reopened", "watch_area", BOTH),  # 004 "Comment or status change ... within the Watch Area"
+    Rule("request.comment_public", "watch_area", BOTH),  # 004 "Comment or status change ... within the Watch Area"
+    # --- 002 Trackops inbound messages --------------------------------------------------
+    Rule("inbound.message_received", "org_general_address", (EMAIL,)),  # 002 "New Inbound Message Notice" (+ CC)
+    Rule("inbound.message_received", "inbound_triagers", (INAPP,)),  # 002 "Inbound Message Watcher", in-app
+    # request.archived: nobody (not in the reference; archiving is housekeeping).
+)
+
+
+def rules_for(kind: str) -> list[Rule]:
+    """The default rows of the matrix for one event kind."""
+    return [rule for rule in MATRIX if rule.kind == kind]
+
+
+def group_of(rule: Rule) -> str:
+    from app.notify.audiences import AUDIENCES
+
+    return rule.group or AUDIENCES[rule.audience].group
+
+
+def audience_refusal(kind: str, audience_name: str) -> str | None:
+    """Why `audience_name` may not be a row of `kind` (None when it may): defaults and overrides alike."""
+    from app.notify.audiences import AUDIENCES
+
+    audience = AUDIENCES.get(audience_name)
+    if kind not in EVENT_TYPES:
+        return f"unknown event kind {kind!r}"
+    if audience is None:
+        return f"unknown audience {audience_name!r}"
+    # Followers are filtered to staff for internal kinds; every other audience must be staff by nature.
+    if EVENT_TYPES[kind].internal and not (audience.staff_only or audience_name == "followers"):
+        return f"{kind} carries internal content; {audience_name} may include residents or outside addresses"
+    is_default = any(r.kind == kind and r.audience == audience_name for r in MATRIX)
+    if not is_default and audience.scope not in ("request", "organization"):
+        return f"{audience_name} is only meaningful for the events that name it"
+    return None
+
+
+def check_matrix() -> None:
+    """Refuse a matrix that breaks an invariant by construction (run at import and in tests)."""
+    from app.notify.channels import CHANNELS
+
+    seen = set()
+    for rule in MATRIX:
+        refusal = audience_refusal(rule.kind, rule.audience)
+        if refusal:
+            raise ValueError(refusal)
+        if not set(rule.channels) <= set(CHANNELS):
+            raise ValueError(f"unknown channel in {rule}")
+        if (rule.kind, rule.audience) in seen:
+            raise ValueError(f"duplicate row {rule.kind} x {rule.audience}")
+        seen.add((rule.kind, rule.audience))

@@ -1,0 +1,103 @@
+"""A libpq pipeline for the delivery run's status writes: each statement sent at once, read later.
+
+Each statement is followed by a Sync, so it commits on its own (autocommit), and the run
+can go on talking to the SMTP server while the database works; it reads a result only when
+it needs one (the hand-off check before a final dot). This is psycopg's documented low-level
+`pq` interface: psycopg's own pipeline costs as much Python time per statement as sending
+an email does, which showed in bench/fanout.py.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from functools import lru_cache
+
+import psycopg
+from psycopg import pq
+
+_NAMED = re.compile(r"%\((\w+)\)s")
+
+
+@lru_cache(maxsize=64)
+def _positional(sql: str) -> tuple[bytes, tuple[str, ...]]:
+    """`%(name)s` placeholders as libpq's `$n`, and the names in their order."""
+    names: list[str] = []
+
+    def number(match: re.Match) -> str:
+        if match.group(1) not in names:
+            names.append(match.group(1))
+        return f"${names.index(match.group(1)) + 1}"
+
+    return _NAMED.sub(number, sql).encode(), tuple(names)
+
+
+def _text(value) -> bytes | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return b"t" if value else b"f"
+    return str(value).encode()
+
+
+class Pending:
+    """A statement sent; its rows (as text) once read."""
+
+    __slots__ = ("rows", "done")
+
+    def __init__(self) -> None:
+        self.rows: list[tuple] = []
+        self.done = False
+
+
+class StatementPipe:
+    """One connection in pipeline mode, autocommit, synchronous_commit off (see app/notify/delivery.py)."""
+
+    def __init__(self, url: str) -> None:
+        self.conn = psycopg.connect(url, autocommit=True)
+        self.conn.execute("SET synchronous_commit TO OFF")
+        self.pg = self.conn.pgconn
+        self.pg.enter_pipeline_mode()
+        self.sent: deque[Pending] = deque()
+
+    def send(self, sql: str, params: dict) -> Pending:
+        query, names = _positional(sql)
+        self.pg.send_query_params(query, [_text(params[name]) for name in names])
+        self.pg.pipeline_sync()
+        if self.pg.flush() != 0:  # blocking connection: 0 once everything is on the wire
+            raise psycopg.OperationalError("could not send to the database")
+        pending = Pending()
+        self.sent.append(pending)
+        return pending
+
+    def rows(self, pending: Pending) -> list[tuple]:
+        """Wait for `pending` (and what was sent before it) and return its rows."""
+        while not pending.done:
+            self._read_next()
+        return pending.rows
+
+    def _read_next(self) -> None:
+        pending = self.sent.popleft()
+        error = None
+        while True:
+            result = self.pg.get_result()
+            if result is None:
+                continue
+            if result.status == pq.ExecStatus.PIPELINE_SYNC:
+                break
+            if result.status == pq.ExecStatus.TUPLES_OK:
+                pending.rows = [tuple(result.get_value(r, c).decode() if result.get_value(r, c) is not None
+                                      else None for c in range(result.nfields)) for r in range(result.ntuples)]
+            elif result.status == pq.ExecStatus.FATAL_ERROR:
+                error = (result.error_message or b"").decode(errors="replace")
+        pending.done = True
+        if error:
+            raise psycopg.DatabaseError(error)
+
+    def close(self) -> None:
+        try:
+            while self.sent:
+                self._read_next()
+            self.pg.exit_pipeline_mode()
+        finally:
+            self.conn.close()

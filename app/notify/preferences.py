@@ -1,0 +1,72 @@
+"""Each user's notification preferences: per group and channel, and an email frequency."""
+
+from __future__ import annotations
+
+from sqlalchemy import func
+from sqlalchemy.dialects.postgresql import insert
+
+from app.errors import ValidationFailed
+from app.extensions import db
+from app.notify.audiences import GROUPS
+from app.notify.channels import CHANNELS
+from app.notify.models import EmailFrequency, NotificationPreference
+
+
+def _muted_key(group: str, channel: str) -> str:
+    return f"{group}:{channel}"
+
+
+def get_preferences(user_id: int) -> dict:
+    """The user's choices, every group and channel spelled out (defaults where they chose nothing)."""
+    row = db.session.get(NotificationPreference, user_id)
+    muted = set(row.muted) if row else set()
+    return {
+        "email_frequency": row.email_frequency if row else EmailFrequency.IMMEDIATELY.value,
+        "groups": [
+            {"group": group, "label": label, "editable": editable,
+             "channels": {name: _muted_key(group, name) not in muted for name in CHANNELS}}
+            for group, (label, editable) in GROUPS.items()
+        ],
+    }
+
+
+def update_preferences(user_id: int, email_frequency: str | None = None,
+                       groups: dict[str, dict[str, bool]] | None = None) -> dict:
+    """Apply the given changes (others stay) and commit; 422 names a group or channel that cannot change."""
+    row = db.session.get(NotificationPreference, user_id, with_for_update=True)
+    if row is None:
+        row = NotificationPreference(user_id=user_id, email_frequency=EmailFrequency.IMMEDIATELY.value, muted=[])
+        db.session.add(row)
+    muted = set(row.muted or [])
+    for group, channels in (groups or {}).items():
+        if group not in GROUPS:
+            raise ValidationFailed(f"No notification group {group!r}.", {"groups": {group: ["Unknown group."]}})
+        if not GROUPS[group][1]:
+            raise ValidationFailed(f"{GROUPS[group][0]} cannot be turned off.",
+                                   {"groups": {group: ["Not editable."]}})
+        for channel, enabled in channels.items():
+            if channel not in CHANNELS:
+                raise ValidationFailed(f"No channel {channel!r}.", {"groups": {group: {channel: ["Unknown channel."]}}})
+            (muted.discard if enabled else muted.add)(_muted_key(group, channel))
+    if email_frequency is not None:
+        row.email_frequency = email_frequency
+    row.muted = sorted(muted)
+    db.session.commit()
+    return get_preferences(user_id)
+
+
+def mute(user_id: int, group: str, channel: str) -> None:
+    """Turn one group off on one channel (flushed, not committed): one-click unsubscribe uses it."""
+    key = _muted_key(group, channel)
+    table = NotificationPreference.__table__
+    db.session.execute(
+        insert(NotificationPreference).values(user_id=user_id, muted=[key]).on_conflict_do_update(
+            index_elements=["user_id"],
+            set_={"muted": func.array_append(func.array_remove(table.c.muted, key), key)}))
+
+
+def set_email_frequency(user_id: int, frequency: str) -> None:
+    """Set the email frequency (flushed, not committed)."""
+    db.session.execute(
+        insert(NotificationPreference).values(user_id=user_id, email_frequency=frequency, muted=[])
+        .on_conflict_do_update(index_elements=["user_id"], set_={"email_frequency": frequency}))

@@ -1,0 +1,110 @@
+"""Organizations' own email templates: read, replace (validated), preview with sample data."""
+
+from __future__ import annotations
+
+from flask import current_app
+from sqlalchemy import delete
+
+from app.accounts.models import Organization, User
+from app.errors import NotFound, ValidationFailed
+from app.extensions import db
+from app.notify.matrix import EVENT_TYPES
+from app.notify.models import EmailTemplate
+from emails.addresses import request_address
+from emails.render import (
+    PARTS,
+    TEMPLATE_VARIABLES,
+    TemplateInvalid,
+    default_source,
+    render_email,
+    validate_templates,
+)
+
+TEMPLATE_KINDS = (*EVENT_TYPES, "digest")
+_COLUMNS = {"subject": "subject", "text": "text_body", "html": "html_body"}
+
+
+def _kind(kind: str) -> str:
+    if kind not in TEMPLATE_KINDS:
+        raise NotFound(f"No email template {kind!r}.", {"event": kind})
+    return kind
+
+
+def sample_context(org: Organization, kind: str) -> dict:
+    """Every documented variable with example values, as a real email of `kind` would have them."""
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    public_id = "abc123xyz0"
+    return {
+        "organization": {"name": org.name, "slug": org.slug},
+        "recipient": {"name": "Alex Resident", "email": "alex@example.org"},
+        "actor": {"name": "Sam Staff", "email": "sam@example.org"},
+        "event": {"kind": kind, "label": EVENT_TYPES[kind].label if kind in EVENT_TYPES else "Daily digest",
+                  "created_at": "Mon 02 Mar 2026 09:30 CST"},
+        "request": {"public_id": public_id, "description": "A pothole the size of a bathtub",
+                    "address": "1 Main Street", "status": "acknowledged", "category": "Pothole",
+                    "url": f"{base}/requests/{public_id}", "created_at": "Mon 02 Mar 2026 09:30 CST",
+                    "due_at": "Wed 04 Mar 2026 17:00 CST"},
+        "request_email": request_address(public_id, current_app.config["INBOUND_DOMAIN"]),
+        "comment": {"body": "A crew is on its way.", "author": "Sam Staff", "visibility": "public"},
+        "previous_category": "Sidewalk",
+        "due_at": "Wed 04 Mar 2026 17:00 CST",
+        "previous_due_at": "Tue 03 Mar 2026 17:00 CST",
+        "by_reporter": False,
+        "work_order": {"title": "Patch the pothole", "due_at": "Wed 04 Mar 2026 17:00 CST",
+                       "notes": "Bring cold patch.", "url": f"{base}/orgs/{org.slug}/work-orders/1"},
+        "watch_area": {"name": "My street", "url": f"{base}/watch-areas/1"},
+        "link": f"{base}/example-link?token=example",
+        "inbound_message": {"id": 1, "url": f"{base}/orgs/{org.slug}/inbound-messages/1"},
+        "digest_items": [{"subject": "A request is acknowledged: request abc123xyz0",
+                          "url": f"{base}/requests/{public_id}", "created_at": "2026-03-02T09:30:00+00:00"}],
+        "audience": "reporter",
+        "reason": "you reported this request",
+        "preferences_url": f"{base}/preferences",
+        "unsubscribe_url": f"{base}/unsubscribe/example",
+        "app_url": base,
+    }
+
+
+def template_view(org: Organization, kind: str) -> dict:
+    row = db.session.get(EmailTemplate, (org.id, _kind(kind)))
+    saved = {part: getattr(row, _COLUMNS[part]) if row else None for part in PARTS}
+    return {
+        "event": kind,
+        **{part: saved[part] if saved[part] is not None else default_source(kind, part) for part in PARTS},
+        "overridden": {part: saved[part] is not None for part in PARTS},
+        "variables": TEMPLATE_VARIABLES,
+    }
+
+
+def _validated(org: Organization, kind: str, sources: dict) -> None:
+    try:
+        validate_templates(kind, sources, sample_context(org, kind))
+    except TemplateInvalid as exc:
+        raise ValidationFailed(f"The {exc.part} template is invalid (line {exc.line}): {exc.reason}",
+                               {exc.part: {"line": exc.line, "reason": exc.reason}}) from None
+
+
+def save_template(org: Organization, kind: str, user: User, parts: dict) -> dict:
+    """Replace the organization's template for `kind` (a part left null reverts to the default) and commit."""
+    sources = {part: parts.get(part) or None for part in PARTS}
+    _validated(org, _kind(kind), sources)
+    if all(source is None for source in sources.values()):
+        db.session.execute(delete(EmailTemplate).where(EmailTemplate.organization_id == org.id,
+                                                       EmailTemplate.event_kind == kind))
+    else:
+        row = db.session.get(EmailTemplate, (org.id, kind)) or EmailTemplate(organization_id=org.id, event_kind=kind)
+        for part, column in _COLUMNS.items():
+            setattr(row, column, sources[part])
+        row.updated_by_id = user.id
+        db.session.add(row)
+    db.session.commit()
+    return template_view(org, kind)
+
+
+def preview(org: Organization, kind: str, draft: dict) -> dict:
+    """Render the draft (or what is saved, part by part) with sample data; 422 when it is invalid."""
+    saved = template_view(org, _kind(kind))
+    sources = {part: draft.get(part) if draft.get(part) is not None else saved[part] for part in PARTS}
+    _validated(org, kind, {part: source for part, source in sources.items() if draft.get(part) is not None})
+    rendered = render_email(kind, sample_context(org, kind), sources)
+    return {"subject": rendered.subject, "text": rendered.text, "html": rendered.html}

@@ -1,0 +1,88 @@
+"""One-click unsubscribe (RFC 8058): signed per-delivery tokens, the headers, and the action.
+
+The token names one delivery (HMAC, lowercase base32 like reply tokens, with its own purpose
+key), so it works from a browser, a mail client's POST or a mail to
+`unsubscribe+<token>@INBOUND_DOMAIN` (the inbound router should call `unsubscribe(token)`).
+A user's token turns that group's email off; an outside address is suppressed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+
+from app.extensions import db
+from app.notify.audiences import GROUPS
+from app.notify.models import EmailDelivery, EmailFrequency
+from app.notify.preferences import mute, set_email_frequency
+from app.notify.suppression import suppress_address
+from emails.tokens import make_reply_token, read_reply_token
+
+PURPOSE = "unsubscribe"
+DIGEST_GROUP = "digest"
+
+
+@dataclass(frozen=True)
+class Unsubscription:
+    email: str
+    group: str | None  # None: the address itself is suppressed
+    description: str
+
+
+def unsubscribe_token(delivery_id: int) -> str:
+    return make_reply_token(delivery_id, current_app.config["SECRET_KEY"], purpose=PURPOSE)
+
+
+def _base() -> str:
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+
+
+def unsubscribe_page_url(token: str) -> str:
+    return f"{_base()}/unsubscribe/{token}"
+
+
+def unsubscribe_address(token: str) -> str:
+    return f"unsubscribe+{token}@{current_app.config['INBOUND_DOMAIN']}"
+
+
+def unsubscribe_headers(token: str) -> dict[str, str]:
+    """List-Unsubscribe (one-click URL and mailto) and List-Unsubscribe-Post for one delivery's token."""
+    return {
+        "List-Unsubscribe": f"<{_base()}/api/v1/unsubscribe/{token}>, <mailto:{unsubscribe_address(token)}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+
+
+def _delivery(token: str) -> EmailDelivery | None:
+    delivery_id = read_reply_token(token, current_app.config["SECRET_KEY"], purpose=PURPOSE)
+    return db.session.get(EmailDelivery, delivery_id) if delivery_id is not None else None
+
+
+def describe(token: str) -> Unsubscription | None:
+    """What `unsubscribe(token)` would do, without doing it (for the confirmation page)."""
+    delivery = _delivery(token)
+    if delivery is None:
+        return None
+    if delivery.user_id is None:
+        return Unsubscription(delivery.email, None, f"all email to {delivery.email}")
+    if delivery.kind == "digest":
+        return Unsubscription(delivery.email, DIGEST_GROUP, f"your daily digest to {delivery.email}")
+    label = GROUPS.get(delivery.pref_group, (delivery.pref_group,))[0]
+    return Unsubscription(delivery.email, delivery.pref_group, f"emails about “{label}” to {delivery.email}")
+
+
+def unsubscribe(token: str) -> Unsubscription | None:
+    """Stop what this delivery's token names and commit; None for a forged or unknown token."""
+    described = describe(token)
+    if described is None:
+        return None
+    delivery = _delivery(token)
+    if described.group is None:
+        suppress_address(delivery.email, "unsubscribed (one-click)")
+    elif described.group == DIGEST_GROUP:
+        set_email_frequency(delivery.user_id, EmailFrequency.NEVER.value)
+    else:
+        mute(delivery.user_id, described.group, "email")
+    db.session.commit()
+    return described

@@ -1,0 +1,197 @@
+"""Rendering notification emails: ONE function, a sandboxed Jinja environment, documented variables.
+
+Defaults live in `emails/templates/<event kind>.subject`, `.txt` and `.html`; an
+organization may override any of the three per kind (app/notify/templates.py stores them).
+Templates only ever see plain dicts, lists and strings (never ORM objects), in an
+ImmutableSandboxedEnvironment, so an organization's template cannot reach the application.
+The footer saying why the email was sent, with the preferences link, is added by
+`render_email` itself, outside the templates, so no override can drop it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from jinja2 import (
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateError,
+    TemplateSyntaxError,
+    Undefined,
+    meta,
+)
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from markupsafe import escape
+
+TEMPLATE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")
+PARTS = ("subject", "text", "html")
+_SUFFIX = {"subject": ".subject", "text": ".txt", "html": ".html"}
+
+# Every variable a template may use. Absent ones are None (e.g. `request` for account mail).
+TEMPLATE_VARIABLES: dict[str, str] = {
+    "organization": "{name, slug}: the organization sending the email",
+    "recipient": "{name, email}: who this email is for",
+    "actor": "{name}: who did it (None when the system did)",
+    "event": "{kind, label, created_at}: what happened",
+    "request": "{public_id, description, address, status, category, url, created_at, due_at}",
+    "request_email": "the request's own address: mail sent there becomes a comment on it",
+    "comment": "{body, author, visibility}: the comment (internal ones only for staff)",
+    "previous_category": "the category before a recategorization",
+    "due_at": "the new due date (due date and work order events)",
+    "previous_due_at": "the due date before the change",
+    "by_reporter": "True when the reporter closed or reopened the request themselves",
+    "work_order": "{title, due_at, notes, url}: the work order (staff only)",
+    "watch_area": "{name, url}: the watch area",
+    "link": "the action link of account emails (confirm, reset, set a password, open the organization)",
+    "inbound_message": "{id, url}: the inbound message to triage",
+    "digest_items": "[{subject, url, created_at}]: what a daily digest lists",
+    "audience": "which audience of the matrix the recipient is in (reporter, followers, assignee, ...)",
+    "reason": "why this person received this email (one sentence)",
+    "preferences_url": "where to choose what you receive",
+    "unsubscribe_url": "one-click unsubscribe page (subscription emails only, else None)",
+    "app_url": "the web app's base address",
+}
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    subject: str
+    text: str
+    html: str
+
+
+class TemplateInvalid(Exception):
+    """A template that cannot be used, with the part, line and reason."""
+
+    def __init__(self, part: str, line: int | None, reason: str):
+        super().__init__(f"{part} template, line {line}: {reason}")
+        self.part, self.line, self.reason = part, line, reason
+
+
+def _environment(html: bool, strict: bool) -> ImmutableSandboxedEnvironment:
+    return ImmutableSandboxedEnvironment(
+        loader=FileSystemLoader(TEMPLATE_DIR),
+        auto_reload=False,  # the shipped templates change with a deploy, not while running
+        autoescape=html,
+        undefined=StrictUndefined if strict else Undefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+_ENVIRONMENTS = {(html, strict): _environment(html, strict) for html in (False, True) for strict in (False, True)}
+
+
+@lru_cache(maxsize=1024)
+def _compile(source: str, html: bool, strict: bool):
+    return _ENVIRONMENTS[(html, strict)].from_string(source)
+
+
+@lru_cache(maxsize=256)
+def default_source(kind: str, part: str) -> str:
+    """The shipped template for one part of one kind ('' when there is none)."""
+    path = os.path.join(TEMPLATE_DIR, kind + _SUFFIX[part])
+    if not os.path.exists(path):
+        return ""
+    with open(path, encoding="utf-8") as handle:
+        return handle.read()
+
+
+def _one_line(subject: str) -> str:
+    # A subject is one header line: no template may inject another header.
+    return re.sub(r"\s+", " ", subject).strip()[:250]
+
+
+def _footer(context: dict) -> tuple[str, str]:
+    reason = context.get("reason") or "you have an account with us"
+    lines = [f"You received this email because {reason}.",
+             f"Choose what you receive: {context.get('preferences_url')}"]
+    html = [f"<p>You received this email because {escape(reason)}.<br>",
+            f'<a href="{escape(context.get("preferences_url"))}">Choose what you receive</a>']
+    if context.get("unsubscribe_url"):
+        lines.append(f"Unsubscribe: {context['unsubscribe_url']}")
+        html.append(f' &middot; <a href="{escape(context["unsubscribe_url"])}">Unsubscribe</a>')
+    return "\n\n-- \n" + "\n".join(lines) + "\n", '<hr><div class="footer">' + "".join(html) + "</p></div>"
+
+
+@lru_cache(maxsize=1024)
+def _variables(source: str, html: bool) -> frozenset[str] | None:
+    """The variables a template (with what it includes or extends) reads; None when it cannot be told."""
+    environment = _ENVIRONMENTS[(html, False)]
+    tree = environment.parse(source)
+    names = set(meta.find_undeclared_variables(tree))
+    for name in meta.find_referenced_templates(tree):
+        included = None if name is None else _variables(environment.loader.get_source(environment, name)[0], html)
+        if included is None:
+            return None
+        names |= included
+    return frozenset(names)
+
+
+def _memo_key(sources: dict, values: dict) -> tuple | None:
+    used: set[str] = set()
+    for part in PARTS:
+        names = _variables(sources[part], part == "html")
+        if names is None:
+            return None
+        used |= names
+    return (tuple(sources.values()), repr([values.get(name) for name in sorted(used)]))
+
+
+def render_email(kind: str, context: dict, override: dict | None = None, *, strict: bool = False,
+                 memo: dict | None = None) -> RenderedEmail:
+    """Render subject, text and HTML for `kind`; `override` maps part -> source (None: the default).
+
+    With a `memo` dict, recipients whose templates read the same values share one rendering
+    (the templates of a request event rarely read anything about the recipient); the footer
+    is still written for each.
+    """
+    sources = {part: (override or {}).get(part) or default_source(kind, part) for part in PARTS}
+    values = {name: context.get(name) for name in TEMPLATE_VARIABLES}
+    key = _memo_key(sources, values) if memo is not None else None
+    if key is not None and key in memo:
+        subject, text, html = memo[key]
+    else:
+        subject = _compile(sources["subject"], False, strict).render(values)
+        text = _compile(sources["text"], False, strict).render(values)
+        html = _compile(sources["html"], True, strict).render(values)
+        if key is not None:
+            memo[key] = (subject, text, html)
+    text_footer, html_footer = _footer(values)
+    if "</body>" in html:
+        html = html.replace("</body>", html_footer + "</body>", 1)
+    else:
+        html += html_footer
+    return RenderedEmail(_one_line(subject), text.rstrip() + "\n" + text_footer, html)
+
+
+def _template_line(exc: BaseException) -> int | None:
+    """The template line a runtime error happened on (Jinja rewrites tracebacks to point there)."""
+    line = None
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+def validate_templates(kind: str, sources: dict, context: dict) -> None:
+    """Raise TemplateInvalid unless every given part parses and renders with `context`."""
+    for part in PARTS:
+        source = sources.get(part)
+        if source is None:
+            continue
+        try:
+            _compile.__wrapped__(source, part == "html", True).render(
+                {name: context.get(name) for name in TEMPLATE_VARIABLES})
+        except TemplateSyntaxError as exc:
+            raise TemplateInvalid(part, exc.lineno, exc.message or str(exc)) from None
+        except TemplateError as exc:
+            raise TemplateInvalid(part, _template_line(exc), str(exc)) from None
+        except Exception as exc:  # e.g. a TypeError from a filter misused in the template
+            raise TemplateInvalid(part, _template_line(exc), f"{type(exc).__name__}: {exc}") from None

@@ -1,0 +1,153 @@
+"""The delivery actor's run: one connection per run, SMTP replies recorded, 4xx retried, 5xx failed, never twice."""
+
+import threading
+from datetime import timedelta
+
+from sqlalchemy import select, update
+
+from app.accounts.models import User
+from app.db_types import utcnow
+from app.events.service import record_event
+from app.extensions import db
+from app.inbound.models import SuppressedAddress
+from app.notify.compose import compose_batch
+from app.notify.delivery import DeliveryRun, send_due_deliveries
+from app.notify.fanout import fan_out
+from app.notify.models import EmailDelivery
+from app.requests.models import Follower
+from tests.factories import ServiceRequestFactory, UserFactory, make_member
+from tests.notify.helpers import delivery_for
+from tests.support.smtp import free_port
+
+
+def _event_to(followers: int, **request_fields):
+    request = ServiceRequestFactory(**request_fields)
+    staff = make_member(request.organization, "staff")
+    people = [UserFactory() for _ in range(followers)]
+    db.session.add_all(Follower(request_id=request.id, user_id=u.id) for u in people)
+    event = record_event("request.acknowledged", request=request, actor=staff)
+    db.session.commit()
+    fan_out(event.id)
+    return event, [request.reporter, *people]
+
+
+def _statuses() -> dict[str, str]:
+    db.session.rollback()
+    return {e.lower(): s for e, s in db.session.execute(select(EmailDelivery.email, EmailDelivery.status))}
+
+
+def test_a_batch_is_sent_over_one_connection_with_every_reply_recorded(stub_broker, sink, app, monkeypatch):
+    monkeypatch.setitem(app.config, "EMAIL_BATCH_SIZE", 10)
+    event, people = _event_to(24)
+    stats = send_due_deliveries(30)
+    assert stats.sent == 25 and stats.drained
+    assert sink.handler.connections == 1  # three batches, one connection
+    assert sink.count_to() == {u.email.lower(): 1 for u in people}
+    row = delivery_for(event.id, people[0].email)
+    assert (row.status, row.smtp_code, row.smtp_reply, row.attempts) == ("sent", 250, "Message accepted", 1)
+    assert row.message_id == f"<delivery-{row.id}@inbound.test>" and row.sent_at is not None
+
+
+def test_a_temporary_refusal_is_retried_later_with_backoff(stub_broker, sink, app):
+    event, (reporter,) = _event_to(0)
+    sink.handler.reject[reporter.email.lower()] = "451 4.3.0 Try again later"
+    send_due_deliveries(10)
+    row = delivery_for(event.id, reporter.email)
+    assert (row.status, row.smtp_code, row.smtp_reply, row.attempts) == ("pending", 451, "4.3.0 Try again later", 1)
+    assert row.send_after >= utcnow() + timedelta(seconds=app.config["EMAIL_RETRY_BASE"] - 5)
+    assert send_due_deliveries(10).claimed == 0  # not due yet
+
+    del sink.handler.reject[reporter.email.lower()]
+    db.session.execute(update(EmailDelivery).values(send_after=utcnow()))  # the backoff has passed
+    db.session.commit()
+    send_due_deliveries(10)
+    row = delivery_for(event.id, reporter.email)
+    assert (row.status, row.smtp_code, row.attempts) == ("sent", 250, 2)
+    assert sink.count_to() == {reporter.email.lower(): 1}
+
+
+def test_retries_stop_after_the_last_attempt(stub_broker, sink, app, monkeypatch):
+    monkeypatch.setitem(app.config, "EMAIL_MAX_ATTEMPTS", 2)
+    event, (reporter,) = _event_to(0)
+    sink.handler.reject[reporter.email.lower()] = "452 4.2.2 Mailbox full"
+    for _ in range(2):
+        send_due_deliveries(10)
+        db.session.execute(update(EmailDelivery).values(send_after=utcnow()))
+        db.session.commit()
+    row = delivery_for(event.id, reporter.email)
+    assert (row.status, row.attempts) == ("failed", 2)
+    assert row.smtp_reply == "gave up after 2 attempts: 4.2.2 Mailbox full"
+
+
+def test_a_permanent_refusal_fails_and_a_dead_mailbox_is_suppressed(stub_broker, sink):
+    event, (reporter, dead, strict) = _event_to(2)
+    sink.handler.reject[dead.email.lower()] = "550 5.1.1 No such user"
+    sink.handler.reject[strict.email.lower()] = "554 5.7.1 Rejected by policy"
+    stats = send_due_deliveries(10)
+    assert (stats.sent, stats.failed) == (1, 2)
+    assert delivery_for(event.id, dead.email).smtp_reply == "5.1.1 No such user"
+    assert delivery_for(event.id, strict.email).status == "failed"
+    suppressed = set(db.session.scalars(select(SuppressedAddress.email)))
+    assert suppressed == {dead.email}  # a policy refusal says nothing about the mailbox
+    assert db.session.get(User, dead.id).email_bounced_at is not None
+
+
+def test_an_unreachable_server_leaves_the_mail_for_later(stub_broker, app, monkeypatch):
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
+    monkeypatch.setitem(app.config, "MAIL_PORT", free_port())  # nobody listens there
+    event, people = _event_to(3)
+    stats = send_due_deliveries(10)
+    assert stats.retried == 4 and stats.sent == 0
+    row = delivery_for(event.id, people[0].email)
+    assert row.status == "pending" and row.smtp_reply.startswith("connection: ConnectionRefusedError")
+
+
+def test_concurrent_runs_never_send_a_delivery_twice(stub_broker, sink, app, monkeypatch):
+    monkeypatch.setitem(app.config, "EMAIL_BATCH_SIZE", 5)
+    _, people = _event_to(39)
+
+    def run():
+        with app.app_context():
+            send_due_deliveries(30)
+            db.session.remove()
+
+    threads = [threading.Thread(target=run) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sink.count_to() == {u.email.lower(): 1 for u in people}
+    assert set(_statuses().values()) == {"sent"}
+
+
+def test_a_crashed_runs_rows_go_to_the_next_run(stub_broker, sink, app):
+    event, (reporter, in_flight) = _event_to(1)
+    # A run claimed both, handed the second to the server, and died before the server replied.
+    dead_run = DeliveryRun(app.config)
+    assert len(dead_run.claim()) == 2
+    assert dead_run._pipe().rows(dead_run.hand_off(delivery_for(event.id, in_flight.email).id))
+    dead_run._close()
+    db.session.execute(update(EmailDelivery).values(claimed_at=utcnow() - timedelta(hours=1)))
+    db.session.commit()
+
+    stats = send_due_deliveries(10)
+    assert stats.recovered == 2 and stats.sent == 2
+    assert sink.count_to() == {reporter.email.lower(): 1, in_flight.email.lower(): 1}
+    row = delivery_for(event.id, in_flight.email)
+    assert (row.status, row.attempts) == ("sent", 2)  # the interrupted attempt counts
+
+
+def test_a_run_whose_claim_was_taken_over_sends_nothing(stub_broker, sink, app):
+    _, people = _event_to(4)
+    slow_run = DeliveryRun(app.config)
+    emails, _ = compose_batch(slow_run.claim())
+    # The slow run looks dead (its lease ran out): another run recovers and sends everything.
+    db.session.execute(update(EmailDelivery).values(claimed_at=utcnow() - timedelta(hours=1)))
+    db.session.commit()
+    assert send_due_deliveries(10).sent == 5
+    # The slow run wakes up: each hand-off finds the row no longer its own, and abandons it.
+    slow_run.send_batch(emails)
+    slow_run.transport.close()
+    slow_run._close()
+    assert slow_run.stats.abandoned == 5
+    assert sink.count_to() == {u.email.lower(): 1 for u in people}
