@@ -142,6 +142,7 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict:
         # JSON API authenticates by bearer token or a SameSite session instead.
         "MAP_TILE_URL": env.get("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
         "MAP_TILE_ATTRIBUTION": env.get("MAP_TILE_ATTRIBUTION", "&copy; OpenStreetMap contributors"),
+        "PORTAL_BADGE_POLL_MS": _int(env, "PORTAL_BADGE_POLL_MS", 20_000),
         "WTF_CSRF_CHECK_DEFAULT": False,
         "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_HTTPONLY": True,

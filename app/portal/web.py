@@ -105,6 +105,7 @@ def format_when(value: datetime | None, timezone: str | None = None) -> Markup:
 def register_template_helpers(app: Flask) -> None:
     """Filters and the values every page sees: who is looking, and the map settings."""
     from app.portal.access import is_site_admin, staff_organizations
+    from app.portal.notifications import unread_badge
 
     app.add_template_filter(format_when, "when")
 
@@ -117,6 +118,7 @@ def register_template_helpers(app: Flask) -> None:
             "viewer": viewer,
             "viewer_staff_orgs": staff_organizations(viewer) if viewer else [],
             "viewer_is_site_admin": is_site_admin(viewer),
+            "unread": unread_badge(),
             "map_settings": {
                 "tileUrl": current_app.config.get("MAP_TILE_URL", ""),
                 "attribution": current_app.config.get("MAP_TILE_ATTRIBUTION", ""),
@@ -124,4 +126,4 @@ def register_template_helpers(app: Flask) -> None:
         }
 
 
-_PORTAL_BLUEPRINTS = frozenset({"site", "account", "resident", "watch", "staff", "admin"})
+_PORTAL_BLUEPRINTS = frozenset({"site", "account", "inbox", "resident", "watch", "staff", "admin"})

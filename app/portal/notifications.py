@@ -1,0 +1,85 @@
+"""The notification inbox (with the unread badge every page shows) and notification preferences.
+
+The inbox, the count and "seen" are app.notify.inbox's; the choices are app.notify.preferences'.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+
+from app.api.auth import current_user, require_user
+from app.errors import ApiError
+from app.extensions import db
+from app.notify import inbox, preferences
+from app.notify.channels import CHANNELS
+from app.notify.models import EmailFrequency
+from app.portal.access import login_required
+from app.portal.forms import ActionForm
+from app.portal.web import portal_blueprint
+
+bp = portal_blueprint("inbox", __name__)
+
+PER_PAGE = 30
+FREQUENCY_LABELS = {"immediately": "As things happen", "daily": "One daily digest", "never": "Never"}
+CHANNEL_LABELS = {"inapp": "In the app", "email": "By email"}
+
+
+def unread_badge() -> dict | None:
+    """What the header's badge needs: the count now, where to ask again, and how often."""
+    user = current_user()
+    if user is None:
+        return None
+    return {"count": inbox.unread_count(user.id), "poll_ms": current_app.config["PORTAL_BADGE_POLL_MS"]}
+
+
+@bp.get("/notifications")
+@login_required
+def inbox_page():
+    user = require_user()
+    page = max(request.args.get("page", 1, type=int), 1)
+    statement = inbox.notification_list(user.id).limit(PER_PAGE).offset((page - 1) * PER_PAGE)
+    items = [inbox.present(row) for row in db.session.execute(statement)]
+    return render_template("notifications/inbox.html", items=items, page=page, per_page=PER_PAGE,
+                           action_form=ActionForm())
+
+
+@bp.post("/notifications/<int:notification_id>/open")
+@login_required
+def open_notification(notification_id: int):
+    """Mark it seen, then go to what it is about."""
+    seen = inbox.mark_seen(require_user().id, notification_id)
+    if seen["request_id"]:
+        return redirect(url_for("resident.request_page", request_id=seen["request_id"]))
+    return redirect(url_for("inbox.inbox_page"))
+
+
+@bp.post("/notifications/seen-all")
+@login_required
+def mark_all_seen():
+    marked = inbox.mark_all_seen(require_user().id)
+    flash(f"{marked} notification{'s' if marked != 1 else ''} marked as seen.")
+    return redirect(url_for("inbox.inbox_page"))
+
+
+@bp.route("/account/preferences", methods=["GET", "POST"])
+@login_required
+def preferences_page():
+    user = require_user()
+    form = ActionForm()
+    if form.validate_on_submit():
+        current = preferences.get_preferences(user.id)
+        groups = {group["group"]: {channel: f"{group['group']}:{channel}" in request.form.getlist("on")
+                                   for channel in CHANNELS}
+                  for group in current["groups"] if group["editable"]}
+        frequency = request.form.get("email_frequency")
+        try:
+            preferences.update_preferences(user.id, frequency if frequency in FREQUENCY_LABELS else None, groups)
+        except ApiError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            flash("Your notification preferences are saved.")
+        return redirect(url_for("inbox.preferences_page"))
+    return render_template("account/preferences.html", prefs=preferences.get_preferences(user.id),
+                           channels=list(CHANNELS), channel_labels=CHANNEL_LABELS,
+                           frequencies=[(f.value, FREQUENCY_LABELS[f.value]) for f in EmailFrequency], form=form)
