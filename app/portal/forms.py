@@ -129,7 +129,9 @@ def _field_details(details: dict) -> dict:
 def apply_service_error(form: FlaskForm, exc, default_field: str | None = None) -> None:
     """Show a domain service's refusal next to the field it names, or at the top of the form."""
     placed = False
-    for name, messages in _field_details(exc.details or {}).items():
+    # Only a 422's details name fields; a 409's (say) describe the conflict instead.
+    details = _field_details(exc.details or {}) if exc.status == 422 else {}
+    for name, messages in details.items():
         field = getattr(form, name, None)
         if field is None or not hasattr(field, "errors") or name == "csrf_token":
             continue
@@ -149,5 +151,9 @@ def _as_list(messages) -> list[str]:
     if isinstance(messages, str):
         return [messages]
     if isinstance(messages, dict):
-        return [str(m) for value in messages.values() for m in _as_list(value)]
-    return [str(m) for m in messages]
+        if "reason" in messages:  # a template error: {"line": n, "reason": text}
+            return [f"Line {messages.get('line', '?')}: {messages['reason']}"]
+        return [m for value in messages.values() for m in _as_list(value)]
+    if isinstance(messages, list | tuple):
+        return [m for value in messages for m in _as_list(value)]
+    return [str(messages)]

@@ -21,4 +21,4 @@ def choose_organization():
     return render_template("staff/choose.html", organizations=organizations)
 
 
-from app.portal.staff import dashboard, inbound, members, requests, work  # noqa: E402,F401  (routes on `bp`)
+from app.portal.staff import categories, dashboard, email, inbound, members, requests, work  # noqa: E402,F401  (routes on `bp`)

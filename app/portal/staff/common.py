@@ -29,7 +29,7 @@ STAFF_TABS = (
     Tab("staff.queue", "Requests", "view_requests", "staff.request"),
     Tab("staff.inbound_messages", "Inbound messages", "view_inbound_messages", "staff.inbound"),
     Tab("staff.work_orders", "Work orders", "view_requests", "staff.work_order"),
-    Tab("staff.categories", "Categories", "manage_settings", "staff.categor"),
+    Tab("staff.categories_page", "Categories", "manage_settings", "staff.categor"),
     Tab("staff.settings", "Email and settings", "manage_settings", "staff.setting"),
     Tab("staff.members", "Members", "manage_members", "staff.members"),
     Tab("staff.email_log", "Email log", "view_email_log", "staff.email_log"),

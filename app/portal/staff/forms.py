@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateTimeLocalField,
     FloatField,
+    IntegerField,
     RadioField,
     SearchField,
     SelectField,
@@ -106,3 +108,35 @@ class AttachForm(FlaskForm):
 class InboundStatusForm(FlaskForm):
     status = SelectField("Mark as", choices=[("awaiting_review", "Awaiting review"),
                                              ("needs_attention", "Needs attention"), ("closed", "Closed")])
+
+
+RESTRICTION_LABELS = {
+    "none": "Residents may close, reopen and comment",
+    "disable_reopen": "Residents may not reopen",
+    "disable_status_change": "Residents may not close or reopen",
+    "disable_closed_actions": "Nothing once closed (but following)",
+    "disable_all": "Residents may only follow",
+}
+
+
+class CategoryForm(FlaskForm):
+    code = StringField("Code", validators=[Optional(), Length(max=64)])
+    name = StringField("Name", validators=[DataRequired("Name the category."), Length(max=200)])
+    description = TextAreaField("Description", validators=[Optional(), Length(max=2000)])
+    active = BooleanField("Active: residents can choose it", default=True)
+    sla_hours = IntegerField("SLA (business hours)", validators=[Optional(), NumberRange(1, 24 * 366)])
+    auto_assignee_id = SelectField("Assign new requests to", coerce=optional_id, validate_choice=False)
+    routing_emails = TextAreaField("Also email these addresses (one per line)", validators=[Optional()])
+    escalate_to_email = StringField("Escalate SLA breaches to", validators=[Optional(), Length(max=254)])
+    public_restriction = SelectField("What residents may do", choices=list(RESTRICTION_LABELS.items()))
+
+
+class TemplateForm(FlaskForm):
+    subject = StringField("Subject", validators=[Optional(), Length(max=2000)])
+    text = TextAreaField("Text body", validators=[Optional()])
+    html = TextAreaField("HTML body", validators=[Optional()])
+
+
+class InboundNoticeForm(FlaskForm):
+    inbound_notice_to = StringField("Send New Inbound Message Notices to", validators=[Optional(), Length(max=254)])
+    inbound_notice_cc = StringField("Copy them to", validators=[Optional(), Length(max=254)])

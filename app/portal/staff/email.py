@@ -1,0 +1,103 @@
+"""Organization settings, email: which notification types are sent (system email switches),
+where New Inbound Message Notices go, the email templates with a preview, and the incoming
+and outgoing email log. The rules are app.notify's; the incoming log is app.inbound's."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, request, url_for
+
+from app.errors import ApiError
+from app.extensions import db
+from app.inbound.log import incoming_log, log_entry
+from app.notify import settings as notify_settings
+from app.notify import templates
+from app.notify.logs import email_log as outgoing_log
+from app.portal.forms import ActionForm, apply_service_error
+from app.portal.staff import bp
+from app.portal.staff.common import render_staff, staff_page
+from app.portal.staff.forms import InboundNoticeForm, TemplateForm
+
+MANAGE = "manage_settings"
+LOG_PAGE = 50
+
+
+@bp.get("/<org>/settings/")
+def settings(org: str, notice_form=None, code: int = 200):
+    organization, user = staff_page(org, MANAGE)
+    current = notify_settings.organization_settings(organization)
+    return render_staff("staff/settings.html", organization, user, code, current=current,
+                        switches_form=ActionForm(), template_kinds=templates.TEMPLATE_KINDS,
+                        notice_form=notice_form or InboundNoticeForm(data=current))
+
+
+@bp.post("/<org>/settings/switches")
+def save_switches(org: str):
+    organization, _ = staff_page(org, MANAGE)
+    ActionForm().validate_on_submit()
+    current = notify_settings.organization_settings(organization)
+    on = set(request.form.getlist("enabled"))
+    changes = {event["event"]: event["event"] in on for event in current["events"] if event["can_disable"]}
+    try:
+        notify_settings.update_organization_settings(organization, {"events": changes})
+    except ApiError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        flash("Email switches saved.")
+    return redirect(url_for("staff.settings", org=org))
+
+
+@bp.post("/<org>/settings/inbound")
+def save_inbound_notice(org: str):
+    organization, _ = staff_page(org, MANAGE)
+    form = InboundNoticeForm()
+    if form.validate_on_submit():
+        try:
+            notify_settings.update_organization_settings(organization, {
+                "inbound_notice_to": (form.inbound_notice_to.data or "").strip() or None,
+                "inbound_notice_cc": (form.inbound_notice_cc.data or "").strip() or None})
+        except ApiError as exc:
+            db.session.rollback()
+            apply_service_error(form, exc)
+            return settings(org, notice_form=form, code=422)
+        flash("Inbound settings saved.")
+        return redirect(url_for("staff.settings", org=org))
+    return settings(org, notice_form=form, code=422)
+
+
+@bp.route("/<org>/settings/templates/<kind>", methods=["GET", "POST"])
+def email_template(org: str, kind: str):
+    """Edit one template; "Preview" renders the draft with sample data, "Save" keeps it."""
+    organization, user = staff_page(org, MANAGE)
+    saved = templates.template_view(organization, kind)
+    form = TemplateForm(data=saved) if request.method == "GET" else TemplateForm()
+    rendered, code = None, 200
+    if form.validate_on_submit():
+        draft = {"subject": form.subject.data, "text": form.text.data, "html": form.html.data}
+        try:
+            if request.form.get("action") == "save":
+                templates.save_template(organization, kind, user, draft)
+                flash("Template saved.")
+                return redirect(url_for("staff.email_template", org=org, kind=kind))
+            rendered = templates.preview(organization, kind, draft)
+        except ApiError as exc:
+            db.session.rollback()
+            apply_service_error(form, exc)
+            code = 422
+    return render_staff("staff/template.html", organization, user, code, kind=kind, form=form, saved=saved,
+                        rendered=rendered)
+
+
+@bp.get("/<org>/email-log")
+def email_log(org: str):
+    organization, user = staff_page(org, "view_email_log")
+    direction = "in" if request.args.get("direction") == "in" else "out"
+    page = max(request.args.get("page", 1, type=int), 1)
+    if direction == "in":
+        statement = incoming_log(organization.id).limit(LOG_PAGE).offset((page - 1) * LOG_PAGE)
+        rows = [log_entry(row) for row in db.session.execute(statement)]
+    else:
+        statement = outgoing_log(organization.id, "out").limit(LOG_PAGE).offset((page - 1) * LOG_PAGE)
+        rows = list(db.session.scalars(statement))
+    return render_staff("staff/email_log.html", organization, user, direction=direction, rows=rows, page=page,
+                        per_page=LOG_PAGE)
