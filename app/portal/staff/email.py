@@ -1,6 +1,6 @@
 """Organization settings, email: which notification types are sent (system email switches),
 where New Inbound Message Notices go, the email templates with a preview, and the incoming
-and outgoing email log. The rules are app.notify's; the incoming log is app.inbound's."""
+and outgoing email log. The rules and the log are app.notify's."""
 
 from __future__ import annotations
 
@@ -8,10 +8,9 @@ from flask import flash, redirect, request, url_for
 
 from app.errors import ApiError
 from app.extensions import db
-from app.inbound.log import incoming_log, log_entry
 from app.notify import settings as notify_settings
 from app.notify import templates
-from app.notify.logs import email_log as outgoing_log
+from app.notify.logs import email_log_page
 from app.portal.forms import ActionForm, apply_service_error
 from app.portal.staff import bp
 from app.portal.staff.common import render_staff, staff_page
@@ -93,11 +92,6 @@ def email_log(org: str):
     organization, user = staff_page(org, "view_email_log")
     direction = "in" if request.args.get("direction") == "in" else "out"
     page = max(request.args.get("page", 1, type=int), 1)
-    if direction == "in":
-        statement = incoming_log(organization.id).limit(LOG_PAGE).offset((page - 1) * LOG_PAGE)
-        rows = [log_entry(row) for row in db.session.execute(statement)]
-    else:
-        statement = outgoing_log(organization.id, "out").limit(LOG_PAGE).offset((page - 1) * LOG_PAGE)
-        rows = list(db.session.scalars(statement))
+    rows = email_log_page(organization.id, direction, page, LOG_PAGE)["items"]
     return render_staff("staff/email_log.html", organization, user, direction=direction, rows=rows, page=page,
                         per_page=LOG_PAGE)
