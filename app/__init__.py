@@ -35,11 +35,12 @@ def register_logging(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from app import broker
-    from app.extensions import db, mail, migrate
+    from app.extensions import db, limiter, mail, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=_migrations_dir())
     mail.init_app(app)
+    limiter.init_app(app)
     broker.init_app(app)
     import app.models  # noqa: F401  (every model registered on the metadata)
 
@@ -47,8 +48,10 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from app.api import register_api
     from app.health import bp as health_bp
+    from app.open311.routes import bp as open311_bp
 
     app.register_blueprint(health_bp)
+    app.register_blueprint(open311_bp)
     register_api(app)
 
 

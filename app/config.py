@@ -73,6 +73,8 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict:
     mail_server = env.get("MAIL_SERVER", "")
     mail_sink_port = _int(env, "MAIL_SINK_PORT", 1025)
     inbound_domain = env.get("INBOUND_DOMAIN", "inbound.localhost")
+    public_base_url = env.get("PUBLIC_BASE_URL", f"http://127.0.0.1:{_int(env, 'PORT', 8000)}")
+    redis_url = env.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 
     return {
         "APP_ENV": app_env,
@@ -81,10 +83,10 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict:
         "SECRET_KEY": secret_key,
         "SERVER_NAME": env.get("SERVER_NAME") or None,
         "PREFERRED_URL_SCHEME": env.get("PREFERRED_URL_SCHEME", "http"),
-        "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", f"http://127.0.0.1:{_int(env, 'PORT', 8000)}"),
+        "PUBLIC_BASE_URL": public_base_url,
         "SQLALCHEMY_DATABASE_URI": env.get("DATABASE_URL", "postgresql+psycopg:///civic"),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
-        "REDIS_URL": env.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        "REDIS_URL": redis_url,
         # With no MAIL_SERVER the dev mail sink receives everything, so the demo sends real mail.
         "MAIL_SERVER": mail_server or "127.0.0.1",
         "MAIL_PORT": _int(env, "MAIL_PORT", 25) if mail_server else mail_sink_port,
@@ -111,6 +113,19 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": app_env == "production",
         "JSON_SORT_KEYS": False,
+        # Open311 GeoReport v2 (/open311/v2): discovery texts and the POST rate limit per API key.
+        "OPEN311_RATE_LIMIT": env.get("OPEN311_RATE_LIMIT", "60 per minute"),
+        "OPEN311_CONTACT": env.get("OPEN311_CONTACT", f"See {public_base_url} for who serves your area."),
+        "OPEN311_KEY_SERVICE": env.get(
+            "OPEN311_KEY_SERVICE",
+            "Reading needs no key. Posting needs an api_key, issued by the organization's administrators "
+            "(POST /api/v1/orgs/{org}/api-keys)."),
+        # flask-limiter counts in Redis so every web worker shares one count; if Redis is down,
+        # posts are let through rather than refused (the limit protects, it must not break intake).
+        "RATELIMIT_STORAGE_URI": redis_url,
+        "RATELIMIT_KEY_PREFIX": "civic-ratelimit",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
         # flask-smorest: the OpenAPI document CONTRACT.md names, and its docs page.
         "API_TITLE": "Civic 311 API",
         "API_VERSION": "v1",

@@ -1,5 +1,7 @@
 """Bare extension instances; `create_app` binds them to an application."""
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_mail import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -26,3 +28,5 @@ db = SQLAlchemy(model_class=Base)
 api = CivicApi()
 migrate = Migrate()
 mail = Mail()
+# No default limits: each limited route names its own (Open311 POST: per API key).
+limiter = Limiter(key_func=get_remote_address)

@@ -11,6 +11,7 @@ from app.accounts.models import (  # noqa: F401
 )
 from app.events.models import Event  # noqa: F401
 from app.inbound.models import InboundEmail, SuppressedAddress  # noqa: F401
+from app.open311.models import ApiKey, Open311Submission  # noqa: F401
 from app.requests.models import Attachment, Comment, Follower, RequestCategory, ServiceRequest  # noqa: F401
 from app.watch.models import WatchArea, WatchAreaFollower  # noqa: F401
 from app.work.models import WorkOrder  # noqa: F401
