@@ -25,7 +25,8 @@ class ApiKeySchema(ma.Schema):
 
 
 class IssuedApiKeySchema(ApiKeySchema):
-    key = ma.fields.String(dump_only=True, metadata={"description": "The key itself: shown only in this answer."})
+    key = ma.fields.String(dump_only=True, attribute="plaintext",
+                           metadata={"description": "The key itself: shown only in this answer."})
 
 
 @blp.get("")
@@ -45,7 +46,8 @@ def issue_key(body, org):
     organization, user = require_org_permission(org, PERMISSION)
     key, plaintext = keys.issue_api_key(organization, user, body["name"])
     db.session.commit()
-    return {**ApiKeySchema().dump(key), "key": plaintext}
+    key.plaintext = plaintext  # on this object only: never stored
+    return key
 
 
 @blp.delete("/<int:key_id>")

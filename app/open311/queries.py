@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.orm import joinedload
 
 from app.accounts.models import Membership, Organization
@@ -118,7 +119,7 @@ def _latest_public_comments(request_ids: list[int]) -> dict[int, str]:
     rows = db.session.execute(
         select(Comment.request_id, Comment.body)
         .where(Comment.request_id.in_(request_ids), Comment.visibility == Visibility.PUBLIC.value)
-        .distinct(Comment.request_id)
+        .ext(distinct_on(Comment.request_id))
         .order_by(Comment.request_id, Comment.created_at.desc(), Comment.id.desc())
     )
     return {row.request_id: row.body for row in rows}
