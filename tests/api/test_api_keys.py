@@ -76,3 +76,8 @@ def test_a_key_needs_a_name_and_nothing_else(client):
     response = client.post("/api/v1/orgs/springfield/api-keys", json={"name": "a", "key": "mine"}, headers=headers)
     assert response.status_code == 422
     assert "key" in response.get_json()["details"]["json"]
+
+
+def test_the_openapi_document_lists_the_api_key_paths(client):
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    assert {"/api/v1/orgs/{org}/api-keys", "/api/v1/orgs/{org}/api-keys/{key_id}"} <= set(paths)

@@ -1,6 +1,7 @@
 """POST requests: api_key, validation against the service definition, and the request it creates."""
 
 import pytest
+from dramatiq import Message
 from sqlalchemy import select
 
 from app.accounts.models import User
@@ -188,3 +189,16 @@ def test_using_a_key_records_when_it_was_last_used(client):
     client.post("/open311/v2/requests.json", data=_form(key))
     db.session.expire_all()
     assert db.session.scalar(select(ApiKey.last_used_at)) is not None
+
+
+def test_the_submitted_event_goes_to_the_fan_out_after_commit_and_a_refusal_sends_nothing(client, stub_broker):
+    organization, _, _ = city_with_pothole()
+    key = api_key_for(organization)
+    refused = client.post("/open311/v2/requests.json", data=_form(key, **{"attribute[size]": "huge"}))
+    assert refused.status_code == 400
+    assert stub_broker.queues["fanout"].qsize() == 0
+    [answer] = client.post("/open311/v2/requests.json", data=_form(key)).get_json()
+    event_id = db.session.scalar(select(Event.id).join(ServiceRequest, ServiceRequest.id == Event.request_id).where(
+        ServiceRequest.public_id == answer["service_request_id"], Event.kind == "request.submitted"))
+    sent = [Message.decode(raw).args[0] for raw in list(stub_broker.queues["fanout"].queue)]
+    assert sent == [event_id]
