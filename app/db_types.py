@@ -17,6 +17,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def isoformat_utc(instant: datetime | None) -> str | None:
+    """An instant as ISO 8601 in UTC (for event payloads), whatever zone it came in; None stays None."""
+    return instant.astimezone(UTC).isoformat() if instant is not None else None
+
+
 def new_public_id(length: int = 10) -> str:
     """A random public identifier that reveals nothing about the row count."""
     return "".join(secrets.choice(_PUBLIC_ID_ALPHABET) for _ in range(length))

@@ -14,4 +14,4 @@ from app.inbound.models import InboundEmail, SuppressedAddress  # noqa: F401
 from app.open311.models import ApiKey, Open311Submission  # noqa: F401
 from app.requests.models import Attachment, Comment, Follower, RequestCategory, ServiceRequest  # noqa: F401
 from app.watch.models import WatchArea, WatchAreaFollower  # noqa: F401
-from app.work.models import WorkOrder  # noqa: F401
+from app.work.models import SlaBreach, WorkOrder, WorkOrderOverdueAlert  # noqa: F401

@@ -23,7 +23,11 @@ class PeriodicJob:
 
 
 # Filled in by the notification, SLA and archive issues.
-JOBS: tuple[PeriodicJob, ...] = ()
+JOBS: tuple[PeriodicJob, ...] = (
+    PeriodicJob("sla-breaches", "app.work.actors:sweep_sla_breaches", every_seconds=60),
+    PeriodicJob("overdue-work-orders", "app.work.actors:sweep_overdue_work_orders", every_seconds=60),
+    PeriodicJob("archive-closed-requests", "app.work.actors:archive_closed_requests", every_seconds=3600),
+)
 
 
 def _resolve(path: str):

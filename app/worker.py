@@ -9,6 +9,7 @@ app = create_app()
 ACTOR_MODULES: tuple[str, ...] = (
     "app.inbound.actors",
     "app.notify.actors",
+    "app.work.actors",
 )
 
 for _module in ACTOR_MODULES:

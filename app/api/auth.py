@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import g, request, session
+from flask import request, session
 from sqlalchemy import select
 
 from app.accounts.models import Membership, Organization, Role, User
@@ -13,6 +13,7 @@ from app.errors import Forbidden, NotFound, Unauthorized
 from app.extensions import db
 
 SESSION_USER_KEY = "user_id"
+_USER_ATTR = "civic_current_user"
 
 
 def bearer_token() -> str | None:
@@ -22,9 +23,10 @@ def bearer_token() -> str | None:
 
 
 def current_user() -> User | None:
-    """The authenticated, active user of this request, or None (cached on `g`)."""
-    if "current_user" in g:
-        return g.current_user
+    """The authenticated, active user of this request, or None (cached on the request)."""
+    # Not on `g`: an app context can outlive a request (a test's spans many), `request` cannot.
+    if hasattr(request, _USER_ATTR):
+        return getattr(request, _USER_ATTR)
     user = None
     token = bearer_token()
     if token:
@@ -32,7 +34,7 @@ def current_user() -> User | None:
     elif session.get(SESSION_USER_KEY):
         candidate = db.session.get(User, session[SESSION_USER_KEY])
         user = candidate if candidate is not None and candidate.active else None
-    g.current_user = user
+    setattr(request, _USER_ATTR, user)
     return user
 
 
@@ -56,7 +58,7 @@ def log_in_session(user: User) -> None:
     session.clear()
     session[SESSION_USER_KEY] = user.id
     session.permanent = True
-    g.current_user = user
+    setattr(request, _USER_ATTR, user)
 
 
 def organization_or_404(slug: str) -> Organization:

@@ -25,6 +25,10 @@ EVENT_KINDS: dict[str, str] = {
     "work_order.assigned": "{work_order_id, assignee_id}",
     "work_order.due_changed": "{work_order_id, due_at | null, previous_due_at | null}",
     "work_order.overdue": "{work_order_id, due_at}",
+    # Timeline-only work-order changes (no one is notified by default).
+    "work_order.created": "{work_order_id}",
+    "work_order.status_changed": "{work_order_id, status, previous_status}",
+    "work_order.updated": "{work_order_id, fields: [str]}",
     # Watch areas
     "watch_area.created": "{watch_area_id}",
     "watch_area.followed": "{watch_area_id, user_id}",
