@@ -44,7 +44,6 @@ def test_anonymous_callers_are_401(client):
     assert client.get("/api/v1/orgs/springfield/api-keys").status_code == 401
 
 
-# One caller per test: tests share one app context, so `g` (where the caller is cached) outlives a request.
 @pytest.mark.parametrize("who", ["staff of the organization", "admin of another organization"])
 def test_only_members_with_manage_settings_handle_keys(client, who):
     organization = OrganizationFactory(slug="springfield")
