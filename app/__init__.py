@@ -37,6 +37,11 @@ def register_extensions(app: Flask) -> None:
     from app import broker
     from app.extensions import db, limiter, mail, migrate
 
+    if app.config.get("TRUSTED_PROXIES"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     db.init_app(app)
     migrate.init_app(app, db, directory=_migrations_dir())
     mail.init_app(app)

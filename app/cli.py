@@ -31,9 +31,12 @@ users_cli = click.Group("users", help="Manage user accounts.")
 def create_admin(email: str, password: str, name: str, org_slug: str | None) -> None:
     """Create (or promote) a platform administrator."""
     from app.accounts.models import Membership, Organization, User
-    from app.accounts.passwords import hash_password
+    from app.accounts.passwords import hash_password, password_problem
     from app.accounts.roles import ensure_default_roles
 
+    problem = password_problem(password)
+    if problem:
+        raise click.ClickException(f"password refused: {problem}")
     user = db.session.scalar(select(User).where(User.email == email))
     if user is None:
         user = User(email=email, name=name, confirmed=True)

@@ -57,6 +57,20 @@ def _development_secret_key(instance_dir: str) -> str:
     return key
 
 
+# Limits on the account endpoints that guess or send (limits' notation; ";" joins several).
+# "per client" counts by client address, "per account" by the email address in the body.
+RATE_LIMITS = {
+    "RATELIMIT_LOGIN": "10 per minute;100 per hour",              # per client
+    "RATELIMIT_LOGIN_ACCOUNT": "20 per hour",                     # per account, failures only
+    "RATELIMIT_REGISTER": "5 per minute;30 per hour",             # per client
+    "RATELIMIT_ACCOUNT_EMAIL": "5 per minute;30 per hour",        # forgot, resend: per client
+    "RATELIMIT_ACCOUNT_EMAIL_ACCOUNT": "3 per 15 minutes",        # forgot, resend: per account
+    "RATELIMIT_TOKEN": "10 per minute;60 per hour",               # reset, confirm: per client
+    "RATELIMIT_ALIASES": "10 per hour",                           # adding aliases: per user
+    "RATELIMIT_OPEN311_POST": "60 per minute",                    # Open311 POST requests: per API key
+}
+
+
 def load_config(environ: Mapping[str, str] | None = None) -> dict:
     """Build the settings dict from `environ` (default: the process environment)."""
     env = os.environ if environ is None else environ
@@ -74,7 +88,6 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict:
     mail_sink_port = _int(env, "MAIL_SINK_PORT", 1025)
     inbound_domain = env.get("INBOUND_DOMAIN", "inbound.localhost")
     public_base_url = env.get("PUBLIC_BASE_URL", f"http://127.0.0.1:{_int(env, 'PORT', 8000)}")
-    redis_url = env.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 
     return {
         "APP_ENV": app_env,
@@ -86,7 +99,7 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict:
         "PUBLIC_BASE_URL": public_base_url,
         "SQLALCHEMY_DATABASE_URI": env.get("DATABASE_URL", "postgresql+psycopg:///civic"),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
-        "REDIS_URL": redis_url,
+        "REDIS_URL": env.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
         # With no MAIL_SERVER the dev mail sink receives everything, so the demo sends real mail.
         "MAIL_SERVER": mail_server or "127.0.0.1",
         "MAIL_PORT": _int(env, "MAIL_PORT", 25) if mail_server else mail_sink_port,
@@ -113,19 +126,23 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": app_env == "production",
         "JSON_SORT_KEYS": False,
-        # Open311 GeoReport v2 (/open311/v2): discovery texts and the POST rate limit per API key.
-        "OPEN311_RATE_LIMIT": env.get("OPEN311_RATE_LIMIT", "60 per minute"),
+        # Open311 GeoReport v2 (/open311/v2): the texts of its discovery document.
         "OPEN311_CONTACT": env.get("OPEN311_CONTACT", f"See {public_base_url} for who serves your area."),
         "OPEN311_KEY_SERVICE": env.get(
             "OPEN311_KEY_SERVICE",
             "Reading needs no key. Posting needs an api_key, issued by the organization's administrators "
             "(POST /api/v1/orgs/{org}/api-keys)."),
-        # flask-limiter counts in Redis so every web worker shares one count; if Redis is down,
-        # posts are let through rather than refused (the limit protects, it must not break intake).
-        "RATELIMIT_STORAGE_URI": redis_url,
-        "RATELIMIT_KEY_PREFIX": "civic-ratelimit",
+        # Reverse proxies in front of the web process; their X-Forwarded-For is trusted so the
+        # client address (rate limits) is the caller's, not the proxy's.
+        "TRUSTED_PROXIES": _int(env, "TRUSTED_PROXIES", 0),
+        # flask-limiter: counters in Redis so every web worker shares them; when Redis is away,
+        # each process keeps limiting in memory rather than failing the request.
+        "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), default=True),
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI") or env.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        "RATELIMIT_STORAGE_OPTIONS": {"key_prefix": env.get("RATELIMIT_KEY_PREFIX", "civic-ratelimit")},
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_HEADERS_ENABLED": True,
-        "RATELIMIT_SWALLOW_ERRORS": True,
+        **RATE_LIMITS,
         # flask-smorest: the OpenAPI document CONTRACT.md names, and its docs page.
         "API_TITLE": "Civic 311 API",
         "API_VERSION": "v1",

@@ -28,5 +28,5 @@ db = SQLAlchemy(model_class=Base)
 api = CivicApi()
 migrate = Migrate()
 mail = Mail()
-# No default limits: each limited route names its own (Open311 POST: per API key).
+# Limits are declared per view (app/api/ratelimit.py); nothing is limited by default.
 limiter = Limiter(key_func=get_remote_address)

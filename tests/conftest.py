@@ -18,6 +18,8 @@ os.environ.update(
     DRAMATIQ_BROKER="stub",
     INSTANCE_DIR=tempfile.mkdtemp(prefix="civic-test-instance-"),
     INBOUND_DOMAIN="inbound.test",
+    # Rate-limit counters of this run live under their own prefix in the shared Redis.
+    RATELIMIT_KEY_PREFIX=f"civic-test-ratelimit-{_RUN_ID}",
 )
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
 

@@ -17,13 +17,15 @@ from app.extensions import db
 CONFIRM_MAX_AGE = 7 * 24 * 3600
 RESET_MAX_AGE = 2 * 3600
 SET_PASSWORD_MAX_AGE = 14 * 24 * 3600
+PASSWORD_PURPOSES = ("reset", "set")
 
 
 def _serializer(purpose: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"account-{purpose}")
 
 
-def _password_fingerprint(user: User) -> str:
+def password_fingerprint(user: User) -> str:
+    """A short digest of the user's password hash: it changes whenever the password does."""
     return hashlib.sha256((user.password_hash or "no-password").encode()).hexdigest()[:16]
 
 
@@ -33,7 +35,7 @@ def make_confirm_token(user: User, email: str) -> str:
 
 def make_password_token(user: User, purpose: str = "reset") -> str:
     """`purpose` is "reset" (forgot password) or "set" (an invited account's first password)."""
-    return _serializer(purpose).dumps({"uid": user.id, "fp": _password_fingerprint(user)})
+    return _serializer(purpose).dumps({"uid": user.id, "fp": password_fingerprint(user)})
 
 
 def read_confirm_token(token: str) -> tuple[User, str] | None:
@@ -54,7 +56,7 @@ def read_password_token(token: str, purpose: str = "reset") -> User | None:
     except (BadSignature, SignatureExpired):
         return None
     user = db.session.get(User, data.get("uid"))
-    if user is None or data.get("fp") != _password_fingerprint(user):
+    if user is None or data.get("fp") != password_fingerprint(user):
         return None
     return user
 

@@ -80,6 +80,10 @@ class EmailAlias(db.Model):
 
     user: Mapped[User] = relationship(back_populates="aliases")
 
+    @property
+    def confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
 
 role_permissions = Table(
     "role_permissions",

@@ -1,11 +1,27 @@
-"""Argon2id password hashing."""
+"""Argon2id password hashing, and the password policy every password field obeys."""
 
 from __future__ import annotations
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+# NIST SP 800-63B: at least 8 characters, accept at least 64; anything past a few hundred is
+# not a password but an attempt to make the server hash megabytes.
+PASSWORD_MIN_LENGTH = 10
+PASSWORD_MAX_LENGTH = 256
+
 _hasher = PasswordHasher()
+
+
+def password_problem(password: str) -> str | None:
+    """Why `password` breaks the policy, or None when it is acceptable."""
+    if len(password) < PASSWORD_MIN_LENGTH:
+        return f"Use at least {PASSWORD_MIN_LENGTH} characters."
+    if len(password) > PASSWORD_MAX_LENGTH:
+        return f"Use at most {PASSWORD_MAX_LENGTH} characters."
+    if len(set(password)) < 3:
+        return "Use more than one or two different characters."
+    return None
 
 
 def hash_password(password: str) -> str:

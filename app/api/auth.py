@@ -7,13 +7,17 @@ from functools import wraps
 from flask import request, session
 from sqlalchemy import select
 
+from app.accounts.links import password_fingerprint
 from app.accounts.models import Membership, Organization, Role, User
 from app.accounts.tokens import user_for_token
 from app.errors import Forbidden, NotFound, Unauthorized
 from app.extensions import db
 
 SESSION_USER_KEY = "user_id"
-_USER_ATTR = "civic_current_user"
+# The password a session was begun with (as a fingerprint): changing the password ends it.
+SESSION_PASSWORD_KEY = "password_fp"
+_CACHE_ATTRIBUTE = "_civic_current_user"
+_UNSET = object()
 
 
 def bearer_token() -> str | None:
@@ -23,18 +27,24 @@ def bearer_token() -> str | None:
 
 
 def current_user() -> User | None:
-    """The authenticated, active user of this request, or None (cached on the request)."""
-    # Not on `g`: an app context can outlive a request (a test's spans many), `request` cannot.
-    if hasattr(request, _USER_ATTR):
-        return getattr(request, _USER_ATTR)
+    """The authenticated, active user of this request, or None (cached on the request).
+
+    Cached on the request, not on `g`: `g` belongs to the app context, which a test (or a
+    script) may keep open across several requests made as different users.
+    """
+    cached = getattr(request, _CACHE_ATTRIBUTE, _UNSET)
+    if cached is not _UNSET:
+        return cached
     user = None
     token = bearer_token()
     if token:
         user = user_for_token(token)
     elif session.get(SESSION_USER_KEY):
         candidate = db.session.get(User, session[SESSION_USER_KEY])
-        user = candidate if candidate is not None and candidate.active else None
-    setattr(request, _USER_ATTR, user)
+        if (candidate is not None and candidate.active
+                and session.get(SESSION_PASSWORD_KEY) == password_fingerprint(candidate)):
+            user = candidate
+    setattr(request, _CACHE_ATTRIBUTE, user)
     return user
 
 
@@ -57,8 +67,9 @@ def login_required(view):
 def log_in_session(user: User) -> None:
     session.clear()
     session[SESSION_USER_KEY] = user.id
+    session[SESSION_PASSWORD_KEY] = password_fingerprint(user)
     session.permanent = True
-    setattr(request, _USER_ATTR, user)
+    setattr(request, _CACHE_ATTRIBUTE, user)
 
 
 def organization_or_404(slug: str) -> Organization:
@@ -86,3 +97,21 @@ def require_org_permission(slug: str, permission: str) -> tuple[Organization, Us
     if permission not in permissions_in(user, org.id):
         raise Forbidden(f"You need the {permission!r} permission in {slug!r}.", {"permission": permission})
     return org, user
+
+
+def org_permission_required(permission: str):
+    """View decorator for `/orgs/<org>/...`: 401/404/403 before the body is even parsed.
+
+    The view receives `org` as the Organization (not the slug) and `actor` as the caller.
+    Put it right under the route decorator, above `@blp.arguments`.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, org: str, **kwargs):
+            organization, actor = require_org_permission(org, permission)
+            return view(*args, org=organization, actor=actor, **kwargs)
+
+        return wrapper
+
+    return decorator

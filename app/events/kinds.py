@@ -37,6 +37,14 @@ EVENT_KINDS: dict[str, str] = {
     "account.password_reset": "{user_id}",
     "account.invited_new": "{user_id}",
     "account.invited_existing": "{user_id}",
+    # Accounts and organizations, audit only (no notification): the timeline of who changed what.
+    "account.email_confirmed": "{user_id, email, primary: bool}",
+    "account.password_changed": "{user_id, purpose: 'reset' | 'set'}",
+    "account.profile_updated": "{user_id, fields: [str]}",
+    "account.alias_removed": "{user_id, email}",
+    "membership.role_changed": "{user_id, role, previous_role}",
+    "membership.removed": "{user_id, previous_role}",
+    "role.saved": "{role_id, name, permissions: [str], created: bool}",
     # Inbound email triage
     "inbound.message_received": "{inbound_message_id}",
 }

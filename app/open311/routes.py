@@ -77,7 +77,7 @@ def one_request(service_request_id, fmt):
 
 
 @bp.post(f"/requests.{FMT}")
-@limiter.limit(lambda: current_app.config["OPEN311_RATE_LIMIT"], key_func=_rate_limit_key)
+@limiter.limit(lambda: current_app.config["RATELIMIT_OPEN311_POST"], key_func=_rate_limit_key)
 def create_request(fmt):
     organization = _jurisdiction()
     api_key = live_key((request.form.get("api_key") or "").strip())

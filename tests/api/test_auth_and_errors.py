@@ -67,3 +67,16 @@ def test_openapi_document_lists_the_auth_paths(client):
     spec = client.get("/api/v1/openapi.json").get_json()
     assert spec["openapi"].startswith("3.")
     assert "/api/v1/auth/login" in spec["paths"]
+
+
+def test_openapi_document_describes_the_account_endpoints(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    for path in ("/api/v1/auth/register", "/api/v1/auth/confirm", "/api/v1/auth/password/forgot",
+                 "/api/v1/auth/password/reset", "/api/v1/me", "/api/v1/me/aliases",
+                 "/api/v1/orgs/{org}/members", "/api/v1/orgs/{org}/members/{user_id}",
+                 "/api/v1/orgs/{org}/invitations", "/api/v1/orgs/{org}/roles", "/api/v1/orgs/{org}/roles/{role_id}"):
+        assert path in spec["paths"], path
+    assert set(spec["components"]["schemas"]["PublicUser"]["properties"]) == {"id", "name"}
+    members = spec["paths"]["/api/v1/orgs/{org}/members"]["post"]["responses"]
+    assert {"201", "401", "403", "404", "409", "422"} <= set(members)
+    assert "429" in spec["paths"]["/api/v1/auth/login"]["post"]["responses"]

@@ -153,16 +153,13 @@ def test_posting_requires_jurisdiction_id_when_several_cities_are_served(client,
 
 
 @pytest.mark.parametrize("fmt", ["xml", "json"])
-def test_posts_beyond_the_rate_limit_of_a_key_are_429(app, client, fmt):
+def test_posts_beyond_the_rate_limit_of_a_key_are_429(client, rate_limits, fmt):
     organization, _, _ = city_with_pothole()
     key, other_key = api_key_for(organization), api_key_for(organization)
-    app.config["OPEN311_RATE_LIMIT"] = "2 per minute"
-    try:
-        statuses = [client.post(f"/open311/v2/requests.{fmt}", data=_form(key)).status_code for _ in range(2)]
-        limited = client.post(f"/open311/v2/requests.{fmt}", data=_form(key))
-        other = client.post(f"/open311/v2/requests.{fmt}", data=_form(other_key))
-    finally:
-        app.config["OPEN311_RATE_LIMIT"] = "60 per minute"
+    rate_limits(RATELIMIT_OPEN311_POST="2 per minute")
+    statuses = [client.post(f"/open311/v2/requests.{fmt}", data=_form(key)).status_code for _ in range(2)]
+    limited = client.post(f"/open311/v2/requests.{fmt}", data=_form(key))
+    other = client.post(f"/open311/v2/requests.{fmt}", data=_form(other_key))
     assert statuses == [200, 200]
     assert limited.status_code == 429
     assert int(limited.headers["Retry-After"]) > 0
@@ -172,14 +169,11 @@ def test_posts_beyond_the_rate_limit_of_a_key_are_429(app, client, fmt):
     assert db.session.scalar(select(db.func.count()).select_from(ServiceRequest)) == 3
 
 
-def test_reading_needs_no_key_and_is_not_rate_limited_by_posting(app, client):
-    organization, _, _ = city_with_pothole()
-    app.config["OPEN311_RATE_LIMIT"] = "1 per minute"
-    try:
-        for _ in range(3):
-            assert client.get("/open311/v2/requests.json").status_code == 200
-    finally:
-        app.config["OPEN311_RATE_LIMIT"] = "60 per minute"
+def test_reading_needs_no_key_and_is_not_rate_limited_by_posting(client, rate_limits):
+    city_with_pothole()
+    rate_limits(RATELIMIT_OPEN311_POST="1 per minute")
+    for _ in range(3):
+        assert client.get("/open311/v2/requests.json").status_code == 200
 
 
 def test_using_a_key_records_when_it_was_last_used(client):

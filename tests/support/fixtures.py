@@ -46,6 +46,26 @@ def _app_context(app):
         truncate_all(db)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits(app):
+    """Every test starts with no rate-limit counters (only this run's keys are removed)."""
+    from app.extensions import limiter
+
+    yield
+    limiter.reset()
+
+
+@pytest.fixture
+def rate_limits(app, monkeypatch):
+    """Set rate limits for one test, e.g. `rate_limits(RATELIMIT_LOGIN="2 per minute")`."""
+
+    def set_limits(**values):
+        for name, value in values.items():
+            monkeypatch.setitem(app.config, name, value)
+
+    return set_limits
+
+
 @pytest.fixture
 def db(app):
     from app.extensions import db as database

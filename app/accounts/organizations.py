@@ -1,0 +1,208 @@
+"""Organization rules: members, invitations and roles.
+
+The HTTP layer checks that the caller holds `manage_members` in the organization; these
+functions keep the organization manageable: at least one member always holds that
+permission. Each change locks the organization row first, so two admins demoting each other
+at the same moment cannot both succeed.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from app.accounts.models import Membership, Organization, Permission, Role, User, role_permissions
+from app.accounts.roles import ensure_permissions
+from app.accounts.service import claim_address, committing, lock_address, user_for_address
+from app.errors import Conflict, NotFound, ValidationFailed
+from app.events.service import record_event
+from app.extensions import db
+
+MANAGE_MEMBERS = "manage_members"
+
+
+def members_query(org: Organization):
+    """The organization's memberships, by member name, with user and role loaded."""
+    return (
+        select(Membership)
+        .join(User, User.id == Membership.user_id)
+        .where(Membership.organization_id == org.id)
+        .options(joinedload(Membership.user), joinedload(Membership.role))
+        .order_by(User.name, User.id)
+    )
+
+
+def roles_query(org: Organization):
+    return select(Role).where(Role.organization_id == org.id).order_by(Role.name, Role.id)
+
+
+def add_member(org: Organization, actor: User, user_id: int, role_name: str) -> tuple[Membership, bool]:
+    """Give an account a role in `org`: a new member (told by email) or a changed role."""
+    with committing():
+        _lock(org)
+        role = _role_named(org, role_name)
+        membership = _membership(org, user_id)
+        if membership is not None:
+            _change_role(org, actor, membership, role)
+            return membership, False
+        user = db.session.get(User, user_id)
+        if user is None or not user.active:
+            raise NotFound("No such account.", {"user_id": user_id})
+        return _join(org, actor, user, role, "account.invited_existing"), True
+
+
+def invite(org: Organization, actor: User, email: str, role_name: str,
+           name: str | None = None) -> tuple[Membership, bool]:
+    """Invite an address: a new account without a password, or an existing account (409 if a member).
+
+    Returns the membership and whether an account was created; the event tells the
+    notification engine which of the two invitation emails to send.
+    """
+    with committing():
+        _lock(org)
+        role = _role_named(org, role_name)
+        lock_address(email)  # before the lookup: two invitations of one new address make one account
+        user = user_for_address(email)
+        if user is None:
+            claim_address(email)
+            user = User(email=email.strip(), name=name or email.split("@")[0], password_hash=None,
+                        confirmed=False)
+            db.session.add(user)
+            db.session.flush()
+            return _join(org, actor, user, role, "account.invited_new"), True
+        if _membership(org, user.id) is not None:
+            raise Conflict("This account is already a member; change its role instead.", {"user_id": user.id})
+        return _join(org, actor, user, role, "account.invited_existing"), False
+
+
+def change_member_role(org: Organization, actor: User, user_id: int, role_name: str) -> Membership:
+    with committing():
+        _lock(org)
+        membership = _membership_or_404(org, user_id)
+        _change_role(org, actor, membership, _role_named(org, role_name))
+    return membership
+
+
+def remove_member(org: Organization, actor: User, user_id: int) -> None:
+    """Take a member out of `org` (never the last one who can manage members)."""
+    with committing():
+        _lock(org)
+        membership = _membership_or_404(org, user_id)
+        if MANAGE_MEMBERS in membership.role.permission_names:
+            _keep_a_manager(org, user_id=user_id)
+        record_event("membership.removed", organization_id=org.id, actor=actor,
+                     payload={"user_id": user_id, "previous_role": membership.role.name})
+        db.session.delete(membership)
+
+
+def create_role(org: Organization, actor: User, name: str, permissions: list[str]) -> Role:
+    with committing():
+        _lock(org)
+        _name_free(org, name)
+        role = Role(organization_id=org.id, name=name, permissions=_permissions(permissions))
+        db.session.add(role)
+        db.session.flush()
+        _record_role(org, actor, role, created=True)
+    return role
+
+
+def update_role(org: Organization, actor: User, role_id: int, name: str, permissions: list[str]) -> Role:
+    """Rename a role and replace its permissions (never leaving nobody able to manage members)."""
+    with committing():
+        _lock(org)
+        role = db.session.scalar(select(Role).where(Role.id == role_id, Role.organization_id == org.id))
+        if role is None:
+            raise NotFound("No such role in this organization.", {"role_id": role_id})
+        if name != role.name:
+            _name_free(org, name)
+        if MANAGE_MEMBERS in role.permission_names and MANAGE_MEMBERS not in permissions:
+            _keep_a_manager(org, role_id=role.id)
+        role.name = name
+        role.permissions = _permissions(permissions)
+        _record_role(org, actor, role, created=False)
+    return role
+
+
+def _lock(org: Organization) -> None:
+    db.session.execute(select(Organization.id).where(Organization.id == org.id).with_for_update())
+
+
+def _membership(org: Organization, user_id: int) -> Membership | None:
+    return db.session.scalar(select(Membership).where(
+        Membership.organization_id == org.id, Membership.user_id == user_id))
+
+
+def _membership_or_404(org: Organization, user_id: int) -> Membership:
+    membership = _membership(org, user_id)
+    if membership is None:
+        raise NotFound("No such member in this organization.", {"user_id": user_id})
+    return membership
+
+
+def _role_named(org: Organization, name: str) -> Role:
+    role = db.session.scalar(select(Role).where(Role.organization_id == org.id, Role.name == name))
+    if role is None:
+        raise ValidationFailed(f"No role {name!r} in this organization.",
+                               {"json": {"role": [f"No role {name!r} in this organization."]}})
+    return role
+
+
+def _name_free(org: Organization, name: str) -> None:
+    if db.session.scalar(select(Role.id).where(Role.organization_id == org.id, Role.name == name)):
+        raise Conflict(f"This organization already has a role named {name!r}.",
+                       {"json": {"name": ["Already taken."]}})
+
+
+def _permissions(names: list[str]) -> list[Permission]:
+    known = ensure_permissions()
+    unknown = sorted(set(names) - set(known))
+    if unknown:
+        raise ValidationFailed("Unknown permissions: " + ", ".join(unknown),
+                               {"json": {"permissions": [f"Unknown permission {n!r}." for n in unknown]}})
+    return [known[name] for name in sorted(set(names))]
+
+
+def _managers_besides(org: Organization, *, user_id: int | None = None, role_id: int | None = None) -> int:
+    """Members holding `manage_members`, not counting `user_id` nor the holders of role `role_id`."""
+    query = (
+        select(func.count(Membership.id))
+        .join(role_permissions, role_permissions.c.role_id == Membership.role_id)
+        .join(Permission, Permission.id == role_permissions.c.permission_id)
+        .where(Membership.organization_id == org.id, Permission.name == MANAGE_MEMBERS)
+    )
+    if user_id is not None:
+        query = query.where(Membership.user_id != user_id)
+    if role_id is not None:
+        query = query.where(Membership.role_id != role_id)
+    return db.session.scalar(query)
+
+
+def _keep_a_manager(org: Organization, **excluding) -> None:
+    if _managers_besides(org, **excluding) == 0:
+        raise Conflict("That would leave nobody who can manage this organization's members.",
+                       {"permission": MANAGE_MEMBERS})
+
+
+def _change_role(org: Organization, actor: User, membership: Membership, role: Role) -> None:
+    previous = membership.role
+    if previous.id == role.id:
+        return
+    if MANAGE_MEMBERS in previous.permission_names and MANAGE_MEMBERS not in role.permission_names:
+        _keep_a_manager(org, user_id=membership.user_id)
+    membership.role = role
+    record_event("membership.role_changed", organization_id=org.id, actor=actor,
+                 payload={"user_id": membership.user_id, "role": role.name, "previous_role": previous.name})
+
+
+def _join(org: Organization, actor: User, user: User, role: Role, event_kind: str) -> Membership:
+    membership = Membership(user=user, organization_id=org.id, role=role)
+    db.session.add(membership)
+    db.session.flush()
+    record_event(event_kind, organization_id=org.id, actor=actor, payload={"user_id": user.id})
+    return membership
+
+
+def _record_role(org: Organization, actor: User, role: Role, *, created: bool) -> None:
+    db.session.flush()
+    record_event("role.saved", organization_id=org.id, actor=actor, payload={
+        "role_id": role.id, "name": role.name, "permissions": sorted(role.permission_names), "created": created})

@@ -1,0 +1,183 @@
+"""What the account endpoints accept, and what each audience sees of an account.
+
+Audiences: `OwnProfileSchema` is the caller's own account (email, phone, aliases);
+`PublicUserSchema` ({id, name}) is everyone else's view of a person, for every area to reuse;
+`MemberSchema` is the member-management view, which shows a person only through
+`PublicUserSchema` as well. Input schemas reject unknown fields (marshmallow's RAISE).
+"""
+
+from __future__ import annotations
+
+import marshmallow as ma
+
+from app.accounts.passwords import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, password_problem
+from app.accounts.permissions import PERMISSIONS
+
+EMAIL_MAX_LENGTH = 254
+
+
+class Trimmed(ma.fields.String):
+    """A string with surrounding whitespace removed before it is validated."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value, attr, data, **kwargs).strip()
+
+
+class SortedStrings(ma.fields.List):
+    """A list of names, always in the same order."""
+
+    def __init__(self, **kwargs):
+        super().__init__(ma.fields.String(), **kwargs)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return sorted(super()._serialize(value, attr, obj, **kwargs) or [])
+
+
+def _password_policy(value: str) -> None:
+    problem = password_problem(value)
+    if problem:
+        raise ma.ValidationError(problem)
+
+
+def email_field(**kwargs) -> ma.fields.Email:
+    return ma.fields.Email(validate=ma.validate.Length(max=EMAIL_MAX_LENGTH), **kwargs)
+
+
+def password_field() -> ma.fields.String:
+    return ma.fields.String(required=True, validate=_password_policy, load_only=True,
+                            metadata={"minLength": PASSWORD_MIN_LENGTH, "maxLength": PASSWORD_MAX_LENGTH})
+
+
+def name_field(**kwargs) -> Trimmed:
+    return Trimmed(validate=ma.validate.Length(min=1, max=200), **kwargs)
+
+
+# -- input ----------------------------------------------------------------------------------
+
+class LoginSchema(ma.Schema):
+    email = ma.fields.Email(required=True)
+    # No policy here: an old password that predates the policy must still log in.
+    password = ma.fields.String(required=True, load_only=True, validate=ma.validate.Length(min=1, max=1024))
+    token_name = ma.fields.String(load_default="", validate=ma.validate.Length(max=100))
+
+
+class RegisterSchema(ma.Schema):
+    email = email_field(required=True)
+    password = password_field()
+    name = name_field(required=True)
+
+
+class TokenInSchema(ma.Schema):
+    token = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=1000))
+
+
+class EmailInSchema(ma.Schema):
+    email = email_field(required=True)
+
+
+class PasswordResetSchema(ma.Schema):
+    token = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=1000))
+    password = password_field()
+
+
+class ProfileUpdateSchema(ma.Schema):
+    """The only writable parts of one's own account; the email changes through aliases, never here."""
+
+    name = name_field()
+    phone = Trimmed(allow_none=True, validate=ma.validate.Regexp(
+        r"^\+?[0-9][0-9 ().\-]{2,38}$", error="Use digits, spaces, ( ) . - and an optional leading +."))
+
+
+class MemberInSchema(ma.Schema):
+    user_id = ma.fields.Integer(required=True, validate=ma.validate.Range(min=1))
+    role = Trimmed(required=True, validate=ma.validate.Length(min=1, max=64))
+
+
+class MemberRoleSchema(ma.Schema):
+    role = Trimmed(required=True, validate=ma.validate.Length(min=1, max=64))
+
+
+class InvitationInSchema(ma.Schema):
+    email = email_field(required=True)
+    name = name_field(load_default=None)
+    role = Trimmed(required=True, validate=ma.validate.Length(min=1, max=64))
+
+
+class RoleInSchema(ma.Schema):
+    name = Trimmed(required=True, validate=ma.validate.Length(min=1, max=64))
+    permissions = ma.fields.List(ma.fields.String(validate=ma.validate.OneOf(list(PERMISSIONS))),
+                                 required=True)
+
+
+# -- output ---------------------------------------------------------------------------------
+
+class TokenSchema(ma.Schema):
+    token = ma.fields.String(required=True)
+    user_id = ma.fields.Integer(required=True)
+
+
+class AcceptedSchema(ma.Schema):
+    """The one answer to forgot-password and resend-confirmation, whatever the address."""
+
+    message = ma.fields.String(required=True)
+
+
+class ConfirmedSchema(ma.Schema):
+    email = ma.fields.String(required=True)
+    primary = ma.fields.Boolean(required=True, metadata={"description": "the account's address, not an alias"})
+
+
+class PublicUserSchema(ma.Schema):
+    """A person as anyone else sees them: never an email address or a phone number."""
+
+    id = ma.fields.Integer(required=True)
+    name = ma.fields.String(required=True)
+
+
+class AliasSchema(ma.Schema):
+    email = ma.fields.String(required=True)
+    confirmed = ma.fields.Boolean(required=True, metadata={"description": "usable only once true"})
+    created_at = ma.fields.DateTime(required=True)
+
+
+class OrganizationRefSchema(ma.Schema):
+    slug = ma.fields.String(required=True)
+    name = ma.fields.String(required=True)
+
+
+class OwnMembershipSchema(ma.Schema):
+    organization = ma.fields.Nested(OrganizationRefSchema, required=True)
+    role = ma.fields.String(required=True, attribute="role.name")
+    permissions = SortedStrings(required=True, attribute="role.permission_names")
+
+
+class OwnProfileSchema(ma.Schema):
+    """The caller's own account."""
+
+    id = ma.fields.Integer(required=True)
+    email = ma.fields.String(required=True)
+    name = ma.fields.String(required=True)
+    phone = ma.fields.String(allow_none=True)
+    confirmed = ma.fields.Boolean(required=True)
+    created_at = ma.fields.DateTime(required=True)
+    aliases = ma.fields.List(ma.fields.Nested(AliasSchema), required=True)
+    organizations = ma.fields.List(ma.fields.Nested(OwnMembershipSchema), required=True,
+                                   attribute="memberships")
+
+
+class MemberSchema(ma.Schema):
+    user = ma.fields.Nested(PublicUserSchema, required=True)
+    role = ma.fields.String(required=True, attribute="role.name")
+    role_id = ma.fields.Integer(required=True)
+    joined_at = ma.fields.DateTime(required=True, attribute="created_at")
+
+
+class InvitationSchema(ma.Schema):
+    member = ma.fields.Nested(MemberSchema, required=True)
+    account_created = ma.fields.Boolean(required=True)
+
+
+class RoleSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    name = ma.fields.String(required=True)
+    permissions = SortedStrings(required=True, attribute="permission_names")

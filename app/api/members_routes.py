@@ -1,0 +1,110 @@
+"""/api/v1/orgs/<org>: members, invitations and roles (permission `manage_members`)."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+
+from app.accounts import organizations
+from app.accounts.schemas import (
+    InvitationInSchema,
+    InvitationSchema,
+    MemberInSchema,
+    MemberRoleSchema,
+    MemberSchema,
+    RoleInSchema,
+    RoleSchema,
+)
+from app.api.auth import org_permission_required
+from app.api.pagination import PaginationArgs, page_schema, paginate
+
+URL_PREFIX = "/orgs/<org>"
+blp = Blueprint("members", __name__, description="Organizations: members, invitations and roles")
+
+
+def manage_members(view):
+    """Only members holding `manage_members` (checked before the body is parsed), documented."""
+    view = org_permission_required(organizations.MANAGE_MEMBERS)(view)
+    for status, response in ((401, "UNAUTHORIZED"), (403, "FORBIDDEN"), (404, "NOT_FOUND")):
+        view = blp.alt_response(status, response)(view)
+    return view
+
+
+@blp.get("/members")
+@manage_members
+@blp.arguments(PaginationArgs, location="query")
+@blp.response(200, page_schema(MemberSchema))
+def list_members(args, org, actor):
+    """The organization's members and their roles, by name."""
+    return paginate(organizations.members_query(org), args["page"], args["per_page"])
+
+
+@blp.post("/members")
+@manage_members
+@blp.arguments(MemberInSchema)
+@blp.response(200, MemberSchema, description="The member's role was changed.")
+@blp.alt_response(201, schema=MemberSchema, success=True, description="The account became a member.")
+@blp.alt_response(409, "CONFLICT", description="That would leave nobody who can manage members.")
+def add_member(body, org, actor):
+    """Give an account (by id) a role here: it becomes a member (and is told by email) or changes role."""
+    membership, created = organizations.add_member(org, actor, body["user_id"], body["role"])
+    return membership, 201 if created else 200
+
+
+@blp.patch("/members/<int:user_id>")
+@manage_members
+@blp.arguments(MemberRoleSchema)
+@blp.response(200, MemberSchema)
+@blp.alt_response(409, "CONFLICT", description="That would leave nobody who can manage members.")
+def change_member(body, org, actor, user_id):
+    """Change a member's role."""
+    return organizations.change_member_role(org, actor, user_id, body["role"])
+
+
+@blp.delete("/members/<int:user_id>")
+@manage_members
+@blp.response(204)
+@blp.alt_response(409, "CONFLICT", description="That would leave nobody who can manage members.")
+def remove_member(org, actor, user_id):
+    """Take a member out of the organization (their account stays)."""
+    organizations.remove_member(org, actor, user_id)
+
+
+@blp.post("/invitations")
+@manage_members
+@blp.arguments(InvitationInSchema)
+@blp.response(201, InvitationSchema)
+@blp.alt_response(409, "CONFLICT", description="The account is already a member.")
+def invite(body, org, actor):
+    """Invite an address: a new account is created (it sets its password from the emailed link),
+    or an existing account joins; either way it is emailed."""
+    membership, created = organizations.invite(org, actor, body["email"], body["role"], body["name"])
+    return {"member": membership, "account_created": created}
+
+
+@blp.get("/roles")
+@manage_members
+@blp.arguments(PaginationArgs, location="query")
+@blp.response(200, page_schema(RoleSchema))
+def list_roles(args, org, actor):
+    """The organization's roles and the permissions each grants."""
+    return paginate(organizations.roles_query(org), args["page"], args["per_page"])
+
+
+@blp.post("/roles")
+@manage_members
+@blp.arguments(RoleInSchema)
+@blp.response(201, RoleSchema)
+@blp.alt_response(409, "CONFLICT", description="The name is taken.")
+def create_role(body, org, actor):
+    """Create a role from permission names."""
+    return organizations.create_role(org, actor, body["name"], body["permissions"])
+
+
+@blp.put("/roles/<int:role_id>")
+@manage_members
+@blp.arguments(RoleInSchema)
+@blp.response(200, RoleSchema)
+@blp.alt_response(409, "CONFLICT", description="The name is taken, or nobody could manage members any more.")
+def replace_role(body, org, actor, role_id):
+    """Rename a role and replace its permissions."""
+    return organizations.update_role(org, actor, role_id, body["name"], body["permissions"])
