@@ -13,7 +13,6 @@ from shapely.geometry import Point
 from sqlalchemy import func, select
 
 from app.accounts.models import Organization, User
-from app.accounts.service import user_by_email
 from app.errors import ValidationFailed
 from app.events.service import record_event
 from app.extensions import db
@@ -25,21 +24,14 @@ if TYPE_CHECKING:
 
 
 def create_request_without_requests_service(organization: Organization, category: RequestCategory,
-                                            report: Open311Report, answers: dict) -> ServiceRequest:
+                                            report: Open311Report, answers: dict,
+                                            reporter: User | None) -> ServiceRequest:
     """Add (not commit) a request from an Open311 report, its reporter following it, and its event."""
     point = from_shape(Point(report.long, report.lat), srid=4326)
     if organization.boundary is not None and not db.session.scalar(
             select(func.ST_Covers(organization.boundary, point))):
         raise ValidationFailed(f"This location is outside the area {organization.name} serves.",
                                {"location": ["Outside the service boundary."]})
-    reporter = None
-    if report.email:
-        reporter = user_by_email(report.email)
-        if reporter is None:
-            # An unconfirmed account without a password: confirming the address later claims it.
-            reporter = User(email=report.email, name=report.reporter_name, phone=report.phone, confirmed=False)
-            db.session.add(reporter)
-            db.session.flush()
     request = ServiceRequest(
         organization_id=organization.id, category=category, reporter_id=reporter.id if reporter else None,
         location=point, address=report.address_string or "", description=report.description,

@@ -14,7 +14,8 @@ from urllib.parse import urlsplit
 import marshmallow as ma
 from werkzeug.datastructures import MultiDict
 
-from app.accounts.models import Organization
+from app.accounts.models import Organization, User
+from app.accounts.service import claim_address, lock_address, user_for_address
 from app.extensions import db
 from app.open311 import mapping
 from app.open311.errors import BadRequest
@@ -154,12 +155,31 @@ def _checked_answers(category: RequestCategory, given: dict[str, str | list[str]
     return answers
 
 
+def reporter_for(report: Open311Report) -> User | None:
+    """The account an email belongs to, or a new unconfirmed one without a password; None if no email.
+
+    Following a confirm or reset link later proves the address and makes it a full account.
+    """
+    if not report.email:
+        return None
+    lock_address(report.email)  # before the lookup: two posts from one new address make one account
+    user = user_for_address(report.email)
+    if user is None:
+        claim_address(report.email)
+        user = User(email=report.email, name=report.reporter_name or report.email.split("@")[0],
+                    phone=report.phone, password_hash=None, confirmed=False)
+        db.session.add(user)
+        db.session.flush()
+    return user
+
+
 def submit(organization: Organization, api_key: ApiKey, report: Open311Report) -> tuple[
         Open311Submission, ServiceRequest]:
     """Create the request a report describes, committed, with the submission that carried it."""
     category = service(organization, report.service_code)
     answers = _checked_answers(category, report.attributes)
-    request = create_request_without_requests_service(organization, category, report, answers)
+    request = create_request_without_requests_service(organization, category, report, answers,
+                                                      reporter_for(report))
     submission = Open311Submission(
         token=secrets.token_urlsafe(16), request_id=request.id, organization_id=organization.id,
         api_key_id=api_key.id, media_url=report.media_url, device_id=report.device_id,

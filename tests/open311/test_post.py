@@ -4,7 +4,7 @@ import pytest
 from dramatiq import Message
 from sqlalchemy import select
 
-from app.accounts.models import User
+from app.accounts.models import EmailAlias, User
 from app.events.models import Event
 from app.extensions import db
 from app.open311.models import ApiKey, Open311Submission
@@ -76,6 +76,17 @@ def test_posting_in_json_reuses_the_account_of_a_known_email(client):
     db.session.refresh(resident)
     assert resident.name == "Ann Existing"
     assert db.session.scalar(select(User).where(User.email == "ann@example.org")).id == resident.id
+
+
+def test_a_confirmed_alias_names_its_account(client):
+    organization, _, _ = city_with_pothole()
+    resident = UserFactory(email="ann@example.org")
+    db.session.add(EmailAlias(user_id=resident.id, email="ann@work.example", confirmed_at=db.func.now()))
+    db.session.commit()
+    [answer] = client.post("/open311/v2/requests.json", data=_form(api_key_for(organization),
+                                                                   email="ann@work.example")).get_json()
+    request = db.session.scalar(select(ServiceRequest).where(ServiceRequest.public_id == answer["service_request_id"]))
+    assert request.reporter_id == resident.id
 
 
 def test_an_anonymous_report_has_no_reporter(client):
