@@ -120,6 +120,9 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict:
         "INBOUND_WEBHOOK_SECRET": env.get("INBOUND_WEBHOOK_SECRET", ""),
         "INBOUND_SPOOL_DIR": env.get("INBOUND_SPOOL_DIR", os.path.join("instance", "inbound-spool")),
         "EMAIL_FALLBACK_DELAY": _int(env, "EMAIL_FALLBACK_DELAY", 60),
+        # Limits on a drawn watch area (vertices as ST_NPoints counts them; geodesic m²).
+        "WATCH_AREA_MAX_VERTICES": _int(env, "WATCH_AREA_MAX_VERTICES", 5000),
+        "WATCH_AREA_MAX_AREA_M2": _int(env, "WATCH_AREA_MAX_AREA_M2", 1_000_000_000),
         "UPLOAD_DIR": env.get("UPLOAD_DIR", os.path.join("instance", "uploads")),
         "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 26 * 1024 * 1024),
         "SESSION_COOKIE_HTTPONLY": True,

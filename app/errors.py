@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +55,25 @@ def error_response(status: int, code: str, message: str, details: dict | None = 
     return response
 
 
+class BoundedIntConverter(IntegerConverter):
+    """`<int:id>` that only matches ids PostgreSQL can hold: a larger number is a 404, not a 500."""
+
+    max = 2**63 - 1
+
+
 def register(app: Flask) -> None:
+    app.url_map.converters["int"] = BoundedIntConverter
+
+    @app.errorhandler(DataError)
+    def handle_data_error(exc: DataError):
+        # Input the schemas let through but PostgreSQL refuses (a NUL byte in text, a number out of
+        # a column's range): the client's fault, and nothing was written.
+        from app.extensions import db
+
+        db.session.rollback()
+        log.info("database refused input: %s", exc.orig)
+        return error_response(422, "invalid_input", "A value could not be stored: " + str(exc.orig).split("\n")[0])
+
     @app.errorhandler(ApiError)
     def handle_api_error(exc: ApiError):
         return error_response(exc.status, exc.code, exc.message, exc.details)

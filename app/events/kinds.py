@@ -32,6 +32,9 @@ EVENT_KINDS: dict[str, str] = {
     # Watch areas
     "watch_area.created": "{watch_area_id}",
     "watch_area.followed": "{watch_area_id, user_id}",
+    "watch_area.unfollowed": "{watch_area_id, user_id}",
+    "watch_area.updated": "{watch_area_id, changed: [field names]}",
+    "watch_area.deleted": "{watch_area_id}",
     # Accounts (organization_id set for invitations). Links are signed when the mail is rendered.
     "account.confirm_email": "{user_id, email}",
     "account.password_reset": "{user_id}",

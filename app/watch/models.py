@@ -41,3 +41,33 @@ class WatchAreaFollower(db.Model):
     )
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
     created_at: Mapped[datetime] = created_at_column()
+
+
+class WatchAreaPart(db.Model):
+    """A watch area cut by ST_Subdivide into pieces of at most PART_MAX_VERTICES vertices.
+
+    The lookup's index: its GiST index finds the few small pieces whose box holds a point,
+    so the exact point-in-polygon test never walks a 5,000-vertex ring. Owner and category
+    filter are copied here so the lookup needs no join back to watch_areas. Rows are kept in
+    step by the trigger `watch_area_parts_sync` on watch_areas (migration 0007_watch), in the
+    same statement as the change, whoever writes it; a deleted area takes its parts along
+    (ON DELETE CASCADE). Nothing else writes this table.
+    """
+
+    __tablename__ = "watch_area_parts"
+
+    watch_area_id: Mapped[int] = mapped_column(
+        ForeignKey("watch_areas.id", ondelete="CASCADE"), primary_key=True
+    )
+    part: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    category_ids: Mapped[list[int]] = mapped_column(ARRAY(Integer), nullable=False)
+    geom = mapped_column(Geometry("POLYGON", srid=4326, spatial_index=False), nullable=False)
+
+    __table_args__ = (Index("ix_watch_area_parts_geom", "geom", postgresql_using="gist"),)
+
+
+# ST_Subdivide's vertex budget per part (in the trigger of 0007_watch): small enough that a
+# part is stored inline (64 vertices are about 1 KB, under PostgreSQL's 2 KB TOAST threshold)
+# and its point-in-polygon test is a few hundred nanoseconds.
+PART_MAX_VERTICES = 64

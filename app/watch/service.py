@@ -1,0 +1,169 @@
+"""Watch-area rules: drawing, changing and deleting your own areas, following public ones.
+
+Who may see an area: its owner always, anyone when it is public; anyone else is told it
+does not exist (404), so a private area's existence is not revealed. Only the owner
+changes or deletes an area. Only public areas can be followed, and not by their owner
+(whose alerts already come from owning it); an area made private loses its followers.
+Each function owns its transaction and records its event in it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flask import current_app
+from geoalchemy2.shape import from_shape
+from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert
+
+from app.accounts.models import User
+from app.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
+from app.events.service import record_event
+from app.extensions import db
+from app.requests.models import RequestCategory
+from app.watch.models import WatchArea, WatchAreaFollower
+from geo.spatial import metres_from, within_metres
+from geo.validation import GeometryLimits, polygon_from_geojson
+
+MAX_ID = 2**31 - 1  # watch_areas.id is a PostgreSQL integer
+
+
+def geometry_limits() -> GeometryLimits:
+    """The configured limits on a drawn area (WATCH_AREA_MAX_VERTICES, WATCH_AREA_MAX_AREA_M2)."""
+    config = current_app.config
+    return GeometryLimits(max_vertices=config["WATCH_AREA_MAX_VERTICES"],
+                          max_area_m2=config["WATCH_AREA_MAX_AREA_M2"])
+
+
+def watch_areas_query(user: User | None, *, public: bool = False, following: bool = False,
+                      lat: float | None = None, lng: float | None = None, radius_m: float = 0):
+    """A SELECT of the areas a list shows: the caller's own, those they follow, or public ones.
+
+    Public ones may be narrowed to those within `radius_m` of (lng, lat), nearest first.
+    """
+    if public:
+        query = select(WatchArea).where(WatchArea.public.is_(True))
+        if lat is not None and lng is not None:
+            return query.where(within_metres(WatchArea.geom, lng, lat, radius_m)).order_by(
+                metres_from(WatchArea.geom, lng, lat), WatchArea.id)
+        return query.order_by(WatchArea.id.desc())
+    user = _signed_in(user)
+    if following:
+        return (select(WatchArea).join(WatchAreaFollower, WatchAreaFollower.watch_area_id == WatchArea.id)
+                .where(WatchAreaFollower.user_id == user.id)
+                .order_by(WatchAreaFollower.created_at.desc(), WatchArea.id.desc()))
+    return select(WatchArea).where(WatchArea.owner_id == user.id).order_by(WatchArea.id.desc())
+
+
+def visible_watch_area(user: User | None, area_id: int) -> WatchArea:
+    """The area if the caller may see it (theirs, or public), else 404."""
+    area = db.session.get(WatchArea, area_id) if 0 < area_id <= MAX_ID else None
+    if area is None or not (area.public or (user is not None and area.owner_id == user.id)):
+        raise NotFound(f"No watch area {area_id}.", {"watch_area_id": area_id})
+    return area
+
+
+def create_watch_area(owner: User, *, name: str, geometry: dict, public: bool = False,
+                      category_ids: Iterable[int] = (), repair: bool = False) -> WatchArea:
+    """Draw a new area for `owner`; records watch_area.created."""
+    area = WatchArea(
+        owner_id=owner.id,
+        name=name.strip(),
+        geom=_stored_geometry(geometry, repair),
+        public=public,
+        category_ids=_existing_categories(category_ids),
+    )
+    db.session.add(area)
+    db.session.flush()
+    record_event("watch_area.created", actor=owner, payload={"watch_area_id": area.id})
+    db.session.commit()
+    return area
+
+
+def update_watch_area(user: User, area_id: int, *, repair: bool = False, **changes) -> WatchArea:
+    """Change the caller's own area (name, geometry, public, category_ids); records watch_area.updated."""
+    area = _own_watch_area(user, area_id)
+    if "geometry" in changes:
+        area.geom = _stored_geometry(changes["geometry"], repair)
+    if "name" in changes:
+        area.name = changes["name"].strip()
+    if "category_ids" in changes:
+        area.category_ids = _existing_categories(changes["category_ids"])
+    if "public" in changes:
+        area.public = changes["public"]
+        if not area.public:
+            db.session.execute(delete(WatchAreaFollower).where(WatchAreaFollower.watch_area_id == area.id))
+    record_event("watch_area.updated", actor=user,
+                 payload={"watch_area_id": area.id, "changed": sorted(changes)})
+    db.session.commit()
+    return area
+
+
+def delete_watch_area(user: User, area_id: int) -> None:
+    """Delete the caller's own area (its pieces and followers go with it); records watch_area.deleted."""
+    area = _own_watch_area(user, area_id)
+    db.session.delete(area)
+    record_event("watch_area.deleted", actor=user, payload={"watch_area_id": area_id})
+    db.session.commit()
+
+
+def follow_watch_area(user: User, area_id: int) -> None:
+    """Follow someone else's public area; following twice changes nothing (one event)."""
+    area = visible_watch_area(user, area_id)
+    if area.owner_id == user.id:
+        raise Conflict("This is your own watch area: its alerts already reach you.",
+                       {"watch_area_id": area_id}, code="own_watch_area")
+    added = db.session.execute(
+        insert(WatchAreaFollower).values(watch_area_id=area.id, user_id=user.id)
+        .on_conflict_do_nothing().returning(WatchAreaFollower.user_id)
+    ).first()
+    if added is not None:
+        record_event("watch_area.followed", actor=user,
+                     payload={"watch_area_id": area.id, "user_id": user.id})
+    db.session.commit()
+
+
+def unfollow_watch_area(user: User, area_id: int) -> None:
+    """Stop following an area; not following it already is no error."""
+    area = visible_watch_area(user, area_id)
+    removed = db.session.execute(
+        delete(WatchAreaFollower)
+        .where(WatchAreaFollower.watch_area_id == area.id, WatchAreaFollower.user_id == user.id)
+        .returning(WatchAreaFollower.user_id)
+    ).first()
+    if removed is not None:
+        record_event("watch_area.unfollowed", actor=user,
+                     payload={"watch_area_id": area.id, "user_id": user.id})
+    db.session.commit()
+
+
+def _signed_in(user: User | None) -> User:
+    if user is None:
+        raise Unauthorized("Log in to see your watch areas, or ask for public=true.")
+    return user
+
+
+def _own_watch_area(user: User, area_id: int) -> WatchArea:
+    area = visible_watch_area(user, area_id)
+    if area.owner_id != user.id:
+        raise Forbidden("Only the owner can change or delete a watch area.", {"watch_area_id": area_id})
+    return area
+
+
+def _stored_geometry(geometry: dict, repair: bool):
+    polygon = polygon_from_geojson(geometry, geometry_limits(), repair=repair)
+    return from_shape(polygon, srid=4326)
+
+
+def _existing_categories(category_ids: Iterable[int]) -> list[int]:
+    """The filter as given, sorted and deduplicated, when every id is a category; else 422."""
+    wanted = sorted(set(category_ids))
+    if not wanted:
+        return []
+    found = set(db.session.scalars(select(RequestCategory.id).where(RequestCategory.id.in_(wanted))))
+    unknown = [category_id for category_id in wanted if category_id not in found]
+    if unknown:
+        text = f"No such categories: {', '.join(map(str, unknown))}."
+        raise ValidationFailed(f"Invalid category_ids: {text}",
+                               {"json": {"category_ids": [text]}, "unknown": unknown})
+    return wanted

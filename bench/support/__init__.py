@@ -1,0 +1,1 @@
+"""Helpers for the scripts in bench/ (not benchmarks themselves: `make bench` runs bench/*.py only)."""
