@@ -118,6 +118,12 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict:
         "INBOUND_SMTP_HOST": env.get("INBOUND_SMTP_HOST", "127.0.0.1"),
         "INBOUND_SMTP_PORT": _int(env, "INBOUND_SMTP_PORT", 2525),
         "INBOUND_WEBHOOK_SECRET": env.get("INBOUND_WEBHOOK_SECRET", ""),
+        # Attachments of inbound mail larger than this are refused (and noted).
+        "INBOUND_ATTACHMENT_MAX_BYTES": _int(env, "INBOUND_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024),
+        # Attempts before an inbound email is marked `failed` (its raw bytes stay stored).
+        "INBOUND_MAX_ATTEMPTS": _int(env, "INBOUND_MAX_ATTEMPTS", 3),
+        # Seconds a stored email may stay `received` before the sweep sends it to a worker again.
+        "INBOUND_SWEEP_AFTER": _int(env, "INBOUND_SWEEP_AFTER", 60),
         "INBOUND_SPOOL_DIR": env.get("INBOUND_SPOOL_DIR", os.path.join("instance", "inbound-spool")),
         "EMAIL_FALLBACK_DELAY": _int(env, "EMAIL_FALLBACK_DELAY", 60),
         # Limits on a drawn watch area (vertices as ST_NPoints counts them; geodesic m²).

@@ -10,7 +10,12 @@ from app.accounts.models import (  # noqa: F401
     User,
 )
 from app.events.models import Event  # noqa: F401
-from app.inbound.models import InboundEmail, SuppressedAddress  # noqa: F401
+from app.inbound.models import (  # noqa: F401
+    InboundEmail,
+    InboundMessage,
+    InboundMessageAttachment,
+    SuppressedAddress,
+)
 from app.open311.models import ApiKey, Open311Submission  # noqa: F401
 from app.requests.models import Attachment, Comment, Follower, RequestCategory, ServiceRequest  # noqa: F401
 from app.watch.models import WatchArea, WatchAreaFollower  # noqa: F401

@@ -27,6 +27,8 @@ JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("sla-breaches", "app.work.actors:sweep_sla_breaches", every_seconds=60),
     PeriodicJob("overdue-work-orders", "app.work.actors:sweep_overdue_work_orders", every_seconds=60),
     PeriodicJob("archive-closed-requests", "app.work.actors:archive_closed_requests", every_seconds=3600),
+    # Stored inbound mail whose enqueue was lost is sent to a worker again (nothing is lost).
+    PeriodicJob("inbound-sweep", "app.inbound.actors:sweep_received_inbound_emails", every_seconds=60),
 )
 
 

@@ -37,6 +37,12 @@ class UploadVerdict:
     reason: str = ""  # why it was refused, in words a resident understands
 
 
+def _human_size(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):g} MB"
+    return f"{size / 1024:g} KB"
+
+
 def sanitize_filename(name: str | None, fallback: str = "file") -> str:
     cleaned = secure_filename(name or "")[:200]
     return cleaned or fallback
@@ -55,7 +61,7 @@ def inspect_upload(data: bytes, filename: str | None, *, allowed=IMAGE_TYPES,
     if size == 0:
         return UploadVerdict(False, name, None, size, "the file is empty")
     if size > max_bytes:
-        return UploadVerdict(False, name, None, size, f"the file is larger than {max_bytes // (1024 * 1024)} MB")
+        return UploadVerdict(False, name, None, size, f"the file is larger than {_human_size(max_bytes)}")
     content_type = sniff_content_type(data)
     if content_type not in allowed:
         found = content_type or "an unrecognised format"

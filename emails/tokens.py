@@ -47,3 +47,15 @@ def read_reply_token(token: str, secret_key: str) -> int | None:
     if not hmac.compare_digest(mac, _mac(delivery_id, secret_key)):
         return None
     return delivery_id
+
+
+def claimed_delivery_id(token: str) -> int | None:
+    """The delivery id a token claims, NOT verified: only to tell which organization's
+    triage queue a reply with a broken signature belongs in, never to act on its behalf."""
+    encoded = token.strip().lower().partition(_SEPARATOR)[0]
+    if not encoded or len(encoded) > 16:
+        return None
+    try:
+        return int.from_bytes(base64.b32decode(encoded.upper() + "=" * (-len(encoded) % 8)), "big")
+    except (ValueError, base64.binascii.Error):
+        return None

@@ -10,6 +10,7 @@ def register_api(app: Flask) -> None:
     from app.api import (
         api_keys,
         auth_routes,
+        inbound_messages,
         me_routes,
         members_routes,
         watch_areas_routes,
@@ -22,6 +23,7 @@ def register_api(app: Flask) -> None:
     api.spec.components.security_scheme("session", {"type": "apiKey", "in": "cookie", "name": "session"})
     for module in (
         auth_routes,
+        inbound_messages,
         me_routes,
         members_routes,
         watch_areas_routes,

@@ -50,4 +50,10 @@ EVENT_KINDS: dict[str, str] = {
     "role.saved": "{role_id, name, permissions: [str], created: bool}",
     # Inbound email triage
     "inbound.message_received": "{inbound_message_id}",
+    # Copy of a triaged message for the organization's settings["triage_catch_all"] address.
+    "inbound.catch_all_copy": "{inbound_message_id, email}",
+    # Staff actions on the triage queue (their audit trail; actor_id on the row).
+    "inbound.message_status_changed": "{inbound_message_id, status, previous_status}",
+    "inbound.message_linked": "{inbound_message_id, request_id}",
+    "inbound.message_deleted": "{inbound_message_id, reason}",
 }

@@ -5,21 +5,28 @@ from __future__ import annotations
 import hashlib
 import logging
 from email.parser import BytesHeaderParser
-from email.policy import default as default_policy
+from email.policy import compat32
 
 from app.extensions import db
 from app.inbound.models import InboundEmail
+from emails.charsets import clean_text
+from emails.mime import decode_header_value, normalize_message_id
 
 log = logging.getLogger(__name__)
+
+MAX_ADDRESS_CHARS = 998  # an SMTP line: nothing honest is longer
 
 
 def _message_id(raw: bytes) -> str | None:
     try:
-        headers = BytesHeaderParser(policy=default_policy).parsebytes(raw)
-        value = headers.get("Message-ID")
-        return str(value).strip() or None if value else None
+        value = BytesHeaderParser(policy=compat32).parsebytes(raw).get("Message-ID")
+        return normalize_message_id(decode_header_value(value)) if value else None
     except Exception:  # a malformed header must not stop us from keeping the message
         return None
+
+
+def _address(value: str | None) -> str | None:
+    return None if value is None else clean_text(value)[:MAX_ADDRESS_CHARS]
 
 
 def store_raw_message(raw: bytes, *, received_via: str, envelope_from: str | None = None,
@@ -29,8 +36,8 @@ def store_raw_message(raw: bytes, *, received_via: str, envelope_from: str | Non
         raw=raw,
         sha256=hashlib.sha256(raw).hexdigest(),
         message_id=_message_id(raw),
-        envelope_from=envelope_from,
-        envelope_to=envelope_to or [],
+        envelope_from=_address(envelope_from),
+        envelope_to=[_address(a) for a in envelope_to or []],
         received_via=received_via,
     )
     db.session.add(stored)

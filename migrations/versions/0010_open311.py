@@ -1,7 +1,7 @@
 """open311 api keys and submissions
 
 Revision ID: 0010_open311
-Revises: 0007_watch
+Revises: 0009_inbound
 Create Date: 2026-11-24 19:15:12.185165
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0010_open311'
-down_revision = '0007_watch'
+down_revision = '0009_inbound'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,230 @@
+"""Deciding what an inbound email becomes: a situation from OUTCOMES, and who it concerns.
+
+`route(parsed, envelope_to, envelope_from)` looks facts up (organizations, requests,
+users, the delivery a reply token names) and returns a `Decision`; it changes nothing.
+The order of the checks is the product's: nobody's address, then bounces, then automatic
+mail and loops, then by the kind of address it was sent to.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask import current_app
+from sqlalchemy import func, or_, select
+
+from app.accounts.models import EmailAlias, Membership, Organization, User
+from app.extensions import db
+from app.inbound.comment_paths import DeliveryRef, RoutingUnavailable, delivery_for
+from app.requests.models import RequestStatus, ServiceRequest
+from emails.addresses import InboundAddress, classify
+from emails.autoreply import auto_reply_reason
+from emails.dsn import FailedRecipient, failed_recipients, is_delivery_report
+from emails.mime import ParsedEmail
+from emails.tokens import claimed_delivery_id, read_reply_token
+
+CLOSED_STATUSES = frozenset({RequestStatus.CLOSED.value, RequestStatus.ARCHIVED.value})
+# Reply addresses win over a request's address, which wins over a mailbox, when mail names several.
+ADDRESS_PRIORITY = {"reply": 0, "request": 1, "mailbox": 2}
+
+
+@dataclass
+class Decision:
+    situation: str  # a key of app.inbound.outcomes.OUTCOMES
+    organization_id: int | None = None
+    request_id: int | None = None
+    sender_user_id: int | None = None
+    recipient: str = ""
+    visibility: str = "public"
+    detail: str = ""
+    failures: list[FailedRecipient] = field(default_factory=list)
+
+
+def replies_enabled(organization: Organization) -> bool:
+    """The organization's "email update replies" setting (on unless turned off)."""
+    return bool((organization.settings or {}).get("email_update_replies", True))
+
+
+def find_sender(address: str) -> User | None:
+    """The active user who sends from `address`: their own email or a confirmed alias."""
+    if not address:
+        return None
+    return db.session.scalar(
+        select(User).outerjoin(EmailAlias, EmailAlias.user_id == User.id).where(
+            User.active.is_(True),
+            or_(User.email == address, (EmailAlias.email == address) & EmailAlias.confirmed_at.is_not(None)),
+        ).limit(1)
+    )
+
+
+def reply_situation(delivery: DeliveryRef, sender: User | None, request: ServiceRequest | None) -> tuple[str, str]:
+    """The situation and visibility for a genuine reply token: the reference's rules."""
+    if delivery.recipient_user_id is None:
+        return "recipient_without_account", ""
+    if sender is None:
+        return "unknown_sender", ""
+    if sender.id != delivery.recipient_user_id:
+        return "not_a_recipient", ""
+    if request is None:
+        return "missing_request", ""
+    if request.status in CLOSED_STATUSES:
+        return "closed_request", ""
+    return "reply_comment", "internal" if delivery.internal else "public"
+
+
+def request_address_situation(sender: User | None, is_member: bool) -> tuple[str, str]:
+    """Mail to request-<id>@ from a person: a comment by a known user (staff: internal)."""
+    if sender is None:
+        return "unknown_sender", ""
+    # Staff mail to a request's address stays internal: publishing is a deliberate act.
+    return "request_address_comment", "internal" if is_member else "public"
+
+
+def sender_failed_authentication(parsed: ParsedEmail) -> bool:
+    """Our receiving MTA said the From domain failed DMARC (or both SPF and DKIM)."""
+    for value in parsed.header("Authentication-Results"):
+        lowered = value.lower()
+        if "dmarc=fail" in lowered or ("spf=fail" in lowered and "dkim=pass" not in lowered):
+            return True
+    return False
+
+
+class _Facts:
+    """Lookups shared by the routes, each done once."""
+
+    def __init__(self, parsed: ParsedEmail, ours: list[InboundAddress]):
+        self.parsed = parsed
+        self.ours = ours
+        self.sender = find_sender(parsed.from_email)
+
+    def organization_for_mailbox(self, address: str) -> tuple[Organization | None, str]:
+        org = db.session.scalar(select(Organization).where(Organization.general_email == address))
+        if org is not None:
+            return org, "general_address"
+        org = db.session.scalar(select(Organization).where(Organization.sender_email == address).limit(1))
+        return org, "sender_address"
+
+    def fallback_organization_id(self) -> int | None:
+        """For mail that names no organization itself: another of its addresses, or the only one."""
+        for address in self.ours:
+            if address.kind == "mailbox":
+                org, _ = self.organization_for_mailbox(address.value)
+                if org is not None:
+                    return org.id
+            elif address.kind == "request":
+                request = _request(address.value)
+                if request is not None:
+                    return request.organization_id
+        ids = db.session.scalars(select(Organization.id).limit(2)).all()
+        return ids[0] if len(ids) == 1 else None
+
+
+def _request(public_id: str) -> ServiceRequest | None:
+    return db.session.scalar(select(ServiceRequest).where(func.lower(ServiceRequest.public_id) == public_id.lower()))
+
+
+def _is_member(user: User, organization_id: int) -> bool:
+    return db.session.scalar(select(Membership.id).where(
+        Membership.user_id == user.id, Membership.organization_id == organization_id)) is not None
+
+
+def _our_addresses(recipients: list[str], domain: str) -> list[InboundAddress]:
+    found = [a for a in (classify(r, domain) for r in recipients) if a is not None]
+    unique = list({(a.kind, a.value): a for a in found}.values())
+    return sorted(unique, key=lambda a: ADDRESS_PRIORITY[a.kind])
+
+
+def _own_addresses() -> set[str]:
+    rows = db.session.execute(select(Organization.general_email, Organization.sender_email)).all()
+    own = {address.lower() for row in rows for address in row if address}
+    own.add(current_app.config["MAIL_DEFAULT_SENDER"].lower())
+    return own
+
+
+def _from_us(address: str, domain: str) -> bool:
+    return bool(address) and (address.rpartition("@")[2] == domain.lower() or address in _own_addresses())
+
+
+def _delivery(delivery_id: int | None) -> tuple[DeliveryRef | None, bool]:
+    """The delivery (or None) and whether deliveries can be looked up at all yet."""
+    if delivery_id is None:
+        return None, True
+    try:
+        return delivery_for(delivery_id), True
+    except RoutingUnavailable:
+        return None, False
+
+
+def _route_reply(target: InboundAddress, facts: _Facts) -> Decision:
+    parsed = facts.parsed
+    delivery_id = read_reply_token(target.value, current_app.config["SECRET_KEY"])
+    # A forged token's claimed delivery only tells which queue the mail belongs in.
+    delivery, routing_available = _delivery(delivery_id if delivery_id is not None
+                                            else claimed_delivery_id(target.value))
+    org_id = delivery.organization_id if delivery is not None else facts.fallback_organization_id()
+    base = {"recipient": f"reply+{target.value}", "sender_user_id": facts.sender.id if facts.sender else None}
+    if org_id is None:
+        return Decision("no_organization", **base)
+    if delivery_id is None or (routing_available and delivery is None):
+        return Decision("bad_token", org_id, **base)
+    if sender_failed_authentication(parsed):
+        return Decision("sender_not_authenticated", org_id, **base)
+    if not replies_enabled(db.session.get(Organization, org_id)):
+        return Decision("replies_disabled", org_id, **base)
+    if not parsed.reply:
+        return Decision("empty_reply", org_id, **base)
+    if delivery is None:
+        return Decision("reply_routing_unavailable", org_id, **base)
+    request = db.session.get(ServiceRequest, delivery.request_id) if delivery.request_id else None
+    situation, visibility = reply_situation(delivery, facts.sender, request)
+    return Decision(situation, org_id, delivery.request_id, visibility=visibility, **base)
+
+
+def _route_request(target: InboundAddress, facts: _Facts) -> Decision:
+    base = {"recipient": f"request-{target.value}", "sender_user_id": facts.sender.id if facts.sender else None}
+    request = _request(target.value)
+    if request is None:
+        org_id = facts.fallback_organization_id()
+        return Decision("missing_request" if org_id else "no_organization", org_id, **base)
+    org_id, request_id = request.organization_id, request.id
+    if request.status in CLOSED_STATUSES:
+        return Decision("closed_request", org_id, request_id, **base)
+    if sender_failed_authentication(facts.parsed):
+        return Decision("sender_not_authenticated", org_id, request_id, **base)
+    if not facts.parsed.reply:
+        return Decision("empty_reply", org_id, request_id, **base)
+    is_member = facts.sender is not None and _is_member(facts.sender, org_id)
+    situation, visibility = request_address_situation(facts.sender, is_member)
+    return Decision(situation, org_id, request_id, visibility=visibility, **base)
+
+
+def _route_mailbox(target: InboundAddress, facts: _Facts) -> Decision:
+    base = {"recipient": target.value, "sender_user_id": facts.sender.id if facts.sender else None}
+    org, situation = facts.organization_for_mailbox(target.value)
+    if org is not None:
+        return Decision(situation, org.id, **base)
+    org_id = facts.fallback_organization_id()
+    return Decision("unknown_address" if org_id else "no_organization", org_id, **base)
+
+
+ROUTES_BY_ADDRESS_KIND = {"reply": _route_reply, "request": _route_request, "mailbox": _route_mailbox}
+
+
+def route(parsed: ParsedEmail, envelope_to: list[str], envelope_from: str | None) -> Decision:
+    """Decide what `parsed` becomes. Reads the database; changes nothing."""
+    domain = current_app.config["INBOUND_DOMAIN"]
+    # The SMTP envelope says who it was delivered to; headers only when there is none.
+    ours = _our_addresses(envelope_to, domain) or _our_addresses(parsed.recipients, domain)
+    if not ours:
+        return Decision("not_our_domain", detail=", ".join(envelope_to or parsed.recipients)[:200])
+    if is_delivery_report(parsed):
+        hard = [f for f in failed_recipients(parsed) if f.permanent]
+        detail = ", ".join(f"{f.email} {f.status}" for f in hard)
+        return Decision("hard_bounce" if hard else "soft_bounce", detail=detail, failures=hard)
+    reason = auto_reply_reason(parsed, envelope_from)
+    if reason:
+        return Decision("auto_reply", detail=reason)
+    if _from_us(parsed.from_email, domain):
+        return Decision("own_address", detail=parsed.from_email)
+    target = ours[0]
+    return ROUTES_BY_ADDRESS_KIND[target.kind](target, _Facts(parsed, ours))
