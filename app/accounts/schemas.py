@@ -12,6 +12,7 @@ import marshmallow as ma
 
 from app.accounts.passwords import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, password_problem
 from app.accounts.permissions import PERMISSIONS
+from app.api.inputs import InputSchema
 
 EMAIL_MAX_LENGTH = 254
 
@@ -54,33 +55,33 @@ def name_field(**kwargs) -> Trimmed:
 
 # -- input ----------------------------------------------------------------------------------
 
-class LoginSchema(ma.Schema):
+class LoginSchema(InputSchema):
     email = ma.fields.Email(required=True)
     # No policy here: an old password that predates the policy must still log in.
     password = ma.fields.String(required=True, load_only=True, validate=ma.validate.Length(min=1, max=1024))
     token_name = ma.fields.String(load_default="", validate=ma.validate.Length(max=100))
 
 
-class RegisterSchema(ma.Schema):
+class RegisterSchema(InputSchema):
     email = email_field(required=True)
     password = password_field()
     name = name_field(required=True)
 
 
-class TokenInSchema(ma.Schema):
+class TokenInSchema(InputSchema):
     token = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=1000))
 
 
-class EmailInSchema(ma.Schema):
+class EmailInSchema(InputSchema):
     email = email_field(required=True)
 
 
-class PasswordResetSchema(ma.Schema):
+class PasswordResetSchema(InputSchema):
     token = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=1000))
     password = password_field()
 
 
-class ProfileUpdateSchema(ma.Schema):
+class ProfileUpdateSchema(InputSchema):
     """The only writable parts of one's own account; the email changes through aliases, never here."""
 
     name = name_field()
@@ -88,22 +89,22 @@ class ProfileUpdateSchema(ma.Schema):
         r"^\+?[0-9][0-9 ().\-]{2,38}$", error="Use digits, spaces, ( ) . - and an optional leading +."))
 
 
-class MemberInSchema(ma.Schema):
+class MemberInSchema(InputSchema):
     user_id = ma.fields.Integer(required=True, validate=ma.validate.Range(min=1))
     role = Trimmed(required=True, validate=ma.validate.Length(min=1, max=64))
 
 
-class MemberRoleSchema(ma.Schema):
+class MemberRoleSchema(InputSchema):
     role = Trimmed(required=True, validate=ma.validate.Length(min=1, max=64))
 
 
-class InvitationInSchema(ma.Schema):
+class InvitationInSchema(InputSchema):
     email = email_field(required=True)
     name = name_field(load_default=None)
     role = Trimmed(required=True, validate=ma.validate.Length(min=1, max=64))
 
 
-class RoleInSchema(ma.Schema):
+class RoleInSchema(InputSchema):
     name = Trimmed(required=True, validate=ma.validate.Length(min=1, max=64))
     permissions = ma.fields.List(ma.fields.String(validate=ma.validate.OneOf(list(PERMISSIONS))),
                                  required=True)
@@ -141,6 +142,7 @@ class AliasSchema(ma.Schema):
 
 
 class OrganizationRefSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
     slug = ma.fields.String(required=True)
     name = ma.fields.String(required=True)
 

@@ -2,32 +2,46 @@
 
 from __future__ import annotations
 
+from importlib import import_module
+
 from flask import Flask
+
+# One module per area, each exposing `blp` and `URL_PREFIX`.
+API_MODULES = (
+    "api_keys",
+    "auth_routes",
+    "inbound_messages",
+    "me_routes",
+    "members_routes",
+    "organizations_routes",
+    "requests_routes",
+    "staff_requests_routes",
+    "watch_areas_routes",
+    "work_orders_routes",
+)
 
 
 def register_api(app: Flask) -> None:
-    """Bind the Api and register every API blueprint; each area is one module here."""
-    from app.api import (
-        api_keys,
-        auth_routes,
-        inbound_messages,
-        me_routes,
-        members_routes,
-        watch_areas_routes,
-        work_orders_routes,
-    )
+    """Bind the Api and register every API blueprint."""
     from app.extensions import api
 
     api.init_app(app)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     api.spec.components.security_scheme("session", {"type": "apiKey", "in": "cookie", "name": "session"})
-    for module in (
-        auth_routes,
-        inbound_messages,
-        me_routes,
-        members_routes,
-        watch_areas_routes,
-        work_orders_routes,
-        api_keys,
-    ):
+    # Any operation takes a bearer token or the browser session; those that need one say 401.
+    api.spec.options["security"] = [{"bearerAuth": []}, {"session": []}, {}]
+    for name in API_MODULES:
+        module = import_module(f"app.api.{name}")
         api.register_blueprint(module.blp, url_prefix="/api/v1" + module.URL_PREFIX)
+    _document_not_found(api.spec)
+
+
+def _document_not_found(spec) -> None:
+    """Every operation on a path with an id or a slug can answer 404 (no such org, no such row)."""
+    for path, operations in spec._paths.items():
+        if "{" not in path:
+            continue
+        for method, operation in operations.items():
+            if method != "parameters":
+                operation.setdefault("responses", {}).setdefault(
+                    "404", {"$ref": "#/components/responses/NOT_FOUND"})

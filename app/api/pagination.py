@@ -8,10 +8,12 @@ from sqlalchemy import func, select
 from app.extensions import db
 
 MAX_PER_PAGE = 100
+# Keeps OFFSET within BIGINT: a page number past this is a 422, not a database error.
+MAX_PAGE = 1_000_000
 
 
 class PaginationArgs(ma.Schema):
-    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1))
+    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1, max=MAX_PAGE))
     per_page = ma.fields.Integer(load_default=25, validate=ma.validate.Range(min=1, max=MAX_PER_PAGE))
 
 

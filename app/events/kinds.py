@@ -19,6 +19,7 @@ EVENT_KINDS: dict[str, str] = {
     "request.comment_internal": "{comment_id, mentioned_user_ids: [int]}",
     "request.due_date_changed": "{due_at | null, previous_due_at | null}",
     "request.followed": "{user_id}",
+    "request.attachment_added": "{attachment_id}",
     "request.archived": "{}",
     # Work (SLAs and work orders)
     "request.sla_breached": "{sla_due_at, breach_id}",

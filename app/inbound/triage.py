@@ -6,8 +6,6 @@ and deleting as spam is a soft delete, so the record of the message and of its d
 
 from __future__ import annotations
 
-from geoalchemy2.shape import from_shape
-from shapely.geometry import Point
 from sqlalchemy import func, select
 
 from app.accounts.models import Organization, User
@@ -27,7 +25,8 @@ from app.inbound.models import (
     InboundMessageAttachment,
     InboundMessageStatus,
 )
-from app.requests.models import Attachment, CommentSource, RequestCategory, ServiceRequest
+from app.requests import service as requests_service
+from app.requests.models import Attachment, CommentSource, ServiceRequest
 from app.uploads import store_upload
 from emails.attachments import KeptFile, RefusedFile
 from emails.mime import ParsedEmail
@@ -144,33 +143,22 @@ def _link(message: InboundMessage, request: ServiceRequest, actor: User) -> None
 
 def create_request(organization: Organization, actor: User, message_id: int, *, category_id: int,
                    lat: float, lng: float, address: str = "", description: str | None = None) -> ServiceRequest:
-    """A request from the message: sender as reporter if they have an account, body as
-    description, attachments copied; the message is linked and closed.
-
-    COORDINATOR: replace the ServiceRequest construction below with the requests service's
-    create function (its validation, SLA, routing and notifications) once it is merged.
-    """
+    """A request from the message, through the requests service (boundary, SLA, routing, events):
+    sender as reporter if they have an account, body as description, attachments copied; the
+    message is linked and closed, all in one transaction."""
     message = get_message(organization, message_id, for_update=True)
     if message.request_id is not None:
         raise Conflict("This message is already linked to a request.", {"request_id": message.request_id})
-    category = db.session.get(RequestCategory, category_id)
-    if category is None or category.organization_id != organization.id or not category.active:
-        raise ValidationFailed("Choose an active category of this organization.", {"category_id": category_id})
     text = (description if description is not None else (message.body or message.full_body)).strip()
     if not text:
         raise ValidationFailed("The message has no text; give a description.", {"description": "required"})
-    request = ServiceRequest(
-        organization_id=organization.id, category_id=category.id, reporter_id=message.sender_user_id,
-        location=from_shape(Point(lng, lat), srid=4326), address=address, description=text,
-        source=CommentSource.EMAIL.value,
-    )
-    db.session.add(request)
-    db.session.flush()
+    request = requests_service.submit_on_behalf(
+        actor, message.sender_user_id, category_id=category_id, organization=organization, lat=lat, lng=lng,
+        description=text, address=address, source=CommentSource.EMAIL.value, commit=False)
     for file in message.attachments:
         db.session.add(Attachment(request_id=request.id, uploaded_by_id=message.sender_user_id,
                                   filename=file.filename, content_type=file.content_type, size=file.size,
                                   sha256=file.sha256, storage_path=file.storage_path))
-    record_event("request.submitted", request=request, actor=actor)
     _link(message, request, actor)
     _change_status(message, InboundMessageStatus.CLOSED, actor)
     db.session.commit()

@@ -31,7 +31,7 @@ def test_own_profile_shows_contact_details_aliases_and_roles(client):
     assert body["email"] == "ann@example.org" and body["phone"] == "+1 217 555 0100"
     assert [(a["email"], a["confirmed"]) for a in body["aliases"]] == [("ann@home.example", True)]
     [membership] = body["organizations"]
-    assert membership["organization"] == {"slug": "springfield", "name": org.name}
+    assert membership["organization"] == {"id": org.id, "slug": "springfield", "name": org.name}
     assert membership["role"] == "staff"
     assert "edit_requests" in membership["permissions"] and "manage_members" not in membership["permissions"]
     assert membership["permissions"] == sorted(membership["permissions"])

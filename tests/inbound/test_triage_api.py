@@ -121,7 +121,7 @@ def test_create_request_needs_a_category_of_this_organization_and_a_location(cli
     assert missing.status_code == 422 and "lat" in missing.get_json()["details"]["json"]
     wrong = client.post(url(f"/{message_id}/create-request"), headers=staff_headers,
                         json={"category_id": foreign.id, "lat": 39.78, "lng": -89.65})
-    assert wrong.status_code == 422 and wrong.get_json()["details"] == {"category_id": foreign.id}
+    assert wrong.status_code == 422 and "category_id" in wrong.get_json()["details"]["json"]
 
 
 def test_attach_links_the_message_to_a_request(client, world, staff_headers):

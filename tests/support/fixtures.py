@@ -24,6 +24,11 @@ def app():
     url = os.environ["DATABASE_URL"]
     recreate_database(url)
     application = create_app({"SQLALCHEMY_DATABASE_URI": url, "SERVER_NAME": None})
+    # Workers in this process run actors in this app, whichever app a module built first
+    # (schemathesis, for one, builds an app at collection time to read the OpenAPI document).
+    from app.broker import app_context_middleware
+
+    app_context_middleware.app = application
     with application.app_context():
         upgrade()
     yield application
@@ -143,3 +148,10 @@ def smtp_server(app):
         app.config.update(saved)
         for key, value in saved_state.items():
             setattr(mail_state, key, value)
+
+
+@pytest.fixture
+def upload_dir(app, tmp_path, monkeypatch):
+    """Uploaded files go to a temporary directory for the test's duration."""
+    monkeypatch.setitem(app.config, "UPLOAD_DIR", str(tmp_path / "uploads"))
+    return tmp_path / "uploads"

@@ -1,0 +1,161 @@
+"""/api/v1/requests: report, read, follow, comment on and photograph requests.
+
+`{request_id}` is the request's numeric `id`; `public_id` is for people and email addresses
+(`request-<public_id>@`), not for URLs of this API. What a response shows depends on the
+caller: the public, the reporter, or staff of the request's organization (see RequestSchema).
+"""
+
+from __future__ import annotations
+
+from flask import send_file
+from flask_smorest import Blueprint
+
+from app.api.auth import current_user, require_user
+from app.api.pagination import PaginationArgs, page_schema
+from app.api.paths import BIGINT_ID
+from app.api.responses import errors
+from app.errors import NotFound
+from app.requests import queries, service
+from app.requests.policy import viewer_of
+from app.requests.schemas import (
+    CloseSchema,
+    CommentCreateSchema,
+    CommentSchema,
+    FollowStateSchema,
+    NoBodySchema,
+    PhotoSchema,
+    PhotoUploadSchema,
+    RequestFiltersSchema,
+    RequestSchema,
+    RequestSubmitSchema,
+    TimelineEntrySchema,
+)
+from app.requests.service import MAX_PHOTO_BYTES
+
+URL_PREFIX = "/requests"
+blp = Blueprint("requests", __name__, description="Service requests: report, follow, comment, close and reopen")
+
+
+def _request_and_audience(request_id: int):
+    request = service.get_request(request_id)
+    return request, viewer_of(current_user(), request).audience
+
+
+@blp.get("")
+@blp.arguments(RequestFiltersSchema, location="query")
+@blp.response(200, page_schema(RequestSchema, "RequestPageSchema"))
+@errors(blp, 401)
+def list_requests(filters):
+    """Requests anywhere, newest change first; public data only. `mine=true` needs a login."""
+    if filters.pop("mine"):
+        filters["reporter_id"] = require_user().id
+    return queries.list_requests(filters)
+
+
+@blp.post("")
+@blp.arguments(RequestSubmitSchema)
+@blp.response(201, RequestSchema)
+@errors(blp, 401)
+def submit(body):
+    """Report a problem at a point inside the category's organization's service boundary."""
+    user = current_user()
+    return queries.request_view(service.submit(user, **body), user)
+
+
+@blp.get(f"/<{BIGINT_ID}:request_id>")
+@blp.response(200, RequestSchema)
+@errors(blp, 404)
+def get_request(request_id):
+    """One request, as the caller may see it, with what the caller may do to it."""
+    return queries.request_view(service.get_request(request_id), current_user())
+
+
+@blp.get(f"/<{BIGINT_ID}:request_id>/timeline")
+@blp.arguments(PaginationArgs, location="query")
+@blp.response(200, page_schema(TimelineEntrySchema, "TimelinePageSchema"))
+@errors(blp, 404)
+def timeline(args, request_id):
+    """The request's events and comments, oldest first; internal ones only for its staff."""
+    return queries.timeline_page(*_request_and_audience(request_id), **args)
+
+
+@blp.get(f"/<{BIGINT_ID}:request_id>/comments")
+@blp.arguments(PaginationArgs, location="query")
+@blp.response(200, page_schema(CommentSchema, "CommentPageSchema"))
+@errors(blp, 404)
+def list_comments(args, request_id):
+    """Comments, oldest first; internal comments only for staff of the request's organization."""
+    return queries.comments_page(*_request_and_audience(request_id), **args)
+
+
+@blp.post(f"/<{BIGINT_ID}:request_id>/comments")
+@blp.arguments(CommentCreateSchema)
+@blp.response(201, CommentSchema)
+@errors(blp, 401, 403, 404, 409)
+def add_comment(body, request_id):
+    """Comment publicly, or (staff of the organization) internally with "visibility": "internal"."""
+    return service.add_comment(request_id, current_user(), body["body"], body["visibility"])
+
+
+@blp.post(f"/<{BIGINT_ID}:request_id>/follow")
+@blp.response(200, FollowStateSchema)
+@errors(blp, 401, 404, 409)
+def follow(request_id):
+    """Follow the request: its updates reach you. Following twice is harmless."""
+    service.follow(request_id, current_user())
+    return {"following": True}
+
+
+@blp.delete(f"/<{BIGINT_ID}:request_id>/follow")
+@blp.response(200, FollowStateSchema)
+@errors(blp, 401, 404)
+def unfollow(request_id):
+    """Stop following the request."""
+    service.unfollow(request_id, current_user())
+    return {"following": False}
+
+
+@blp.post(f"/<{BIGINT_ID}:request_id>/attachments")
+@blp.arguments(PhotoUploadSchema, location="files")
+@blp.response(201, PhotoSchema)
+@errors(blp, 401, 403, 404, 409, 413, 415)
+def add_photo(files, request_id):
+    """Add a photo (multipart field `file`; type judged by content; at most 5 per request)."""
+    upload = files["file"]
+    return service.add_photo(request_id, current_user(), upload.read(MAX_PHOTO_BYTES + 1), upload.filename)
+
+
+@blp.get(f"/<{BIGINT_ID}:request_id>/attachments/<{BIGINT_ID}:attachment_id>")
+@blp.response(200, {"type": "string", "format": "binary"}, content_type="application/octet-stream",
+              description="The file, with its own content type (an image).")
+@errors(blp, 404)
+def get_photo(request_id, attachment_id):
+    """One photo of the request."""
+    request, audience = _request_and_audience(request_id)
+    attachment = queries.photo(request, attachment_id, audience)
+    if attachment is None:
+        raise NotFound(f"No attachment {attachment_id} on request {request_id}.", {"attachment_id": attachment_id})
+    response = send_file(attachment.storage_path, mimetype=attachment.content_type,
+                         download_name=attachment.filename, conditional=True, max_age=3600)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@blp.post(f"/<{BIGINT_ID}:request_id>/close")
+@blp.arguments(CloseSchema, required=False)
+@blp.response(200, RequestSchema)
+@errors(blp, 401, 403, 404, 409)
+def close(body, request_id):
+    """Close the request (its reporter, as the category allows), optionally with a public comment."""
+    user = current_user()
+    return queries.request_view(service.close(request_id, user, body.get("comment")), user)
+
+
+@blp.post(f"/<{BIGINT_ID}:request_id>/reopen")
+@blp.arguments(NoBodySchema, required=False)
+@blp.response(200, RequestSchema)
+@errors(blp, 401, 403, 404, 409)
+def reopen(_body, request_id):
+    """Reopen a closed request (its reporter, as the category allows)."""
+    user = current_user()
+    return queries.request_view(service.reopen(request_id, user), user)

@@ -1,0 +1,187 @@
+"""Reading requests: filtered lists, a request's timeline, comments and photos as a viewer may see them."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime
+
+from geoalchemy2 import Geography
+from sqlalchemy import and_, cast, false, func, literal, or_, select, true, union_all
+from sqlalchemy.orm import selectinload
+
+from app.accounts.models import User
+from app.api.pagination import paginate
+from app.events.models import Event
+from app.extensions import db
+from app.requests import policy
+from app.requests.models import Attachment, Comment, Follower, ServiceRequest, Visibility
+from app.requests.policy import Audience
+from app.requests.schemas import RequestView
+from geo.boundaries import point
+
+METRES_PER_DEGREE = 111_320.0
+COMMENT_EVENT_KINDS = ("request.comment_public", "request.comment_internal")
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _near(lng: float, lat: float, radius_m: float):
+    # The envelope lets the GiST index on location cut the candidates; ST_DWithin on geography
+    # then measures true metres.
+    half_lat = radius_m / METRES_PER_DEGREE
+    half_lng = radius_m / (METRES_PER_DEGREE * max(math.cos(math.radians(lat)), 0.01))
+    envelope = func.ST_MakeEnvelope(lng - half_lng, lat - half_lat, lng + half_lng, lat + half_lat, 4326)
+    return and_(
+        ServiceRequest.location.op("&&")(envelope),
+        func.ST_DWithin(cast(ServiceRequest.location, Geography), cast(point(lng, lat), Geography), radius_m),
+    )
+
+
+def _conditions(filters: dict):
+    """SQL conditions for the list filters CONTRACT.md names (absent filters add nothing)."""
+    if filters.get("status"):
+        yield ServiceRequest.status.in_(filters["status"])
+    if filters.get("category"):
+        yield ServiceRequest.category_id.in_(filters["category"])
+    if filters.get("bbox"):
+        min_lng, min_lat, max_lng, max_lat = filters["bbox"]
+        yield func.ST_Intersects(ServiceRequest.location,
+                                 func.ST_MakeEnvelope(min_lng, min_lat, max_lng, max_lat, 4326))
+    if filters.get("radius_m") is not None:
+        yield _near(filters["lng"], filters["lat"], filters["radius_m"])
+    if filters.get("updated_after") is not None:
+        yield ServiceRequest.updated_at > filters["updated_after"]
+    if filters.get("assigned_to") is not None:
+        yield ServiceRequest.assignee_id == filters["assigned_to"]
+    if filters.get("q"):
+        pattern = _like(filters["q"])
+        yield or_(ServiceRequest.description.ilike(pattern, escape="\\"),
+                  ServiceRequest.address.ilike(pattern, escape="\\"))
+    if filters.get("reporter_id") is not None:
+        yield ServiceRequest.reporter_id == filters["reporter_id"]
+
+
+def list_requests(filters: dict, *, organization_id: int | None = None) -> dict:
+    """One page of requests matching `filters`, newest change first (public data only)."""
+    statement = (
+        select(ServiceRequest)
+        .where(*_conditions(filters))
+        .options(selectinload(ServiceRequest.organization))
+        .order_by(ServiceRequest.updated_at.desc(), ServiceRequest.id.desc())
+    )
+    if organization_id is not None:
+        statement = statement.where(ServiceRequest.organization_id == organization_id)
+    page = paginate(statement, filters["page"], filters["per_page"])
+    audience = Audience.PUBLIC if organization_id is None else Audience.STAFF
+    page["items"] = [RequestView(request, audience) for request in page["items"]]
+    return page
+
+
+def staff_queue(organization, actor: User | None, filters: dict) -> dict:
+    """The organization's requests, as its staff see them."""
+    policy.require_permission(organization, actor, policy.SEE_INTERNAL_PERMISSION)
+    return list_requests(filters, organization_id=organization.id)
+
+
+def is_following(request: ServiceRequest, user: User | None) -> bool:
+    return user is not None and db.session.get(Follower, (request.id, user.id)) is not None
+
+
+def request_view(request: ServiceRequest, user: User | None) -> RequestView:
+    """One request as `user` may see it, with its photos and what `user` may do to it."""
+    viewer = policy.viewer_of(user, request)
+    return RequestView(request, viewer.audience, photos=visible_photos(request, viewer.audience), viewer={
+        "following": is_following(request, user),
+        "actions": [action.value for action in policy.allowed_actions(viewer, request)],
+    })
+
+
+def _internal_visible(audience: Audience):
+    return true() if audience is Audience.STAFF else false()
+
+
+def _comment_visible(audience: Audience):
+    return or_(Comment.visibility == Visibility.PUBLIC.value, _internal_visible(audience))
+
+
+def comments_page(request: ServiceRequest, audience: Audience, page: int, per_page: int) -> dict:
+    """The request's comments the audience may read, oldest first."""
+    statement = (
+        select(Comment)
+        .where(Comment.request_id == request.id, _comment_visible(audience))
+        .options(selectinload(Comment.author))
+        .order_by(Comment.created_at, Comment.id)
+    )
+    return paginate(statement, page, per_page)
+
+
+def _photos(request: ServiceRequest, audience: Audience):
+    return (
+        select(Attachment)
+        .outerjoin(Comment, Comment.id == Attachment.comment_id)
+        .where(Attachment.request_id == request.id,
+               or_(Attachment.comment_id.is_(None), _comment_visible(audience)))
+        .order_by(Attachment.created_at, Attachment.id)
+    )
+
+
+def visible_photos(request: ServiceRequest, audience: Audience) -> list[Attachment]:
+    """Attachments of the request, without those on comments the audience may not read."""
+    return list(db.session.scalars(_photos(request, audience)))
+
+
+def photo(request: ServiceRequest, attachment_id: int, audience: Audience) -> Attachment | None:
+    """One attachment of the request, if the audience may see it."""
+    return db.session.scalar(_photos(request, audience).where(Attachment.id == attachment_id))
+
+
+@dataclass
+class TimelineEntry:
+    """One line of a request's history: an event, or a comment."""
+
+    id: str
+    kind: str
+    created_at: datetime
+    actor: object | None
+    payload: dict
+    comment: Comment | None = None
+
+
+def timeline_page(request: ServiceRequest, audience: Audience, page: int, per_page: int) -> dict:
+    """Events and comments of the request as the audience may see them, oldest first."""
+    event_kinds = Event.kind.not_in(COMMENT_EVENT_KINDS)
+    if audience is not Audience.STAFF:
+        event_kinds = and_(event_kinds, Event.kind.in_(policy.PUBLIC_EVENT_KINDS))
+    events = select(literal("event").label("entry"), Event.id.label("id"), Event.created_at.label("at")).where(
+        Event.request_id == request.id, event_kinds)
+    comments = select(literal("comment").label("entry"), Comment.id.label("id"), Comment.created_at.label("at")).where(
+        Comment.request_id == request.id, _comment_visible(audience))
+    merged = union_all(events, comments).subquery()
+    statement = select(merged.c.entry, merged.c.id).order_by(merged.c.at, merged.c.entry.desc(), merged.c.id)
+    result = paginate(statement, page, per_page, scalars=False)
+    rows = result["items"]
+    event_ids = [row.id for row in rows if row.entry == "event"]
+    comment_ids = [row.id for row in rows if row.entry == "comment"]
+    loaded_events = {e.id: e for e in db.session.scalars(
+        select(Event).where(Event.id.in_(event_ids)).options(selectinload(Event.actor)))} if event_ids else {}
+    loaded_comments = {c.id: c for c in db.session.scalars(
+        select(Comment).where(Comment.id.in_(comment_ids)).options(selectinload(Comment.author)))} if comment_ids else {}
+    result["items"] = [
+        _event_entry(loaded_events[row.id]) if row.entry == "event" else _comment_entry(loaded_comments[row.id])
+        for row in rows
+    ]
+    return result
+
+
+def _event_entry(event: Event) -> TimelineEntry:
+    return TimelineEntry(f"event-{event.id}", event.kind, event.created_at, event.actor, event.payload)
+
+
+def _comment_entry(comment: Comment) -> TimelineEntry:
+    kind = "request.comment_internal" if comment.visibility == Visibility.INTERNAL else "request.comment_public"
+    return TimelineEntry(f"comment-{comment.id}", kind, comment.created_at, comment.author,
+                         {"comment_id": comment.id}, comment)
