@@ -12,6 +12,7 @@ from flask import Blueprint, request
 from werkzeug.exceptions import HTTPException
 
 from app.errors import ApiError
+from app.open311 import mapping
 from app.open311.serializers import FORMATS, render
 
 log = logging.getLogger(__name__)
@@ -57,24 +58,34 @@ def errors_response(error: Open311Error):
 _LOCATIONS = ("json", "form", "query", "files")
 
 
-def _leaf_messages(details, prefix: str = "") -> list[str]:
-    """Flatten marshmallow-style {"field": ["message"]} details into "field: message" lines."""
+def _leaves(details, path: str = "") -> list[tuple[str, str]]:
+    """Marshmallow-style {"field": ["message"]} details as (field path, message) pairs."""
     if isinstance(details, dict):
-        lines: list[str] = []
+        pairs: list[tuple[str, str]] = []
         for key, value in details.items():
             # webargs nests by location ("json", "form"): the field name is what the client knows.
-            name = prefix if key in _LOCATIONS and not prefix else f"{prefix}.{key}" if prefix else str(key)
-            lines += _leaf_messages(value, name)
-        return lines
+            name = path if key in _LOCATIONS and not path else f"{path}.{key}" if path else str(key)
+            pairs += _leaves(value, name)
+        return pairs
     if isinstance(details, list | tuple):
-        return [line for item in details for line in _leaf_messages(item, prefix)]
-    return [f"{prefix}: {details}" if prefix else str(details)]
+        return [pair for item in details for pair in _leaves(item, path)]
+    return [(path, str(details))]
+
+
+def _descriptions(details) -> list[str]:
+    """One line per distinct message, naming every form field it concerns."""
+    fields_by_message: dict[str, list[str]] = {}
+    for path, message in _leaves(details):
+        fields = fields_by_message.setdefault(message, [])
+        if path and mapping.form_field(path) not in fields:
+            fields.append(mapping.form_field(path))
+    return [f"{', '.join(fields)}: {message}" if fields else message for message, fields in fields_by_message.items()]
 
 
 def from_domain_error(exc: ApiError) -> Open311Error:
-    """A domain service's refusal, told in the specification's codes."""
+    """A domain service's refusal, told in the specification's codes and the form's field names."""
     status = {401: 403, 403: 403, 404: 404, 429: 429}.get(exc.status, 400)
-    lines = _leaf_messages(exc.details) if exc.status == 422 else []
+    lines = _descriptions(exc.details) if exc.status == 422 else []
     errors = [(status, line) for line in lines] or [(status, exc.message)]
     return Open311Error(status, exc.message, errors=errors)
 

@@ -26,7 +26,20 @@ WORKFLOW_STATUSES: dict[str, tuple[str, ...]] = {
 }
 
 LIST_DATATYPES = ("singlevaluelist", "multivaluelist")
-DATATYPES = ("string", "number", "datetime", "text", *LIST_DATATYPES)
+
+# The requests service names fields as the JSON API does; an Open311 client knows the form's names.
+FORM_FIELDS: dict[str, str] = {
+    "lng": "long",
+    "category_id": "service_code",
+    "address": "address_string",
+}
+
+
+def form_field(path: str) -> str:
+    """The POST form's name for a field the requests service names (`answers.size` -> `attribute[size]`)."""
+    if path.startswith("answers."):
+        return f"attribute[{path.removeprefix('answers.')}]"
+    return FORM_FIELDS.get(path, path)
 
 
 def w3_datetime(value: datetime | None, organization: Organization) -> str | None:
@@ -84,43 +97,6 @@ def attribute_definitions(category: RequestCategory) -> list[dict]:
     """The category's questions as Open311 attributes, in their presentation order."""
     attributes = [_attribute(raw, position) for position, raw in enumerate(category.attributes or [], start=1)]
     return sorted(attributes, key=lambda attribute: attribute["order"])
-
-
-def answer_problem(definition: dict, value: str | list[str]) -> str | None:
-    """What is wrong with an answer to an attribute, or None when it fits the definition."""
-    datatype = definition["datatype"]
-    chosen = value if isinstance(value, list) else [value]
-    if datatype != "multivaluelist" and len(chosen) > 1:
-        return "takes a single value."
-    if datatype in LIST_DATATYPES:
-        keys = [str(option["key"]) for option in definition.get("values", [])]
-        wrong = [choice for choice in chosen if choice not in keys]
-        return f"must be one of {', '.join(keys)}; got {', '.join(wrong)}." if wrong else None
-    single = chosen[0]
-    if datatype == "number":
-        try:
-            float(single)
-        except ValueError:
-            return f"must be a number, got {single!r}."
-    if datatype == "datetime":
-        try:
-            parse_w3_datetime(single)
-        except ValueError:
-            return f"must be a W3C datetime, got {single!r}."
-    if datatype == "string" and "\n" in single:
-        return "must be a single line."
-    return None
-
-
-def normalized_answer(definition: dict, value: str | list[str]):
-    """An answer that fits its definition, stored as a list for multivaluelist, else one value."""
-    chosen = value if isinstance(value, list) else [value]
-    if definition["datatype"] == "multivaluelist":
-        return chosen
-    if definition["datatype"] == "number":
-        number = float(chosen[0])
-        return int(number) if number.is_integer() else number
-    return chosen[0]
 
 
 def service_definition(category: RequestCategory) -> dict:

@@ -1,7 +1,9 @@
-"""POST requests: an Open311 report, turned into a request like any other.
+"""POST requests: an Open311 report, filed through the requests service like any other request.
 
-`parse_form` reads the specification's form fields; `submit` checks them against the service
-and hands them to the domain (see `_create_request`).
+`parse_form` reads the specification's form fields (strings) into a report; `submit` finds the
+reporter's account, types the answers as the service definition says, and calls
+`app.requests.service.submit`, which checks the boundary and the answers, records
+`request.submitted` and commits. Its refusals reach the client as the errors document.
 """
 
 from __future__ import annotations
@@ -19,10 +21,10 @@ from app.accounts.service import claim_address, lock_address, user_for_address
 from app.extensions import db
 from app.open311 import mapping
 from app.open311.errors import BadRequest
-from app.open311.interim import create_request_without_requests_service
 from app.open311.models import ApiKey, Open311Submission
 from app.open311.queries import service
-from app.requests.models import RequestCategory, ServiceRequest
+from app.requests import service as requests_service
+from app.requests.models import CommentSource, RequestCategory, ServiceRequest
 
 MAX_DESCRIPTION = 4000  # the specification's limit
 _ATTRIBUTE = re.compile(r"^attribute\[(?P<code>[^\]]+)\](?P<many>\[\])?$")
@@ -122,6 +124,10 @@ def parse_form(form: MultiDict) -> Open311Report:
         account_id=_value(form, "account_id"),
         attributes=_attributes(form),
     )
+    if report.email is None:
+        raise BadRequest("email was not provided: every request here has a reporter the city can update.")
+    if not report.description:
+        raise BadRequest("description was not provided.")
     if (report.lat is None) != (report.long is None):
         raise BadRequest("lat and long must be sent together.")
     if report.lat is None:
@@ -132,36 +138,37 @@ def parse_form(form: MultiDict) -> Open311Report:
     return report
 
 
-def _checked_answers(category: RequestCategory, given: dict[str, str | list[str]]) -> dict:
-    """The answers to the service's attributes, checked against its definition."""
-    definitions = {attribute["code"]: attribute for attribute in mapping.attribute_definitions(category)}
-    errors: list[tuple[int, str]] = []
-    unknown = sorted(set(given) - set(definitions))
-    errors += [(400, f"attribute[{code}] is not an attribute of {category.code!r}.") for code in unknown]
-    answers: dict[str, str | list[str] | float] = {}
-    for code, definition in definitions.items():
-        value = given.get(code)
-        if value in (None, "", []):
-            if definition["required"] and definition["variable"]:
-                errors.append((400, f"attribute[{code}] is required: {definition['description']}"))
+def typed_answers(category: RequestCategory, given: dict[str, str | list[str]]) -> dict:
+    """Form strings as the values the service definition types: numbers, one value, or a list.
+
+    Only the shape changes here; whether an answer fits is the requests service's to say.
+    """
+    datatypes = {attribute["code"]: attribute["datatype"] for attribute in mapping.attribute_definitions(category)}
+    answers: dict = {}
+    for code, value in given.items():
+        datatype = datatypes.get(code)
+        if datatype == "multivaluelist":
+            answers[code] = value if isinstance(value, list) else [value]
             continue
-        problem = mapping.answer_problem(definition, value)
-        if problem:
-            errors.append((400, f"attribute[{code}] {problem}"))
-        else:
-            answers[code] = mapping.normalized_answer(definition, value)
-    if errors:
-        raise BadRequest(errors[0][1], errors=errors)
+        if isinstance(value, list) and len(value) == 1:
+            value = value[0]
+        answers[code] = _number(value) if datatype == "number" else value
     return answers
 
 
-def reporter_for(report: Open311Report) -> User | None:
-    """The account an email belongs to, or a new unconfirmed one without a password; None if no email.
+def _number(value):
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return value  # left as text: the requests service names it "Must be a number."
+    return int(number) if number.is_integer() else number
+
+
+def reporter_for(report: Open311Report) -> User:
+    """The account the email belongs to, or a new unconfirmed one without a password.
 
     Following a confirm or reset link later proves the address and makes it a full account.
     """
-    if not report.email:
-        return None
     lock_address(report.email)  # before the lookup: two posts from one new address make one account
     user = user_for_address(report.email)
     if user is None:
@@ -177,9 +184,12 @@ def submit(organization: Organization, api_key: ApiKey, report: Open311Report) -
         Open311Submission, ServiceRequest]:
     """Create the request a report describes, committed, with the submission that carried it."""
     category = service(organization, report.service_code)
-    answers = _checked_answers(category, report.attributes)
-    request = create_request_without_requests_service(organization, category, report, answers,
-                                                      reporter_for(report))
+    request = requests_service.submit(
+        reporter_for(report), category_id=category.id, lat=report.lat, lng=report.long,
+        description=report.description, address=report.address_string or "",
+        answers=typed_answers(category, report.attributes), source=CommentSource.OPEN311.value)
+    # The requests service has committed the request (and a new reporter); what Open311 alone
+    # carried follows in a second, small transaction.
     submission = Open311Submission(
         token=secrets.token_urlsafe(16), request_id=request.id, organization_id=organization.id,
         api_key_id=api_key.id, media_url=report.media_url, device_id=report.device_id,

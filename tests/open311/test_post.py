@@ -18,13 +18,14 @@ from tests.open311.support import (
     text_of,
     xml,
 )
+from tests.support.auth import bearer
 
 INSIDE = {"lat": "39.781", "long": "-89.651"}
 
 
 def _form(api_key: str, **fields) -> dict:
     return {"api_key": api_key, "service_code": "pothole", **INSIDE, "attribute[size]": "l",
-            "description": "Deep hole by the school", **fields}
+            "description": "Deep hole by the school", "email": "resident@example.org", **fields}
 
 
 def test_posting_creates_a_request_like_any_other_and_answers_its_id_in_xml(client):
@@ -89,13 +90,6 @@ def test_a_confirmed_alias_names_its_account(client):
     assert request.reporter_id == resident.id
 
 
-def test_an_anonymous_report_has_no_reporter(client):
-    organization, _, _ = city_with_pothole()
-    [answer] = client.post("/open311/v2/requests.json", data=_form(api_key_for(organization))).get_json()
-    request = db.session.scalar(select(ServiceRequest).where(ServiceRequest.public_id == answer["service_request_id"]))
-    assert request.reporter_id is None
-
-
 @pytest.mark.parametrize("fmt", ["xml", "json"])
 def test_api_key_is_required_and_must_be_live_and_of_this_jurisdiction(client, fmt):
     organization, _, _ = city_with_pothole("springfield")
@@ -120,13 +114,15 @@ def test_api_key_is_required_and_must_be_live_and_of_this_jurisdiction(client, f
     ({"long": ""}, 400, "together"),
     ({"lat": "north"}, 400, "lat must be a number"),
     ({"lat": "95"}, 400, "between"),
-    ({"lat": "39.0", "long": "-89.0"}, 400, "service boundary"),
-    ({"attribute[size]": ""}, 400, "attribute[size] is required"),
-    ({"attribute[size]": "huge"}, 400, "must be one of s, l"),
-    ({"attribute[depth_cm]": "deep"}, 400, "must be a number"),
-    ({"attribute[colour]": "red"}, 400, "attribute[colour] is not an attribute"),
-    ({"attribute[size][]": ["s", "l"]}, 400, "single value"),
-    ({"attribute[hazards][]": ["deep", "sharp"]}, 400, "got sharp"),
+    ({"lat": "39.0", "long": "-89.0"}, 400, "lat, long: No organization serves this point"),
+    ({"attribute[size]": ""}, 400, "attribute[size]: An answer is required."),
+    ({"attribute[size]": "huge"}, 400, "attribute[size]: Must be one of: l, s."),
+    ({"attribute[depth_cm]": "deep"}, 400, "attribute[depth_cm]: Must be a number."),
+    ({"attribute[colour]": "red"}, 400, "attribute[colour]: This category has no such question."),
+    ({"attribute[size][]": ["s", "l"]}, 400, "attribute[size]: Must be one of"),
+    ({"attribute[hazards][]": ["deep", "sharp"]}, 400, "attribute[hazards]: Unknown values: sharp."),
+    ({"email": ""}, 400, "email was not provided"),
+    ({"description": "  "}, 400, "description was not provided"),
     ({"email": "not-an-address"}, 400, "email"),
     ({"media_url": "javascript:alert(1)"}, 400, "media_url"),
     ({"description": "x" * 4001}, 400, "description"),
@@ -207,3 +203,20 @@ def test_the_submitted_event_goes_to_the_fan_out_after_commit_and_a_refusal_send
         ServiceRequest.public_id == answer["service_request_id"], Event.kind == "request.submitted"))
     sent = [Message.decode(raw).args[0] for raw in list(stub_broker.queues["fanout"].queue)]
     assert sent == [event_id]
+
+
+def test_a_request_posted_through_open311_is_the_residents_own_in_the_resident_api(client):
+    organization, pothole, _ = city_with_pothole()
+    resident = UserFactory(email="ann@example.org")
+    [answer] = client.post("/open311/v2/requests.json", data=_form(
+        api_key_for(organization), email="ann@example.org", address_string="12 Elm Street")).get_json()
+    mine = client.get("/api/v1/requests?mine=true", headers=bearer(resident))
+    assert mine.status_code == 200, mine.get_json()
+    [item] = mine.get_json()["items"]
+    assert item["public_id"] == answer["service_request_id"]
+    one = client.get(f"/api/v1/requests/{item['id']}", headers=bearer(resident)).get_json()
+    assert (one["category_id"], one["description"], one["address"], one["status"]) == (
+        pothole.id, "Deep hole by the school", "12 Elm Street", "open")
+    assert (one["lat"], one["lng"]) == (pytest.approx(39.781), pytest.approx(-89.651))
+    timeline = client.get(f"/api/v1/requests/{item['id']}/timeline", headers=bearer(resident)).get_json()
+    assert [(entry["kind"], entry["actor"]["id"]) for entry in timeline["items"]] == [("request.submitted", resident.id)]
