@@ -54,10 +54,12 @@ def register_blueprints(app: Flask) -> None:
     from app.api import register_api
     from app.health import bp as health_bp
     from app.inbound.webhook import bp as inbound_webhook_bp
+    from app.open311.routes import bp as open311_bp
     from app.portal import register_portal
 
     app.register_blueprint(health_bp)
     app.register_blueprint(inbound_webhook_bp)
+    app.register_blueprint(open311_bp)
     register_api(app)
     register_portal(app)
 

@@ -67,6 +67,7 @@ RATE_LIMITS = {
     "RATELIMIT_ACCOUNT_EMAIL_ACCOUNT": "3 per 15 minutes",        # forgot, resend: per account
     "RATELIMIT_TOKEN": "10 per minute;60 per hour",               # reset, confirm: per client
     "RATELIMIT_ALIASES": "10 per hour",                           # adding aliases: per user
+    "RATELIMIT_OPEN311_POST": "60 per minute",                    # Open311 POST requests: per API key
 }
 
 
@@ -86,6 +87,7 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict:
     mail_server = env.get("MAIL_SERVER", "")
     mail_sink_port = _int(env, "MAIL_SINK_PORT", 1025)
     inbound_domain = env.get("INBOUND_DOMAIN", "inbound.localhost")
+    public_base_url = env.get("PUBLIC_BASE_URL", f"http://127.0.0.1:{_int(env, 'PORT', 8000)}")
 
     return {
         "APP_ENV": app_env,
@@ -94,7 +96,7 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict:
         "SECRET_KEY": secret_key,
         "SERVER_NAME": env.get("SERVER_NAME") or None,
         "PREFERRED_URL_SCHEME": env.get("PREFERRED_URL_SCHEME", "http"),
-        "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", f"http://127.0.0.1:{_int(env, 'PORT', 8000)}"),
+        "PUBLIC_BASE_URL": public_base_url,
         "SQLALCHEMY_DATABASE_URI": env.get("DATABASE_URL", "postgresql+psycopg:///civic"),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": env.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
@@ -149,6 +151,12 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": app_env == "production",
         "JSON_SORT_KEYS": False,
+        # Open311 GeoReport v2 (/open311/v2): the texts of its discovery document.
+        "OPEN311_CONTACT": env.get("OPEN311_CONTACT", f"See {public_base_url} for who serves your area."),
+        "OPEN311_KEY_SERVICE": env.get(
+            "OPEN311_KEY_SERVICE",
+            "Reading needs no key. Posting needs an api_key, issued by the organization's administrators "
+            "(POST /api/v1/orgs/{org}/api-keys)."),
         # Reverse proxies in front of the web process; their X-Forwarded-For is trusted so the
         # client address (rate limits) is the caller's, not the proxy's.
         "TRUSTED_PROXIES": _int(env, "TRUSTED_PROXIES", 0),

@@ -161,3 +161,22 @@ def test_an_email_reply_becomes_a_comment_and_notifies_followers(app, client, ci
     carol_mail = [body for _, body in _mail_for(smtp_server, "carol@example.org")]
     assert any("the pole is leaning badly" in body for body in carol_mail)      # a follower hears of it
     assert not any("the pole is leaning badly" in m.text() for m in smtp_server.to("bob@example.org"))
+
+
+def test_a_report_posted_through_open311_is_a_request_like_any_other(client, city, redis_worker, smtp_server):
+    admin = make_member(city.org, "admin", email="admin@springfield.gov")
+    issued = client.post("/api/v1/orgs/springfield/api-keys", headers=bearer(admin), json={"name": "City app"})
+    assert issued.status_code == 201, issued.get_json()
+    posted = client.post("/open311/v2/requests.json", data={
+        "api_key": issued.get_json()["key"], "jurisdiction_id": "springfield", "service_code": "pothole",
+        "lat": str(LAT), "long": str(LNG), "description": "Reported from a 311 kiosk",
+        "email": "dana@example.org", "first_name": "Dana"})
+    assert posted.status_code == 200, posted.get_data(as_text=True)
+    public_id = posted.get_json()[0]["service_request_id"]
+    _drain(redis_worker)
+
+    # The resident API shows it, and the reporter got the same receipt a web report gets.
+    found = client.get("/api/v1/requests", query_string={"q": "311 kiosk"}).get_json()
+    assert [item["public_id"] for item in found["items"]] == [public_id]
+    receipts = _mail_for(smtp_server, "dana@example.org")
+    assert len(receipts) == 1 and public_id in receipts[0][0], receipts
