@@ -1,6 +1,6 @@
-"""Organization settings, email: which notification types are sent (system email switches),
-where New Inbound Message Notices go, the email templates with a preview, and the incoming
-and outgoing email log. The rules and the log are app.notify's."""
+"""Organization settings: which notification types are sent (system email switches), where New
+Inbound Message Notices go, the email templates with a preview, Open311 API keys, and the
+incoming and outgoing email log. The rules are app.notify's and app.open311.keys'."""
 
 from __future__ import annotations
 
@@ -11,10 +11,11 @@ from app.extensions import db
 from app.notify import settings as notify_settings
 from app.notify import templates
 from app.notify.logs import email_log_page
+from app.open311 import keys
 from app.portal.forms import ActionForm, apply_service_error
 from app.portal.staff import bp
 from app.portal.staff.common import render_staff, staff_page
-from app.portal.staff.forms import InboundNoticeForm, TemplateForm
+from app.portal.staff.forms import ApiKeyForm, InboundNoticeForm, TemplateForm
 
 MANAGE = "manage_settings"
 LOG_PAGE = 50
@@ -95,3 +96,34 @@ def email_log(org: str):
     rows = email_log_page(organization.id, direction, page, LOG_PAGE)["items"]
     return render_staff("staff/email_log.html", organization, user, direction=direction, rows=rows, page=page,
                         per_page=LOG_PAGE)
+
+
+@bp.get("/<org>/settings/api-keys")
+def api_keys(org: str, form=None, issued: str | None = None, code: int = 200):
+    organization, user = staff_page(org, MANAGE)
+    listed = db.session.scalars(keys.organization_keys(organization)).all()
+    return render_staff("staff/api_keys.html", organization, user, code, keys=listed,
+                        form=form or ApiKeyForm(), issued=issued)
+
+
+@bp.post("/<org>/settings/api-keys")
+def issue_api_key(org: str):
+    """Issue a key; its plaintext is shown on this one answer and never again."""
+    organization, user = staff_page(org, MANAGE)
+    form = ApiKeyForm()
+    if not form.validate_on_submit():
+        return api_keys(org, form=form, code=422)
+    key, plaintext = keys.issue_api_key(organization, user, form.name.data)
+    db.session.commit()
+    flash(f"Key “{key.name}” issued. Copy it now: it is not shown again.")
+    response = api_keys(org, issued=plaintext)
+    return response[0], 201, {"Cache-Control": "no-store"}
+
+
+@bp.post("/<org>/settings/api-keys/<int:key_id>/revoke")
+def revoke_api_key(org: str, key_id: int):
+    organization, _ = staff_page(org, MANAGE)
+    keys.revoke_api_key(organization, key_id)
+    db.session.commit()
+    flash("The key is revoked: Open311 posts with it are refused from now on.")
+    return redirect(url_for("staff.api_keys", org=org))

@@ -140,3 +140,8 @@ class TemplateForm(FlaskForm):
 class InboundNoticeForm(FlaskForm):
     inbound_notice_to = StringField("Send New Inbound Message Notices to", validators=[Optional(), Length(max=254)])
     inbound_notice_cc = StringField("Copy them to", validators=[Optional(), Length(max=254)])
+
+
+class ApiKeyForm(FlaskForm):
+    name = StringField("Who the key is for", validators=[DataRequired("Name the client, like “Mobile app”."),
+                                                         Length(max=100)])

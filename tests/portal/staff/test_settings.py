@@ -113,3 +113,17 @@ def test_staff_without_manage_settings_are_refused(client, db):
     log_in(client, make_member(org, "staff"))
     assert client.get(BASE + "/").status_code == 403
     assert client.get(BASE + "/categories").status_code == 403
+
+
+def test_api_keys_are_shown_once_and_can_be_revoked(client, db):
+    from app.open311.models import ApiKey
+
+    _admin(client)
+    issued = post_form(client, BASE + "/api-keys", {"name": "Mobile app"})
+    assert issued.status_code == 201 and issued.headers["Cache-Control"] == "no-store"
+    key = db.session.query(ApiKey).one()
+    plaintext = issued.text.split('id="issued-key">')[1].split("<")[0]
+    assert plaintext.startswith("o311_") and plaintext not in client.get(BASE + "/api-keys").text
+    post_form(client, f"{BASE}/api-keys/{key.id}/revoke", form_page=BASE + "/api-keys")
+    db.session.refresh(key)
+    assert key.revoked_at is not None
