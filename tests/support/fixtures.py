@@ -20,7 +20,7 @@ class FreshGlobalsClient(FlaskClient):
     """Each request starts with an empty `g`, as on a server.
 
     Requests reuse the test's app context (and so its db.session), which would otherwise
-    carry `g` (the cached current user, the CSRF token) from one request into the next.
+    carry `g` (Flask-WTF's CSRF token, for one) from one request into the next.
     """
 
     def open(self, *args, **kwargs):
