@@ -124,7 +124,6 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict:
         "INBOUND_MAX_ATTEMPTS": _int(env, "INBOUND_MAX_ATTEMPTS", 3),
         # Seconds a stored email may stay `received` before the sweep sends it to a worker again.
         "INBOUND_SWEEP_AFTER": _int(env, "INBOUND_SWEEP_AFTER", 60),
-        "INBOUND_SPOOL_DIR": env.get("INBOUND_SPOOL_DIR", os.path.join("instance", "inbound-spool")),
         "EMAIL_FALLBACK_DELAY": _int(env, "EMAIL_FALLBACK_DELAY", 60),
         # Limits on a drawn watch area (vertices as ST_NPoints counts them; geodesic m²).
         "WATCH_AREA_MAX_VERTICES": _int(env, "WATCH_AREA_MAX_VERTICES", 5000),
