@@ -51,7 +51,8 @@ def queue(org: str):
     query = {"page": page, "per_page": QUEUE_PAGE, "status": filters.status.data or None,
              "category": [filters.category.data] if filters.category.data else None,
              "q": (filters.q.data or "").strip() or None,
-             "assigned_to": user.id if filters.assigned.data == "me" else None}
+             "assigned_to": user.id if filters.assigned.data == "me" else None,
+             "sla": filters.sla.data or None}
     found = queries.staff_queue(organization, user, query)
     rows = [(item, sla_badge(item.sla_due_at, item.status)) for item in found["items"]]
     markers = [{"lat": v.lat, "lng": v.lng, "status": v.status, "title": f"{v.public_id} {v.description[:60]}",
