@@ -9,7 +9,9 @@ from flask import flash, redirect, request, url_for
 
 from app.errors import ApiError
 from app.extensions import db
+from app.inbound import triage
 from app.notify import receipts
+from app.portal.access import viewer_permissions
 from app.portal.forms import ActionForm, CloseForm, apply_service_error
 from app.portal.resident import STATUS_LABELS
 from app.portal.staff import bp
@@ -64,6 +66,13 @@ def queue(org: str):
                         previous_args={**request.args.to_dict(flat=False), "page": page - 1})
 
 
+def _emails(organization, user, request_id: int) -> list:
+    """The inbound messages linked to the request (who wrote, and what), for those who triage mail."""
+    if "view_inbound_messages" not in viewer_permissions(user, organization):
+        return []
+    return db.session.scalars(triage.messages_query(organization, request_id=request_id)).all()
+
+
 def _detail(org: str, request_id: int, code: int = 200, **forms):
     organization, user = staff_page(org, VIEW)
     row = service.get_request(request_id, organization_id=organization.id)
@@ -83,6 +92,7 @@ def _detail(org: str, request_id: int, code: int = 200, **forms):
         recategorize_form=recategorize, due_form=due, close_form=forms.get("close") or CloseForm(),
         comment_form=forms.get("comment") or StaffCommentForm(),
         work_orders=db.session.scalars(work.work_orders_query(organization, request_id=row.id)).all(),
+        emails=_emails(organization, user, row.id),
         point={"lat": view.lat, "lng": view.lng, "status": view.status, "title": view.public_id})
 
 
