@@ -9,6 +9,7 @@ from flask import Flask
 # One module per area, each exposing `blp` and `URL_PREFIX`.
 API_MODULES = (
     "api_keys",
+    "automations_routes",
     "auth_routes",
     "inbound_messages",
     "me_notifications",

@@ -1,0 +1,35 @@
+"""An automation's message: a template rendered, like every email, by emails/render.py's sandbox."""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from app.accounts.models import Organization
+from app.notify.templates import sample_context
+from app.requests.models import ServiceRequest
+from emails.render import TemplateInvalid, render_snippet, validate_templates
+
+
+def check_message(organization: Organization, source: str, refuse) -> None:
+    """Refuse (with `refuse(reason)`, which raises) a message template that does not render."""
+    try:
+        validate_templates("automation.message", {"text": source}, sample_context(organization, "request.closed"))
+    except TemplateInvalid as exc:
+        raise refuse(f"line {exc.line}: {exc.reason}") from None
+
+
+def message_context(request: ServiceRequest) -> dict:
+    """What a message template sees of the request (public facts only: messages may be public)."""
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    organization = request.organization
+    return {
+        "organization": {"name": organization.name, "slug": organization.slug},
+        "request": {"public_id": request.public_id, "description": request.description, "address": request.address,
+                    "status": request.status, "category": request.category.name,
+                    "url": f"{base}/requests/{request.public_id}"},
+        "app_url": base,
+    }
+
+
+def render_message(source: str, request: ServiceRequest) -> str:
+    return render_snippet(source, message_context(request)).strip()
