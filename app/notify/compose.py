@@ -195,6 +195,9 @@ def event_context(delivery: EmailDelivery, data: BatchData) -> dict:
             "staff_url": page_url("staff_request", org=org.slug, request_id=request.id)
             if delivery.internal and org is not None else None}
         context["request_email"] = request_address(request.public_id, current_app.config["INBOUND_DOMAIN"])
+    if delivery.kind == "request.merged" and payload.get("into_public_id"):
+        context["merged_into"] = {"public_id": payload["into_public_id"],
+                                  "url": f"{_base()}/requests/{payload['into_public_id']}"}
     previous = data.categories.get(payload.get("previous_category_id"))
     context["previous_category"] = previous.name if previous else None
     comment = data.comments.get(payload.get("comment_id"))
