@@ -197,7 +197,7 @@ def event_context(delivery: EmailDelivery, data: BatchData) -> dict:
         context["request_email"] = request_address(request.public_id, current_app.config["INBOUND_DOMAIN"])
     if delivery.kind == "request.merged" and payload.get("into_public_id"):
         context["merged_into"] = {"public_id": payload["into_public_id"],
-                                  "url": f"{_base()}/requests/{payload['into_public_id']}"}
+                                  "url": page_url("request", public_id=payload["into_public_id"])}
     previous = data.categories.get(payload.get("previous_category_id"))
     context["previous_category"] = previous.name if previous else None
     comment = data.comments.get(payload.get("comment_id"))
