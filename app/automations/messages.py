@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from flask import current_app
-
 from app.accounts.models import Organization
+from app.links import page_url
 from app.notify.templates import sample_context
 from app.requests.models import ServiceRequest
 from emails.render import TemplateInvalid, render_snippet, validate_templates
@@ -20,14 +19,13 @@ def check_message(organization: Organization, source: str, refuse) -> None:
 
 def message_context(request: ServiceRequest) -> dict:
     """What a message template sees of the request (public facts only: messages may be public)."""
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     organization = request.organization
     return {
         "organization": {"name": organization.name, "slug": organization.slug},
         "request": {"public_id": request.public_id, "description": request.description, "address": request.address,
                     "status": request.status, "category": request.category.name,
-                    "url": f"{base}/requests/{request.public_id}"},
-        "app_url": base,
+                    "url": page_url("request", public_id=request.public_id)},
+        "app_url": page_url("home"),
     }
 
 
