@@ -13,10 +13,12 @@ from sqlalchemy import func, select
 from app.accounts.models import Membership, Organization, User
 from app.accounts.passwords import hash_password
 from app.accounts.roles import ensure_default_roles
+from app.addresses.models import Address
 from app.db_types import utcnow
 from app.events.models import Event
 from app.extensions import db
 from app.requests.models import Comment, Follower, RequestCategory, RequestStatus, ServiceRequest
+from app.seed.addresses import load_demo_addresses
 from app.watch.models import WatchArea
 
 DEMO_PASSWORD = "demo-password"
@@ -171,9 +173,11 @@ def seed_demo(inbound_domain: str) -> dict[str, int]:
         _requests(org, categories, residents, staff_users, DEMO_REQUESTS_PER_CITY[slug], rng)
     _watch_areas(residents, rng)
     db.session.commit()
+    load_demo_addresses()
     return {
         "organizations": db.session.scalar(select(func.count()).select_from(Organization)),
         "users": db.session.scalar(select(func.count()).select_from(User)),
         "requests": db.session.scalar(select(func.count()).select_from(ServiceRequest)),
         "watch_areas": db.session.scalar(select(func.count()).select_from(WatchArea)),
+        "addresses": db.session.scalar(select(func.count()).select_from(Address)),
     }
