@@ -1,15 +1,15 @@
 """address points (trigram-indexed search text, GiST-indexed point) and each user's locale
 
-Revision ID: 0011_addresses
-Revises: 0010_open311
+Revision ID: 0012_addresses
+Revises: 0011_support
 """
 from alembic import op
 import sqlalchemy as sa
 import geoalchemy2
 
 
-revision = '0011_addresses'
-down_revision = '0010_open311'
+revision = '0012_addresses'
+down_revision = '0011_support'
 branch_labels = None
 depends_on = None
 
