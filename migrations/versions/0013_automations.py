@@ -1,7 +1,7 @@
 """automations
 
-Revision ID: 0012_automations
-Revises: 0011_support
+Revision ID: 0013_automations
+Revises: 0012_addresses
 Create Date: 2026-12-01 10:26:19.090937
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
-revision = '0012_automations'
-down_revision = '0011_support'
+revision = '0013_automations'
+down_revision = '0012_addresses'
 branch_labels = None
 depends_on = None
 
