@@ -19,11 +19,17 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import select
 
-from app.accounts.links import account_link, make_confirm_token, make_password_token
+from app.accounts.links import (
+    account_link,
+    make_confirm_token,
+    make_deletion_token,
+    make_password_token,
+)
 from app.accounts.models import Organization, User
 from app.events.models import Event
 from app.extensions import db
 from app.notify.audiences import REASONS
+from app.notify.bodies import keep_bodies
 from app.notify.matrix import EVENT_TYPES
 from app.notify.models import DeliveryStatus, EmailDelivery, EmailTemplate
 from app.notify.unsubscribe import unsubscribe_headers, unsubscribe_page_url, unsubscribe_token
@@ -43,6 +49,7 @@ RECEIPT_REASONS = {
     "watch_area.followed": "you followed this watch area",
     "account.confirm_email": "someone (we hope you) gave this address to {org}",
     "account.password_reset": "someone (we hope you) asked to reset the password of this account",
+    "account.deletion_requested": "you asked to delete your account",
     "account.invited_new": "a member of {org} invited this address",
     "account.invited_existing": "a member of {org} added your account to it",
 }
@@ -224,6 +231,8 @@ def _account_link(delivery: EmailDelivery, user: User | None, org: Organization 
         return account_link("/confirm-email", make_confirm_token(user, delivery.email))
     if delivery.kind == "account.password_reset":
         return account_link("/reset-password", make_password_token(user, "reset"))
+    if delivery.kind == "account.deletion_requested":
+        return account_link("/account/delete", make_deletion_token(user))
     if delivery.kind == "account.invited_new":
         return account_link("/set-password", make_password_token(user, "set"))
     return f"{_base()}/orgs/{org.slug}" if org else _base()
@@ -272,5 +281,7 @@ def compose_batch(delivery_ids: list[int]) -> tuple[list[ComposedEmail], dict[in
         except Exception as exc:  # one broken template must not hold up the rest of the batch
             log.exception("could not compose delivery %s", delivery.id)
             failures[delivery.id] = f"could not compose: {type(exc).__name__}: {exc}"[:500]
-    db.session.rollback()  # read-only: end the transaction so no snapshot is held while sending
+    organization_of = {d.id: d.organization_id for d in deliveries}
+    keep_bodies([(m.delivery_id, organization_of[m.delivery_id], m.data) for m in composed])
+    db.session.commit()  # end the transaction so no snapshot (or lock) is held while sending
     return composed, failures

@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -170,3 +171,26 @@ class EmailTemplate(db.Model):
     html_body: Mapped[str | None] = mapped_column(Text)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime] = updated_at_column()
+
+
+class EmailBody(db.Model):
+    """The message we composed for a delivery, byte for byte, kept for the retention period.
+
+    Written when a run composes the delivery (the last attempt's copy wins). The retention
+    sweep (app/privacy/retention.py) sets `message` to NULL and `expired_at`, so the log can
+    say "body expired" instead of failing; deleting the delivery takes the body with it.
+    """
+
+    __tablename__ = "email_bodies"
+
+    delivery_id: Mapped[int] = mapped_column(
+        ForeignKey("email_deliveries.id", ondelete="CASCADE"), primary_key=True)
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    message: Mapped[bytes | None] = mapped_column(LargeBinary)
+    stored_at: Mapped[datetime] = created_at_column()
+    expired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        # The sweep reads only bodies still kept, oldest first.
+        Index("ix_email_bodies_kept", "stored_at", postgresql_where=text("message IS NOT NULL")),
+    )

@@ -110,6 +110,9 @@ class ServiceRequest(db.Model):
     acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     source: Mapped[str] = mapped_column(String(16), nullable=False, default=CommentSource.WEB.value, server_default="web")
+    # The reporter's name is not shown publicly: the resident chose so, or staff hid it.
+    # Staff of the organization still see who reported.
+    anonymous: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default="false")
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
 
