@@ -33,6 +33,8 @@ JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("notify-relay", "app.notify.actors:relay_undispatched_events", every_seconds=30),
     PeriodicJob("notify-email-sweep", "app.notify.actors:send_due_emails", every_seconds=15),
     PeriodicJob("notify-daily-digest", "app.notify.actors:send_daily_digests", every_seconds=900),
+    # Privacy: mail bodies, spam and delivery records kept no longer than each organization says.
+    PeriodicJob("retention-sweep", "app.privacy.actors:sweep_retention", every_seconds=3600),
 )
 
 
