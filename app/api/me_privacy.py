@@ -9,6 +9,7 @@ from app.api.auth import login_required, require_user
 from app.api.responses import errors
 from app.privacy import export, service
 from app.privacy.schemas import DeleteAccountSchema
+from app.requests.schemas import NoBodySchema
 
 URL_PREFIX = "/me"
 blp = Blueprint("me_privacy", __name__, description="Privacy: export your data, delete your account")
@@ -44,8 +45,9 @@ def delete_me(body):
 
 @blp.post("/deletion-link")
 @login_required
+@blp.arguments(NoBodySchema, required=False)
 @blp.response(202)
-@errors(blp, 401, 409)
-def deletion_link():
+@errors(blp, 401, 409, 422)
+def deletion_link(_body):
     """Email yourself a link (valid for an hour) that confirms deleting your account."""
     service.request_deletion_link(require_user())

@@ -55,7 +55,7 @@ def put_retention(body, org, actor):
 @blp.post(f"/<org>/requests/<{BIGINT_ID}:request_id>/anonymous")
 @blp.arguments(AnonymitySchema)
 @blp.response(200, RequestSchema)
-@errors(blp, 401, 403, 404, 409)
+@errors(blp, 401, 403, 404, 409, 422)
 def set_anonymous(body, org, request_id):
     """Hide (or show again) the reporter's name from the public; staff still see who reported."""
     user, organization = current_user(), organization_or_404(org)

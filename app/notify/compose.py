@@ -33,6 +33,7 @@ from app.notify.bodies import keep_bodies
 from app.notify.matrix import EVENT_TYPES
 from app.notify.models import DeliveryStatus, EmailDelivery, EmailTemplate
 from app.notify.unsubscribe import unsubscribe_headers, unsubscribe_page_url, unsubscribe_token
+from app.requests.anonymity import ANONYMOUS_NAME
 from app.requests.models import Comment, RequestCategory, ServiceRequest
 from app.watch.models import WatchArea
 from app.work.models import WorkOrder
@@ -182,9 +183,14 @@ def event_context(delivery: EmailDelivery, data: BatchData) -> dict:
     org = data.organizations.get(delivery.organization_id)
     tz = org.timezone if org else "UTC"
     request = data.requests.get(delivery.request_id)
+    # An anonymous reporter's name reaches staff only (internal deliveries); the context is
+    # shared by every recipient of the event with the same `internal` flag, so nobody else sees it.
+    hidden = request is not None and request.anonymous and not delivery.internal
+    shown = lambda user_id: ({"name": ANONYMOUS_NAME, "email": ""}  # noqa: E731
+                             if hidden and user_id == request.reporter_id else _person(data.users.get(user_id)))
     context: dict = {
         "organization": {"name": org.name, "slug": org.slug} if org else None,
-        "actor": _person(data.users.get(event.actor_id)) if event else None,
+        "actor": shown(event.actor_id) if event else None,
         "event": {"kind": delivery.kind, "label": EVENT_TYPES[delivery.kind].label if delivery.kind in EVENT_TYPES
                   else "Daily digest", "created_at": _when(event.created_at if event else None, tz)},
         "preferences_url": f"{_base()}/preferences",
@@ -206,7 +212,7 @@ def event_context(delivery: EmailDelivery, data: BatchData) -> dict:
     comment = data.comments.get(payload.get("comment_id"))
     if comment is not None and (comment.visibility == "public" or delivery.internal):
         context["comment"] = {"body": comment.body, "visibility": comment.visibility,
-                              "author": (_person(data.users.get(comment.author_id)) or {"name": "Someone"})["name"]}
+                              "author": (shown(comment.author_id) or {"name": "Someone"})["name"]}
     work_order = data.work_orders.get(payload.get("work_order_id"))
     if work_order is not None and delivery.internal:
         context["work_order"] = {"title": work_order.title, "due_at": _when(work_order.due_at, tz),
