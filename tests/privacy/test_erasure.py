@@ -158,7 +158,7 @@ def test_deleting_a_resident_leaves_no_personal_field_and_keeps_the_city_records
         assert _rows_mentioning(value) == [], value
     remains = db.session.get(User, uid)
     assert remains.name == erasure.FORMER_RESIDENT and remains.phone is None and remains.password_hash is None
-    assert not remains.active and remains.deleted_at is not None
+    assert not remains.active and remains.deleted_at is not None and remains.last_seen_at is None
     assert db.session.scalar(select(func.count()).select_from(EmailDelivery)
                              .where(EmailDelivery.status == "pending", EmailDelivery.user_id == uid)) == 0
     assert db.session.scalar(select(func.count()).select_from(Attachment)) == 1  # policy: keep photos
