@@ -1,7 +1,7 @@
 """privacy: retention policies, the audit trail, kept email bodies, anonymous reports, deleted accounts
 
-Revision ID: 0011_privacy
-Revises: 0010_open311
+Revision ID: 0012_privacy
+Revises: 0011_support
 Create Date: 2026-12-01 09:47:45.782277
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
-revision = '0011_privacy'
-down_revision = '0010_open311'
+revision = '0012_privacy'
+down_revision = '0011_support'
 branch_labels = None
 depends_on = None
 
