@@ -23,6 +23,9 @@ EVENT_KINDS: dict[str, str] = {
     "request.archived": "{}",
     # Staff hid (or showed again) the reporter's name; on the staff timeline only.
     "request.anonymity_changed": "{anonymous: bool}",
+    # Duplicates and support (app/requests/duplicates.py)
+    "request.supported": "{user_id}",
+    "request.merged": "{into_id, into_public_id, moved_followers}",
     # Work (SLAs and work orders)
     "request.sla_breached": "{sla_due_at, breach_id}",
     "work_order.assigned": "{work_order_id, assignee_id}",

@@ -12,11 +12,12 @@ from flask import flash, redirect, render_template, url_for
 from app.api.auth import current_user, require_user
 from app.errors import ApiError
 from app.extensions import db
+from app.notify import receipts
 from app.portal.access import login_required
 from app.portal.forms import ActionForm, CloseForm, CommentForm
 from app.portal.resident import STATUS_LABELS, bp
 from app.portal.timeline import lines
-from app.requests import queries, service
+from app.requests import duplicates, queries, service
 from app.requests.models import CommentSource
 from app.requests.policy import Audience, viewer_of
 
@@ -30,7 +31,12 @@ def request_context(request_id: int, *, comment_form=None, close_form=None) -> d
     view = queries.request_view(row, user)
     audience = viewer_of(user, row).audience
     entries = queries.timeline_page(row, audience, 1, TIMELINE_LENGTH)["items"]
+    # A resident sees on their own comments whether staff have seen them (OneDesk's receipts).
+    own = [e.comment.id for e in entries if e.comment is not None and user is not None
+           and e.comment.author_id == user.id] if audience is not Audience.STAFF else []
     return {
+        "own_comment_ids": set(own),
+        "staff_seen": receipts.seen_by_staff(row.id, row.organization_id, own) if own else {},
         "req": view, "actions": set(view.viewer["actions"]), "following": view.viewer["following"],
         "timeline": lines(entries, row.organization.timezone), "org": row.organization,
         "category": row.category, "status_labels": STATUS_LABELS,
@@ -78,6 +84,24 @@ def follow(request_id: int):
     except ApiError as exc:
         return _refused(request_id, exc)
     return _done(request_id, "You follow this request: its updates will reach you.")
+
+
+@bp.post("/requests/<int:request_id>/support")
+@login_required
+def support(request_id: int):
+    """ "Me too" (also what choosing a request under "Is it one of these?" on the report page does)."""
+    try:
+        duplicates.support(request_id, require_user())
+    except ApiError as exc:
+        return _refused(request_id, exc)
+    return _done(request_id, "Thank you: your support is counted, and you follow this request.")
+
+
+@bp.post("/requests/<int:request_id>/unsupport")
+@login_required
+def unsupport(request_id: int):
+    duplicates.unsupport(request_id, require_user())
+    return _done(request_id, "Your support is taken back.")
 
 
 @bp.post("/requests/<int:request_id>/unfollow")

@@ -53,6 +53,7 @@ USER_REFERENCES: dict[tuple[str, str], str] = {
     ("comments", "author_id"): KEEP,
     ("attachments", "uploaded_by_id"): KEEP,  # unless the organization removes photos (below)
     ("events", "actor_id"): KEEP,
+    ("request_supports", "user_id"): KEEP,  # a "me too" stays counted, by the former resident
     ("audit_entries", "actor_id"): KEEP,
     ("audit_entries", "subject_user_id"): KEEP,
     ("email_deliveries", "user_id"): KEEP,  # address scrubbed, unsent ones deleted (below)

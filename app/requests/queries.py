@@ -17,10 +17,12 @@ from app.extensions import db
 from app.privacy.audit import record_contact_views
 from app.requests import policy
 from app.requests.anonymity import shown_comment, shown_person
-from app.requests.models import Attachment, Comment, Follower, ServiceRequest, Visibility
+from app.requests.models import Attachment, Comment, Follower, ServiceRequest, Support, Visibility
 from app.requests.policy import Audience
 from app.requests.schemas import RequestView
 from geo.boundaries import point
+
+LIVE_STATUSES = ("open", "acknowledged")
 
 METRES_PER_DEGREE = 111_320.0
 COMMENT_EVENT_KINDS = ("request.comment_public", "request.comment_internal")
@@ -65,6 +67,9 @@ def _conditions(filters: dict):
                   ServiceRequest.address.ilike(pattern, escape="\\"))
     if filters.get("reporter_id") is not None:
         yield ServiceRequest.reporter_id == filters["reporter_id"]
+    if filters.get("sla") == "breached":
+        # Live and past the deadline: what the SLA sweep reports (and its partial index serves).
+        yield and_(ServiceRequest.status.in_(LIVE_STATUSES), ServiceRequest.sla_due_at < func.now())
 
 
 def list_requests(filters: dict, *, organization_id: int | None = None) -> dict:
@@ -106,6 +111,7 @@ def request_view(request: ServiceRequest, user: User | None) -> RequestView:
         note_contact_views(request.organization_id, user, [request])
     return RequestView(request, viewer.audience, photos=visible_photos(request, viewer.audience), viewer={
         "following": is_following(request, user),
+        "supporting": user is not None and db.session.get(Support, (request.id, user.id)) is not None,
         "actions": [action.value for action in policy.allowed_actions(viewer, request)],
     })
 

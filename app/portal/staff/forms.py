@@ -87,6 +87,7 @@ class QueueFilters(FlaskForm):
         default=["open", "acknowledged"])
     category = SelectField("Category", coerce=optional_id, validate_choice=False)
     assigned = SelectField("Assigned", choices=[("", "Anyone"), ("me", "Me")], validate_choice=False)
+    sla = SelectField("SLA", choices=[("", "Any"), ("breached", "Breached")], validate_choice=False)
 
 
 class InboundRequestForm(FlaskForm):
@@ -145,3 +146,8 @@ class InboundNoticeForm(FlaskForm):
 class ApiKeyForm(FlaskForm):
     name = StringField("Who the key is for", validators=[DataRequired("Name the client, like “Mobile app”."),
                                                          Length(max=100)])
+
+
+class MergeForm(FlaskForm):
+    into_id = IntegerField("Merge into request number", validators=[
+        InputRequired("Give the number of the request this one duplicates."), NumberRange(min=1)])

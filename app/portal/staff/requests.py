@@ -9,6 +9,9 @@ from flask import flash, redirect, request, url_for
 
 from app.errors import ApiError
 from app.extensions import db
+from app.inbound import triage
+from app.notify import receipts
+from app.portal.access import viewer_permissions
 from app.portal.forms import ActionForm, CloseForm, apply_service_error
 from app.portal.resident import STATUS_LABELS
 from app.portal.staff import bp
@@ -22,12 +25,13 @@ from app.portal.staff.common import (
 from app.portal.staff.forms import (
     AssignForm,
     DueDateForm,
+    MergeForm,
     QueueFilters,
     RecategorizeForm,
     StaffCommentForm,
 )
 from app.portal.timeline import lines, sla_badge
-from app.requests import categories, queries, service
+from app.requests import categories, duplicates, queries, service
 from app.requests.models import CommentSource
 from app.requests.policy import Audience
 from app.work import service as work
@@ -51,7 +55,8 @@ def queue(org: str):
     query = {"page": page, "per_page": QUEUE_PAGE, "status": filters.status.data or None,
              "category": [filters.category.data] if filters.category.data else None,
              "q": (filters.q.data or "").strip() or None,
-             "assigned_to": user.id if filters.assigned.data == "me" else None}
+             "assigned_to": user.id if filters.assigned.data == "me" else None,
+             "sla": filters.sla.data or None}
     found = queries.staff_queue(organization, user, query)
     rows = [(item, sla_badge(item.sla_due_at, item.status)) for item in found["items"]]
     markers = [{"lat": v.lat, "lng": v.lng, "status": v.status, "title": f"{v.public_id} {v.description[:60]}",
@@ -60,6 +65,13 @@ def queue(org: str):
                         markers=markers, status_labels=STATUS_LABELS,
                         next_args={**request.args.to_dict(flat=False), "page": page + 1},
                         previous_args={**request.args.to_dict(flat=False), "page": page - 1})
+
+
+def _emails(organization, user, request_id: int) -> list:
+    """The inbound messages linked to the request (who wrote, and what), for those who triage mail."""
+    if "view_inbound_messages" not in viewer_permissions(user, organization):
+        return []
+    return db.session.scalars(triage.messages_query(organization, request_id=request_id)).all()
 
 
 def _detail(org: str, request_id: int, code: int = 200, **forms):
@@ -72,14 +84,20 @@ def _detail(org: str, request_id: int, code: int = 200, **forms):
     recategorize = forms.get("recategorize") or RecategorizeForm(category_id=row.category_id)
     recategorize.category_id.choices = category_choices(organization, user, "Choose…")
     due = forms.get("due") or DueDateForm(due_at=utc_to_local(row.due_at, organization))
+    # Open requests of the same category nearby: the likely duplicates to merge this one into.
+    possible = [item for item in duplicates.nearby(view.lat, view.lng, row.category_id)["items"]
+                if item["request"].id != row.id] if "merge" in view.viewer["actions"] else []
     return render_staff(
         "staff/request.html", organization, user, code, req=view, category=row.category,
         actions=set(view.viewer["actions"]), following=view.viewer["following"],
         timeline=lines(entries, organization.timezone), sla=sla_badge(row.sla_due_at, row.status),
+        receipts=receipts.receipts_by_comment(row.id, [e.comment.id for e in entries if e.comment is not None]),
         status_labels=STATUS_LABELS, action_form=ActionForm(), assign_form=assign,
         recategorize_form=recategorize, due_form=due, close_form=forms.get("close") or CloseForm(),
         comment_form=forms.get("comment") or StaffCommentForm(),
+        merge_form=forms.get("merge") or MergeForm(), possible_duplicates=possible,
         work_orders=db.session.scalars(work.work_orders_query(organization, request_id=row.id)).all(),
+        emails=_emails(organization, user, row.id),
         point={"lat": view.lat, "lng": view.lng, "status": view.status, "title": view.public_id})
 
 
@@ -172,3 +190,11 @@ def comment(org: str, request_id: int):
 
     done = "Internal note added." if form.visibility.data == "internal" else "Public comment posted."
     return _act(org, request_id, form, add, done, "comment")
+
+
+@bp.post("/<org>/requests/<int:request_id>/merge")
+def merge(org: str, request_id: int):
+    form = MergeForm()
+    return _act(org, request_id, form,
+                lambda o, u: duplicates.merge(request_id, u, form.into_id.data, organization=o),
+                "Merged: this duplicate is closed, its followers and supporters moved.", "merge")
