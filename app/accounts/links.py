@@ -79,7 +79,3 @@ def read_deletion_token(token: str) -> User | None:
         return None
     return user
 
-
-def account_link(path: str, token: str) -> str:
-    """An absolute link into the web app, e.g. account_link("/reset-password", token)."""
-    return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}{path}?token={token}"

@@ -8,6 +8,7 @@ from flask import Flask
 
 # One module per area, each exposing `blp` and `URL_PREFIX`.
 API_MODULES = (
+    "addresses_routes",
     "api_keys",
     "auth_routes",
     "inbound_messages",

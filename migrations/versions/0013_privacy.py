@@ -1,7 +1,7 @@
 """privacy: retention policies, the audit trail, kept email bodies, anonymous reports, deleted accounts
 
-Revision ID: 0012_privacy
-Revises: 0011_support
+Revision ID: 0013_privacy
+Revises: 0012_addresses
 Create Date: 2026-12-01 09:47:45.782277
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
-revision = '0012_privacy'
-down_revision = '0011_support'
+revision = '0013_privacy'
+down_revision = '0012_addresses'
 branch_labels = None
 depends_on = None
 
