@@ -1,7 +1,7 @@
 """privacy: retention policies, the audit trail, kept email bodies, anonymous reports, deleted accounts
 
-Revision ID: 0013_privacy
-Revises: 0012_addresses
+Revision ID: 0014_privacy
+Revises: 0013_automations
 Create Date: 2026-12-01 09:47:45.782277
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
-revision = '0013_privacy'
-down_revision = '0012_addresses'
+revision = '0014_privacy'
+down_revision = '0013_automations'
 branch_labels = None
 depends_on = None
 
