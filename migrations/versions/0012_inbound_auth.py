@@ -1,14 +1,14 @@
 """inbound sender authentication: the listener's own DKIM/SPF verdict beside each message
 
-Revision ID: 0011_inbound_auth
-Revises: 0010_open311
+Revision ID: 0012_inbound_auth
+Revises: 0011_support
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0011_inbound_auth'
-down_revision = '0010_open311'
+revision = '0012_inbound_auth'
+down_revision = '0011_support'
 branch_labels = None
 depends_on = None
 
