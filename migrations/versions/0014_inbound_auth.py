@@ -1,14 +1,14 @@
 """inbound sender authentication: the listener's own DKIM/SPF verdict beside each message
 
-Revision ID: 0012_inbound_auth
-Revises: 0011_support
+Revision ID: 0014_inbound_auth
+Revises: 0013_automations
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0012_inbound_auth'
-down_revision = '0011_support'
+revision = '0014_inbound_auth'
+down_revision = '0013_automations'
 branch_labels = None
 depends_on = None
 
