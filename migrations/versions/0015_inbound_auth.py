@@ -1,14 +1,14 @@
 """inbound sender authentication: the listener's own DKIM/SPF verdict beside each message
 
-Revision ID: 0014_inbound_auth
-Revises: 0013_automations
+Revision ID: 0015_inbound_auth
+Revises: 0014_privacy
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0014_inbound_auth'
-down_revision = '0013_automations'
+revision = '0015_inbound_auth'
+down_revision = '0014_privacy'
 branch_labels = None
 depends_on = None
 
