@@ -10,6 +10,7 @@ from app.accounts.models import (  # noqa: F401
     User,
 )
 from app.addresses.models import Address  # noqa: F401
+from app.automations.models import Automation, AutomationRun  # noqa: F401
 from app.events.models import Event  # noqa: F401
 from app.inbound.models import (  # noqa: F401
     InboundEmail,

@@ -10,6 +10,7 @@ from flask import Flask
 API_MODULES = (
     "addresses_routes",
     "api_keys",
+    "automations_routes",
     "auth_routes",
     "inbound_messages",
     "me_notifications",

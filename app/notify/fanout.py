@@ -43,7 +43,15 @@ from app.accounts.models import User
 from app.extensions import db
 from app.notify.audiences import AUDIENCES, ORGANIZATION_ID, EventContext, members_with
 from app.notify.channels import CHANNELS, Channel
-from app.notify.matrix import EVENT_TYPES, EventType, check_matrix, group_of, rules_for
+from app.notify.matrix import (
+    EMAIL,
+    EVENT_TYPES,
+    EventType,
+    audience_refusal,
+    check_matrix,
+    group_of,
+    rules_for,
+)
 from app.notify.models import NotificationPreference
 from app.notify.pipeline import CompiledStatement, session_connection
 
@@ -171,6 +179,16 @@ def effective_rules(kind: str, overrides: dict[str, list[str]]) -> tuple[Effecti
     return tuple(rules)
 
 
+def payload_rules(kind: str, payload: dict) -> tuple[EffectiveRule, ...]:
+    """The one email row an automation's event names (nobody, if the audience is not allowed)."""
+    audience = payload.get("audience")
+    # audience_refusal also keeps out audiences that only the events naming them may use.
+    if not isinstance(audience, str) or audience_refusal(kind, audience) is not None:
+        log.warning("%s names audience %r, which it may not: nobody is notified", kind, audience)
+        return ()
+    return (EffectiveRule(audience, (EMAIL,), AUDIENCES[audience].group, False),)
+
+
 @lru_cache(maxsize=1)
 def _claim_statement() -> CompiledStatement:
     return CompiledStatement(CLAIM_EVENT)
@@ -190,6 +208,8 @@ def claim_event(conn, event_id: int) -> FanoutPlan | None:
         return FanoutPlan(ctx, EventType(ctx.kind), ())
     if event_type.switchable and ctx.kind in (row["disabled_kinds"] or ()):
         return FanoutPlan(ctx, event_type, ())
+    if event_type.audience_from_payload:
+        return FanoutPlan(ctx, event_type, payload_rules(ctx.kind, ctx.payload))
     overrides = (row["overrides"] or {}) if event_type.category_scoped else {}
     return FanoutPlan(ctx, event_type, effective_rules(ctx.kind, overrides))
 
