@@ -19,7 +19,13 @@ from app.events.service import record_event
 from app.extensions import db
 from app.requests import queries
 from app.requests.policy import Audience
-from tests.factories import CENTRE, CategoryFactory, CommentFactory, ServiceRequestFactory, make_member
+from tests.factories import (
+    CENTRE,
+    CategoryFactory,
+    CommentFactory,
+    ServiceRequestFactory,
+    make_member,
+)
 
 WORDS = ("pothole", "graffiti", "streetlight", "hydrant", "sidewalk")
 

@@ -1,13 +1,13 @@
 """indexes of the hot reads: trigram search of requests (q), the staff queue's order, updated_after paging
 
-Revision ID: 0013_search
-Revises: 0012_addresses
+Revision ID: 0014_search
+Revises: 0013_automations
 """
 from alembic import op
 
 
-revision = '0013_search'
-down_revision = '0012_addresses'
+revision = '0014_search'
+down_revision = '0013_automations'
 branch_labels = None
 depends_on = None
 
