@@ -132,7 +132,7 @@ class ServiceRequest(db.Model):
         Index("ix_service_requests_location", "location", postgresql_using="gist"),
         Index("ix_service_requests_org_status_updated", "organization_id", "status", "updated_at"),
         Index("ix_service_requests_category_id", "category_id"),
-        # The hot reads' indexes (migration 0014_search; tests/requests/test_query_plans.py):
+        # The hot reads' indexes (migration 0015_search; tests/requests/test_query_plans.py):
         # list order, globally and per organization, and trigram search for `q`.
         Index("ix_service_requests_updated_at", "updated_at", "id"),
         Index("ix_service_requests_org_updated", "organization_id", "updated_at", "id"),

@@ -1,13 +1,13 @@
 """indexes of the hot reads: trigram search of requests (q), the staff queue's order, updated_after paging
 
-Revision ID: 0014_search
-Revises: 0013_automations
+Revision ID: 0015_search
+Revises: 0014_privacy
 """
 from alembic import op
 
 
-revision = '0014_search'
-down_revision = '0013_automations'
+revision = '0015_search'
+down_revision = '0014_privacy'
 branch_labels = None
 depends_on = None
 
