@@ -1,14 +1,14 @@
 """inbound sender authentication: the listener's own DKIM/SPF verdict beside each message
 
-Revision ID: 0015_inbound_auth
-Revises: 0014_privacy
+Revision ID: 0016_inbound_auth
+Revises: 0015_search
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0015_inbound_auth'
-down_revision = '0014_privacy'
+revision = '0016_inbound_auth'
+down_revision = '0015_search'
 branch_labels = None
 depends_on = None
 
