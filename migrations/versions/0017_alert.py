@@ -1,7 +1,7 @@
 """in-app alert preference
 
-Revision ID: 0015_alert
-Revises: 0014_privacy
+Revision ID: 0017_alert
+Revises: 0016_inbound_auth
 Create Date: 2026-12-01 11:09:58.433445
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0015_alert'
-down_revision = '0014_privacy'
+revision = '0017_alert'
+down_revision = '0016_inbound_auth'
 branch_labels = None
 depends_on = None
 
