@@ -31,6 +31,7 @@ STAFF_TABS = (
     Tab("staff.work_orders", "Work orders", "view_requests", "staff.work_order"),
     Tab("staff.categories_page", "Categories", "manage_settings", "staff.categor"),
     Tab("staff.settings", "Email and settings", "manage_settings", "staff.setting"),
+    Tab("staff.automations", "Automations", "manage_settings", "staff.automation"),
     Tab("staff.api_keys", "API keys", "manage_settings", "staff.api_key"),
     Tab("staff.members", "Members", "manage_members", "staff.members"),
     Tab("staff.email_log", "Email log", "view_email_log", "staff.email_log"),
