@@ -112,6 +112,9 @@ class ServiceRequest(db.Model):
     acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     source: Mapped[str] = mapped_column(String(16), nullable=False, default=CommentSource.WEB.value, server_default="web")
+    # The reporter's name is not shown publicly: the resident chose so, or staff hid it.
+    # Staff of the organization still see who reported.
+    anonymous: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default="false")
     # Residents saying "me too" (rows in request_supports); kept in the transaction that changes them.
     support_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
     # A duplicate merged by staff: closed, and pointing at the request that goes on.
