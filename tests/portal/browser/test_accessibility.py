@@ -23,7 +23,7 @@ from tests.portal.browser.conftest import log_in
 
 RESIDENT, STAFF = "resident1@example.com", "admin@springfield.example"
 # Endpoints that answer with a redirect to another page (checked there), or with no page.
-NOT_PAGES = {"health.healthz", "site.confirm", "old_addresses"}
+NOT_PAGES = {"health.healthz", "site.confirm", "old_addresses", "account.export_data"}
 
 
 def _pages() -> dict[str, list[tuple[str, str]]]:
@@ -49,7 +49,8 @@ def _pages() -> dict[str, list[tuple[str, str]]]:
                      ("resident.my_requests", "/my/requests"), ("watch.index", "/watch-areas/"),
                      ("watch.detail", f"/watch-areas/{area.id}"), ("watch.edit", f"/watch-areas/{area.id}/edit"),
                      ("watch.new", "/watch-areas/new"), ("inbox.inbox_page", "/notifications"),
-                     ("account.profile", "/account/"), ("inbox.preferences_page", "/account/preferences")],
+                     ("account.profile", "/account/"), ("inbox.preferences_page", "/account/preferences"),
+                     ("account.privacy", "/account/privacy"), ("account.confirm_delete", "/account/delete")],
         "staff": [("staff.choose_organization", "/staff/"), ("staff.dashboard", f"{org}/"),
                   ("staff.queue", f"{org}/requests"), ("staff.request_detail", f"{org}/requests/{request.id}"),
                   ("staff.inbound_messages", f"{org}/inbound"), ("staff.inbound_message", f"{org}/inbound/{message.id}"),
@@ -58,7 +59,8 @@ def _pages() -> dict[str, list[tuple[str, str]]]:
                   ("staff.category", f"{org}/settings/categories/{category}"),
                   ("staff.email_template", f"{org}/settings/templates/request.acknowledged"),
                   ("staff.api_keys", f"{org}/settings/api-keys"), ("staff.members", f"{org}/settings/members"),
-                  ("staff.email_log", f"{org}/email-log"), ("admin.mail_sink", "/admin/mail")],
+                  ("staff.email_log", f"{org}/email-log"), ("staff.audit_trail", f"{org}/audit"),
+                  ("staff.retention_settings", f"{org}/settings/retention"), ("admin.mail_sink", "/admin/mail")],
     }
 
 
