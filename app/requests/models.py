@@ -132,7 +132,14 @@ class ServiceRequest(db.Model):
         Index("ix_service_requests_location", "location", postgresql_using="gist"),
         Index("ix_service_requests_org_status_updated", "organization_id", "status", "updated_at"),
         Index("ix_service_requests_category_id", "category_id"),
-        Index("ix_service_requests_updated_at", "updated_at"),
+        # The hot reads' indexes (migration 0015_search; tests/requests/test_query_plans.py):
+        # list order, globally and per organization, and trigram search for `q`.
+        Index("ix_service_requests_updated_at", "updated_at", "id"),
+        Index("ix_service_requests_org_updated", "organization_id", "updated_at", "id"),
+        Index("ix_service_requests_description_trgm", "description", postgresql_using="gin",
+              postgresql_ops={"description": "gin_trgm_ops"}),
+        Index("ix_service_requests_address_trgm", "address", postgresql_using="gin",
+              postgresql_ops={"address": "gin_trgm_ops"}),
         enum_check("status", RequestStatus),
         enum_check("source", CommentSource),
     )
