@@ -15,8 +15,8 @@ from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.middleware import Middleware
 
-# One queue per concern, as CONTRACT.md names them.
-QUEUES = ("default", "fanout", "email", "inbound")
+# One queue per concern, as CONTRACT.md names them; `webhooks` so receivers never delay email.
+QUEUES = ("default", "fanout", "email", "inbound", "webhooks")
 
 
 class AppContextMiddleware(Middleware):

@@ -24,6 +24,7 @@ from app.notify.models import (  # noqa: F401
     NotificationPreference,
     OrganizationNotificationSettings,
 )
+from app.notify.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint  # noqa: F401
 from app.open311.models import ApiKey, Open311Submission  # noqa: F401
 from app.requests.models import Attachment, Comment, Follower, RequestCategory, ServiceRequest  # noqa: F401
 from app.watch.models import WatchArea, WatchAreaFollower  # noqa: F401

@@ -33,6 +33,7 @@ JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("notify-relay", "app.notify.actors:relay_undispatched_events", every_seconds=30),
     PeriodicJob("notify-email-sweep", "app.notify.actors:send_due_emails", every_seconds=15),
     PeriodicJob("notify-daily-digest", "app.notify.actors:send_daily_digests", every_seconds=900),
+    PeriodicJob("webhook-sweep", "app.notify.webhooks.actors:deliver_webhooks", every_seconds=30),
 )
 
 

@@ -10,6 +10,7 @@ ACTOR_MODULES: tuple[str, ...] = (
     "app.accounts.actors",
     "app.inbound.actors",
     "app.notify.actors",
+    "app.notify.webhooks.actors",
     "app.work.actors",
 )
 

@@ -10,6 +10,7 @@ from flask import Flask
 API_MODULES = (
     "api_keys",
     "auth_routes",
+    "exports_routes",
     "inbound_messages",
     "me_notifications",
     "me_routes",
@@ -21,6 +22,7 @@ API_MODULES = (
     "staff_requests_routes",
     "unsubscribe",
     "watch_areas_routes",
+    "webhooks_routes",
     "work_orders_routes",
 )
 

@@ -194,7 +194,7 @@ def fan_out(event_id: int) -> FanoutPlan | None:
         db.session.execute(TRANSACTION_SETTINGS)
     params = plan.params()
     for channel in channels:
-        statement = plan.statement(channel)
+        statement = channel.statement_for(plan)
         plan.counts[channel.name] = 0 if statement is None else channel.write(plan, statement, params)
     db.session.commit()
     for channel in channels:

@@ -65,6 +65,11 @@ def _conditions(filters: dict):
         yield ServiceRequest.reporter_id == filters["reporter_id"]
 
 
+def filter_conditions(filters: dict) -> list:
+    """The list filters as SQL conditions, for other readers of the same rows (exports, statistics)."""
+    return list(_conditions(filters))
+
+
 def list_requests(filters: dict, *, organization_id: int | None = None) -> dict:
     """One page of requests matching `filters`, newest change first (public data only)."""
     statement = (
