@@ -15,6 +15,8 @@ from app.api.pagination import PaginationArgs, page_schema
 from app.api.paths import BIGINT_ID
 from app.api.responses import errors
 from app.errors import NotFound
+from app.notify import receipts
+from app.notify.receipt_schemas import CommentDeliveriesSchema
 from app.requests import queries, service
 from app.requests.policy import viewer_of
 from app.requests.schemas import (
@@ -159,3 +161,11 @@ def reopen(_body, request_id):
     """Reopen a closed request (its reporter, as the category allows)."""
     user = current_user()
     return queries.request_view(service.reopen(request_id, user), user)
+
+
+@blp.get(f"/<{BIGINT_ID}:request_id>/comments/<{BIGINT_ID}:comment_id>/deliveries")
+@blp.response(200, CommentDeliveriesSchema)
+@errors(blp, 401, 403, 404)
+def comment_deliveries(request_id, comment_id):
+    """Staff: who was told of the comment, who saw it in the app and when, who was emailed and the SMTP reply."""
+    return receipts.comment_deliveries(request_id, comment_id, current_user())

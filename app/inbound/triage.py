@@ -68,10 +68,13 @@ def open_inbound_message(stored: InboundEmail, parsed: ParsedEmail, decision, ou
     return message
 
 
-def messages_query(organization: Organization, *, status: str | None = None, unread: bool | None = None):
-    """The organization's visible messages, newest first, optionally filtered."""
+def messages_query(organization: Organization, *, status: str | None = None, unread: bool | None = None,
+                   request_id: int | None = None):
+    """The organization's visible messages, newest first, optionally filtered (by the request they are linked to, too)."""
     query = select(InboundMessage).where(InboundMessage.organization_id == organization.id,
                                          InboundMessage.deleted_at.is_(None))
+    if request_id is not None:
+        query = query.where(InboundMessage.request_id == request_id)
     if status:
         query = query.where(InboundMessage.status == status)
     if unread is not None:

@@ -12,6 +12,7 @@ from flask import flash, redirect, render_template, url_for
 from app.api.auth import current_user, require_user
 from app.errors import ApiError
 from app.extensions import db
+from app.notify import receipts
 from app.portal.access import login_required
 from app.portal.forms import ActionForm, CloseForm, CommentForm
 from app.portal.resident import STATUS_LABELS, bp
@@ -30,7 +31,12 @@ def request_context(request_id: int, *, comment_form=None, close_form=None) -> d
     view = queries.request_view(row, user)
     audience = viewer_of(user, row).audience
     entries = queries.timeline_page(row, audience, 1, TIMELINE_LENGTH)["items"]
+    # A resident sees on their own comments whether staff have seen them (OneDesk's receipts).
+    own = [e.comment.id for e in entries if e.comment is not None and user is not None
+           and e.comment.author_id == user.id] if audience is not Audience.STAFF else []
     return {
+        "own_comment_ids": set(own),
+        "staff_seen": receipts.seen_by_staff(row.id, row.organization_id, own) if own else {},
         "req": view, "actions": set(view.viewer["actions"]), "following": view.viewer["following"],
         "timeline": lines(entries, row.organization.timezone), "org": row.organization,
         "category": row.category, "status_labels": STATUS_LABELS,

@@ -13,6 +13,7 @@ from app.accounts.tokens import revoke_token
 from app.api.auth import log_in_session
 from app.errors import ApiError
 from app.extensions import db
+from app.portal.access import staff_organizations
 from app.portal.forms import (
     ActionForm,
     EmailForm,
@@ -121,11 +122,14 @@ def choose_password():
     form = NewPasswordForm(token=request.args.get("token", ""))
     if form.validate_on_submit():
         try:
-            accounts.set_password_with_token(form.token.data, form.password.data)
+            user = accounts.set_password_with_token(form.token.data, form.password.data)
         except ApiError as exc:
             apply_service_error(form, exc, default_field="password")
         else:
             flash("Your password is set. Log in with it.")
-            return redirect(url_for("site.login"))
+            # An invited member logs in straight into the staff portal they were invited to.
+            organizations = staff_organizations(user)
+            after = url_for("staff.dashboard", org=organizations[0].slug) if len(organizations) == 1 else None
+            return redirect(url_for("site.login", next=after))
     return _page("site/choose_password.html", form)
 

@@ -106,8 +106,11 @@ def register_template_helpers(app: Flask) -> None:
     """Filters and the values every page sees: who is looking, and the map settings."""
     from app.portal.access import is_site_admin, staff_organizations
     from app.portal.notifications import unread_badge
+    from app.uploads import IMAGE_TYPES
 
     app.add_template_filter(format_when, "when")
+    # `is picture`: a file a page can show as an image (the types uploads accept as photos).
+    app.add_template_test(lambda content_type: content_type in IMAGE_TYPES, "picture")
 
     @app.context_processor
     def page_globals():

@@ -20,6 +20,8 @@ from app.requests.policy import Audience
 from app.requests.schemas import RequestView
 from geo.boundaries import point
 
+LIVE_STATUSES = ("open", "acknowledged")
+
 METRES_PER_DEGREE = 111_320.0
 COMMENT_EVENT_KINDS = ("request.comment_public", "request.comment_internal")
 
@@ -63,6 +65,9 @@ def _conditions(filters: dict):
                   ServiceRequest.address.ilike(pattern, escape="\\"))
     if filters.get("reporter_id") is not None:
         yield ServiceRequest.reporter_id == filters["reporter_id"]
+    if filters.get("sla") == "breached":
+        # Live and past the deadline: what the SLA sweep reports (and its partial index serves).
+        yield and_(ServiceRequest.status.in_(LIVE_STATUSES), ServiceRequest.sla_due_at < func.now())
 
 
 def filter_conditions(filters: dict) -> list:

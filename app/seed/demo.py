@@ -13,11 +13,18 @@ from sqlalchemy import func, select
 from app.accounts.models import Membership, Organization, User
 from app.accounts.passwords import hash_password
 from app.accounts.roles import ensure_default_roles
-from app.db_types import utcnow
+from app.db_types import isoformat_utc, utcnow
 from app.events.models import Event
 from app.extensions import db
+from app.inbound.models import InboundMessage
+from app.notify.models import Notification
 from app.requests.models import Comment, Follower, RequestCategory, RequestStatus, ServiceRequest
+from app.seed.configuration import seed_configuration, seed_followers
+from app.seed.mailbox import seed_mailbox
+from app.seed.showcase import seed_showcase
 from app.watch.models import WatchArea
+from app.work.models import SlaBreach, WorkOrder
+from app.work.sla import sla_deadline
 
 DEMO_PASSWORD = "demo-password"
 
@@ -108,15 +115,19 @@ def _requests(org: Organization, categories, residents, staff, count: int, rng: 
     for n in range(have, count):
         category = rng.choice(categories)
         reporter = rng.choice(residents)
-        created = now - timedelta(hours=rng.uniform(1, 24 * 60))
-        status = rng.choices(list(RequestStatus)[:3], weights=[5, 3, 4])[0]
+        status = rng.choices(list(RequestStatus), weights=[5, 3, 3, 1])[0]
+        live = status in (RequestStatus.OPEN, RequestStatus.ACKNOWLEDGED)
+        # Live requests are recent (so their SLA clocks are a mix of running and breached);
+        # finished ones are spread over two months.
+        created = now - timedelta(hours=rng.uniform(1, 24 * 8 if live else 24 * 60))
         request = ServiceRequest(
             organization_id=org.id, category_id=category.id, reporter_id=reporter.id,
             location=from_shape(_random_point_inside(rng, org.slug), srid=4326),
             address=f"{100 + n} Demo Street", description=f"{category.name} reported near {100 + n} Demo Street",
             status=status.value, created_at=created, updated_at=created,
+            sla_due_at=sla_deadline(created, category.sla_hours, org) if live else None,
             acknowledged_at=created + timedelta(hours=2) if status != RequestStatus.OPEN else None,
-            closed_at=created + timedelta(days=2) if status == RequestStatus.CLOSED else None,
+            closed_at=created + timedelta(days=2) if not live else None,
             assignee_id=rng.choice(staff).id if status != RequestStatus.OPEN else None,
         )
         db.session.add(request)
@@ -125,6 +136,8 @@ def _requests(org: Organization, categories, residents, staff, count: int, rng: 
         # Demo history is already "dispatched": seeding must not email the whole city.
         db.session.add(Event(kind="request.submitted", organization_id=org.id, request_id=request.id,
                              actor_id=reporter.id, created_at=created, dispatched_at=created, payload={}))
+        if request.sla_due_at is not None and request.sla_due_at < now:
+            _breached(request, now)
         if status != RequestStatus.OPEN:
             db.session.add(Comment(request_id=request.id, author_id=request.assignee_id,
                                    body="Thanks, a crew has been scheduled.", visibility="public",
@@ -132,6 +145,18 @@ def _requests(org: Organization, categories, residents, staff, count: int, rng: 
             db.session.add(Comment(request_id=request.id, author_id=request.assignee_id,
                                    body="Needs the large patch truck.", visibility="internal",
                                    created_at=created + timedelta(hours=3)))
+
+
+def _breached(request: ServiceRequest, now) -> None:
+    """Record a bulk request's past breach as the sweep would have, so a fresh demo sends no
+    burst of escalation emails (the showcase's breaches are left to the live sweep)."""
+    breach = SlaBreach(request_id=request.id, organization_id=request.organization_id,
+                       category_id=request.category_id, sla_due_at=request.sla_due_at, detected_at=now)
+    db.session.add(breach)
+    db.session.flush()
+    db.session.add(Event(kind="request.sla_breached", organization_id=request.organization_id,
+                         request_id=request.id, created_at=request.sla_due_at, dispatched_at=now,
+                         payload={"sla_due_at": isoformat_utc(request.sla_due_at), "breach_id": breach.id}))
 
 
 def _watch_areas(residents, rng: random.Random) -> None:
@@ -145,6 +170,14 @@ def _watch_areas(residents, rng: random.Random) -> None:
         area = affinity.scale(centre.buffer(1.0, quad_segs=8), 0.012, 0.009)
         db.session.add(WatchArea(owner_id=resident.id, name=name, public=index == 0,
                                  geom=from_shape(MultiPolygon([area]), srid=4326)))
+    # A public area over the showcase requests, so its followers' inboxes have something in it.
+    downtown = "Downtown Springfield"
+    if not db.session.scalar(select(WatchArea.id).where(WatchArea.name == downtown)):
+        lng, lat = ORGANIZATIONS["springfield"]["centre"]
+        area = affinity.scale(Point(lng, lat).buffer(1.0, quad_segs=8), 0.02, 0.015)
+        db.session.add(WatchArea(owner_id=residents[1].id, name=downtown, public=True,
+                                 geom=from_shape(MultiPolygon([area]), srid=4326)))
+    db.session.flush()
 
 
 def seed_demo(inbound_domain: str) -> dict[str, int]:
@@ -167,13 +200,17 @@ def seed_demo(inbound_domain: str) -> dict[str, int]:
         if slug == "springfield":
             by_code["pothole"].auto_assignee_id = staff_users[1].id
             by_code["pothole"].routing_emails = ["roads-contractor@example.net"]
+            db.session.flush()
+            seed_showcase(org, by_code, residents, staff_users, ORGANIZATIONS[slug]["centre"])
+            seed_mailbox(org, {r.email: r for r in residents})
+            db.session.commit()  # the settings functions below commit their own changes
+            seed_configuration(org, by_code, staff_users[0])
         db.session.flush()
         _requests(org, categories, residents, staff_users, DEMO_REQUESTS_PER_CITY[slug], rng)
     _watch_areas(residents, rng)
+    seed_followers(residents)
     db.session.commit()
-    return {
-        "organizations": db.session.scalar(select(func.count()).select_from(Organization)),
-        "users": db.session.scalar(select(func.count()).select_from(User)),
-        "requests": db.session.scalar(select(func.count()).select_from(ServiceRequest)),
-        "watch_areas": db.session.scalar(select(func.count()).select_from(WatchArea)),
-    }
+    return {name: db.session.scalar(select(func.count()).select_from(model)) for name, model in (
+        ("organizations", Organization), ("users", User), ("requests", ServiceRequest),
+        ("watch_areas", WatchArea), ("work_orders", WorkOrder), ("inbound_messages", InboundMessage),
+        ("notifications", Notification))}

@@ -40,6 +40,14 @@ def work_orders_query(org: Organization, *, status: str | None = None, assignee_
     return statement.order_by(WorkOrder.due_at.asc().nulls_last(), WorkOrder.id)
 
 
+def overdue_work_orders_query(org: Organization, now: datetime):
+    """The organization's unfinished work orders past their due time, most overdue first (the overdue sweep's rule)."""
+    return (select(WorkOrder)
+            .where(WorkOrder.organization_id == org.id,
+                   WorkOrder.status.in_((S.OPEN.value, S.IN_PROGRESS.value)), WorkOrder.due_at < now)
+            .order_by(WorkOrder.due_at, WorkOrder.id))
+
+
 def get_work_order(org: Organization, work_order_id: int) -> WorkOrder:
     """One of the organization's work orders, or 404 (another organization's included)."""
     order = db.session.get(WorkOrder, work_order_id)

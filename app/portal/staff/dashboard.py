@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from sqlalchemy import func, select
+
+from app.db_types import utcnow
 from app.extensions import db
 from app.inbound import triage
 from app.portal.access import viewer_permissions
@@ -29,8 +32,13 @@ def dashboard(org: str):
                                                 .limit(DASHBOARD_ITEMS)).all()}
     queue = {"open": _count(organization, user, status=["open"]),
              "acknowledged": _count(organization, user, status=["acknowledged"]),
-             "mine": _count(organization, user, status=["open", "acknowledged"], assigned_to=user.id)}
+             "mine": _count(organization, user, status=["open", "acknowledged"], assigned_to=user.id),
+             "breached": _count(organization, user, sla="breached")}
+    overdue = work.overdue_work_orders_query(organization, utcnow())
+    overdue_work = {"count": db.session.scalar(select(func.count()).select_from(overdue.subquery())),
+                    "latest": db.session.scalars(overdue.limit(DASHBOARD_ITEMS)).all()}
     my_work = db.session.scalars(
         work.work_orders_query(organization, status=WorkOrderStatus.OPEN.value, assignee_id=user.id)
         .limit(DASHBOARD_ITEMS)).all()
-    return render_staff("staff/dashboard.html", organization, user, watcher=watcher, queue=queue, my_work=my_work)
+    return render_staff("staff/dashboard.html", organization, user, watcher=watcher, queue=queue, my_work=my_work,
+                        overdue_work=overdue_work)

@@ -87,6 +87,7 @@ class QueueFilters(FlaskForm):
         default=["open", "acknowledged"])
     category = SelectField("Category", coerce=optional_id, validate_choice=False)
     assigned = SelectField("Assigned", choices=[("", "Anyone"), ("me", "Me")], validate_choice=False)
+    sla = SelectField("SLA", choices=[("", "Any"), ("breached", "Breached")], validate_choice=False)
 
 
 class InboundRequestForm(FlaskForm):

@@ -9,6 +9,9 @@ from flask import flash, redirect, request, url_for
 
 from app.errors import ApiError
 from app.extensions import db
+from app.inbound import triage
+from app.notify import receipts
+from app.portal.access import viewer_permissions
 from app.portal.forms import ActionForm, CloseForm, apply_service_error
 from app.portal.resident import STATUS_LABELS
 from app.portal.staff import bp
@@ -51,7 +54,8 @@ def queue(org: str):
     query = {"page": page, "per_page": QUEUE_PAGE, "status": filters.status.data or None,
              "category": [filters.category.data] if filters.category.data else None,
              "q": (filters.q.data or "").strip() or None,
-             "assigned_to": user.id if filters.assigned.data == "me" else None}
+             "assigned_to": user.id if filters.assigned.data == "me" else None,
+             "sla": filters.sla.data or None}
     found = queries.staff_queue(organization, user, query)
     rows = [(item, sla_badge(item.sla_due_at, item.status)) for item in found["items"]]
     markers = [{"lat": v.lat, "lng": v.lng, "status": v.status, "title": f"{v.public_id} {v.description[:60]}",
@@ -68,6 +72,13 @@ def queue(org: str):
                         previous_args={**request.args.to_dict(flat=False), "page": page - 1})
 
 
+def _emails(organization, user, request_id: int) -> list:
+    """The inbound messages linked to the request (who wrote, and what), for those who triage mail."""
+    if "view_inbound_messages" not in viewer_permissions(user, organization):
+        return []
+    return db.session.scalars(triage.messages_query(organization, request_id=request_id)).all()
+
+
 def _detail(org: str, request_id: int, code: int = 200, **forms):
     organization, user = staff_page(org, VIEW)
     row = service.get_request(request_id, organization_id=organization.id)
@@ -82,10 +93,12 @@ def _detail(org: str, request_id: int, code: int = 200, **forms):
         "staff/request.html", organization, user, code, req=view, category=row.category,
         actions=set(view.viewer["actions"]), following=view.viewer["following"],
         timeline=lines(entries, organization.timezone), sla=sla_badge(row.sla_due_at, row.status),
+        receipts=receipts.receipts_by_comment(row.id, [e.comment.id for e in entries if e.comment is not None]),
         status_labels=STATUS_LABELS, action_form=ActionForm(), assign_form=assign,
         recategorize_form=recategorize, due_form=due, close_form=forms.get("close") or CloseForm(),
         comment_form=forms.get("comment") or StaffCommentForm(),
         work_orders=db.session.scalars(work.work_orders_query(organization, request_id=row.id)).all(),
+        emails=_emails(organization, user, row.id),
         point={"lat": view.lat, "lng": view.lng, "status": view.status, "title": view.public_id})
 
 

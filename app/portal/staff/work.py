@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import flash, redirect, request, url_for
 from sqlalchemy import select
 
+from app.db_types import utcnow
 from app.errors import ApiError
 from app.extensions import db
 from app.portal.forms import apply_service_error
@@ -41,8 +42,9 @@ def _list_page(organization, user, form, status_code=200):
     if status not in STATUS_LABELS:
         status = None
     orders = db.session.scalars(work.work_orders_query(organization, status=status)).all()
+    overdue = {order.id for order in db.session.scalars(work.overdue_work_orders_query(organization, utcnow()))}
     return render_staff("staff/work_orders.html", organization, user, status_code, orders=orders,
-                        form=form, status=status, status_labels=STATUS_LABELS)
+                        form=form, status=status, status_labels=STATUS_LABELS, overdue=overdue)
 
 
 @bp.get("/<org>/work-orders")
