@@ -136,6 +136,10 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict:
         "EMAIL_RETRY_BASE": _int(env, "EMAIL_RETRY_BASE", 60),
         "EVENT_RELAY_AFTER": _int(env, "EVENT_RELAY_AFTER", 30),
         "DIGEST_HOUR_UTC": _int(env, "DIGEST_HOUR_UTC", 12),
+        # Operations: the bearer token GET /metrics needs (unset: refused), and log lines as
+        # JSON (with request_id) or text.
+        "METRICS_TOKEN": env.get("METRICS_TOKEN", ""),
+        "LOG_FORMAT": env.get("LOG_FORMAT") or ("text" if app_env == "testing" else "json"),
         # Outbound webhooks (app/notify/webhooks/): hosts allowed although private or loopback
         # (comma-separated; they may also use plain http), and the retry schedule.
         "WEBHOOK_ALLOWED_HOSTS": env.get("WEBHOOK_ALLOWED_HOSTS", ""),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import marshmallow as ma
 from flask import Response, stream_with_context
 from flask_smorest import Blueprint
 
@@ -16,6 +17,9 @@ blp = Blueprint("exports", __name__, description="Exports of requests (staff col
 
 
 class ExportFiltersSchema(RequestFiltersSchema):
+    sla = ma.fields.String(validate=ma.validate.OneOf(["breached"]),
+                           metadata={"description": "`breached`: live requests past their SLA deadline (the queue's filter)."})
+
     class Meta:
         exclude = ("page", "per_page", "mine")
 

@@ -78,6 +78,7 @@ def test_the_queue_filters_apply(client, city):
     assert [row["public_id"] for row in words] == [city.first.public_id]
     mine = _csv(client.get(f"{EXPORTS}/requests.csv?assigned_to={city.staff.id}", headers=headers))
     assert [row["public_id"] for row in mine] == [city.first.public_id]
+    assert _csv(client.get(f"{EXPORTS}/requests.csv?sla=breached", headers=headers)) == []
     bad = client.get(f"{EXPORTS}/requests.csv?status=nonsense", headers=headers)
     assert bad.status_code == 422 and bad.get_json()["error"] == "validation_failed"
     assert client.get("/api/v1/orgs/nowhere/exports/requests.csv").status_code == 404

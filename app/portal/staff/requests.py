@@ -63,7 +63,7 @@ def queue(org: str):
     # The exports take the API's spelling of the same filters (comma-separated lists).
     export_args = {name: value for name, value in {
         "status": ",".join(query["status"] or []), "category": ",".join(query["category"] or []),
-        "q": query["q"], "assigned_to": query["assigned_to"]}.items() if value}
+        "q": query["q"], "assigned_to": query["assigned_to"], "sla": query["sla"]}.items() if value}
     exports = {label: url_for(f"exports.requests_{fmt}", org=org, **export_args)
                for label, fmt in (("CSV", "csv"), ("GeoJSON", "geojson"))}
     return render_staff("staff/queue.html", organization, user, filters=filters, found=found, rows=rows,
