@@ -20,6 +20,7 @@ API_MODULES = (
     "organizations_routes",
     "requests_routes",
     "staff_requests_routes",
+    "statistics_routes",
     "unsubscribe",
     "watch_areas_routes",
     "webhooks_routes",

@@ -29,6 +29,7 @@ STAFF_TABS = (
     Tab("staff.queue", "Requests", "view_requests", "staff.request"),
     Tab("staff.inbound_messages", "Inbound messages", "view_inbound_messages", "staff.inbound"),
     Tab("staff.work_orders", "Work orders", "view_requests", "staff.work_order"),
+    Tab("staff.statistics_page", "Statistics", "view_requests", "staff.statistics"),
     Tab("staff.categories_page", "Categories", "manage_settings", "staff.categor"),
     Tab("staff.settings", "Email and settings", "manage_settings", "staff.setting"),
     Tab("staff.api_keys", "API keys", "manage_settings", "staff.api_key"),
