@@ -10,14 +10,14 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, url_for
 
 from app.api.auth import current_user, require_user
-from app.errors import ApiError
+from app.errors import ApiError, NotFound
 from app.extensions import db
 from app.notify import receipts
 from app.portal.access import login_required
 from app.portal.forms import ActionForm, CloseForm, CommentForm
 from app.portal.resident import STATUS_LABELS, bp
 from app.portal.timeline import lines
-from app.requests import queries, service
+from app.requests import duplicates, queries, service
 from app.requests.models import CommentSource
 from app.requests.policy import Audience, viewer_of
 
@@ -46,20 +46,29 @@ def request_context(request_id: int, *, comment_form=None, close_form=None) -> d
     }
 
 
-@bp.get("/requests/<int:request_id>")
-def request_page(request_id: int):
+@bp.get("/requests/<public_id>")
+def request_page(public_id: str):
+    """The address emails link to (app/links.py); the numeric id answers too, for older links."""
+    row = service.find_by_public_id(public_id)
+    if row is None and not public_id.isdigit():
+        raise NotFound(f"No request {public_id}.", {"public_id": public_id})
+    request_id = row.id if row is not None else int(public_id)
     return render_template("resident/request.html", **request_context(request_id))
+
+
+def _back_to_page(request_id: int):
+    return redirect(url_for("resident.request_page", public_id=service.get_request(request_id).public_id))
 
 
 def _done(request_id: int, message: str):
     flash(message)
-    return redirect(url_for("resident.request_page", request_id=request_id))
+    return _back_to_page(request_id)
 
 
 def _refused(request_id: int, exc: ApiError):
     db.session.rollback()
     flash(exc.message, "error")
-    return redirect(url_for("resident.request_page", request_id=request_id))
+    return _back_to_page(request_id)
 
 
 @bp.post("/requests/<int:request_id>/comments")
@@ -84,6 +93,24 @@ def follow(request_id: int):
     except ApiError as exc:
         return _refused(request_id, exc)
     return _done(request_id, "You follow this request: its updates will reach you.")
+
+
+@bp.post("/requests/<int:request_id>/support")
+@login_required
+def support(request_id: int):
+    """ "Me too" (also what choosing a request under "Is it one of these?" on the report page does)."""
+    try:
+        duplicates.support(request_id, require_user())
+    except ApiError as exc:
+        return _refused(request_id, exc)
+    return _done(request_id, "Thank you: your support is counted, and you follow this request.")
+
+
+@bp.post("/requests/<int:request_id>/unsupport")
+@login_required
+def unsupport(request_id: int):
+    duplicates.unsupport(request_id, require_user())
+    return _done(request_id, "Your support is taken back.")
 
 
 @bp.post("/requests/<int:request_id>/unfollow")

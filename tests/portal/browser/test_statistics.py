@@ -6,7 +6,13 @@ from datetime import UTC, datetime, timedelta
 
 from playwright.sync_api import expect
 
-from tests.factories import PASSWORD, CategoryFactory, OrganizationFactory, ServiceRequestFactory, make_member
+from tests.factories import (
+    PASSWORD,
+    CategoryFactory,
+    OrganizationFactory,
+    ServiceRequestFactory,
+    make_member,
+)
 from tests.portal.browser.conftest import log_in, screenshot
 
 

@@ -1,7 +1,7 @@
 """webhooks
 
-Revision ID: 0011_webhooks
-Revises: 0010_open311
+Revision ID: 0012_webhooks
+Revises: 0011_support
 Create Date: 2026-12-01 09:48:50.739193
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
-revision = '0011_webhooks'
-down_revision = '0010_open311'
+revision = '0012_webhooks'
+down_revision = '0011_support'
 branch_labels = None
 depends_on = None
 
