@@ -9,6 +9,7 @@ from app.accounts.models import (  # noqa: F401
     Role,
     User,
 )
+from app.accounts.sso import OrganizationSso  # noqa: F401
 from app.events.models import Event  # noqa: F401
 from app.inbound.models import (  # noqa: F401
     InboundEmail,

@@ -19,6 +19,7 @@ API_MODULES = (
     "org_notifications",
     "organizations_routes",
     "requests_routes",
+    "sso_routes",
     "staff_requests_routes",
     "statistics_routes",
     "unsubscribe",

@@ -28,6 +28,7 @@ from app.portal.staff import (  # noqa: E402,F401  (routes on `bp`)
     inbound,
     members,
     requests,
+    sso,
     statistics,
     work,
 )
