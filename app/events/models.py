@@ -28,6 +28,9 @@ class Event(db.Model):
     # The request id of the HTTP call (or message) that recorded it: log lines of its fan-out
     # and deliveries carry it (app/observability/).
     trace_id: Mapped[str | None] = mapped_column(String(128))
+    # Set when an automation's action made this change: no automation triggers on it (no loops).
+    automation_run_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("automation_runs.id", ondelete="SET NULL", use_alter=True))
 
     actor = relationship("User")
 

@@ -24,6 +24,12 @@ log = logging.getLogger(__name__)
 
 @lru_cache(maxsize=1)
 def _statement():
+    from app.notify.pipeline import CompiledStatement
+
+    return CompiledStatement(_insert())
+
+
+def _insert():
     from app.notify.audiences import ORGANIZATION_ID
     from app.notify.fanout import EVENT_ID, KIND
     from app.notify.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookStatus

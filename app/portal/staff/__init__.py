@@ -27,6 +27,7 @@ from app.portal.staff import (  # noqa: E402,F401  (routes on `bp`)
     email,
     inbound,
     members,
+    privacy,
     requests,
     sso,
     statistics,

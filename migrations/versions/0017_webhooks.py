@@ -1,7 +1,7 @@
 """webhooks
 
-Revision ID: 0012_webhooks
-Revises: 0011_support
+Revision ID: 0017_webhooks
+Revises: 0016_inbound_auth
 Create Date: 2026-12-01 09:48:50.739193
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
-revision = '0012_webhooks'
-down_revision = '0011_support'
+revision = '0017_webhooks'
+down_revision = '0016_inbound_auth'
 branch_labels = None
 depends_on = None
 
