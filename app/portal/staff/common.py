@@ -33,6 +33,7 @@ STAFF_TABS = (
     Tab("staff.categories_page", "Categories", "manage_settings", "staff.categor"),
     Tab("staff.settings", "Email and settings", "manage_settings", "staff.setting"),
     Tab("staff.api_keys", "API keys", "manage_settings", "staff.api_key"),
+    Tab("staff.sso_settings", "Single sign-on", "manage_settings", "staff.sso_settings"),
     Tab("staff.members", "Members", "manage_members", "staff.members"),
     Tab("staff.email_log", "Email log", "view_email_log", "staff.email_log"),
     Tab("staff.retention_settings", "Retention", "manage_settings", "staff.retention"),
