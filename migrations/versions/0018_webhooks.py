@@ -1,7 +1,7 @@
 """webhooks
 
-Revision ID: 0017_webhooks
-Revises: 0016_inbound_auth
+Revision ID: 0018_webhooks
+Revises: 0017_alert
 Create Date: 2026-12-01 09:48:50.739193
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
-revision = '0017_webhooks'
-down_revision = '0016_inbound_auth'
+revision = '0018_webhooks'
+down_revision = '0017_alert'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """event trace id
 
-Revision ID: 0018_event_trace
-Revises: 0017_webhooks
+Revision ID: 0019_event_trace
+Revises: 0018_webhooks
 Create Date: 2026-12-01 10:28:40.182152
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0018_event_trace'
-down_revision = '0017_webhooks'
+revision = '0019_event_trace'
+down_revision = '0018_webhooks'
 branch_labels = None
 depends_on = None
 

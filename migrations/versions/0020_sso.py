@@ -1,7 +1,7 @@
 """organization sso
 
-Revision ID: 0019_sso
-Revises: 0018_event_trace
+Revision ID: 0020_sso
+Revises: 0019_event_trace
 Create Date: 2026-12-01 10:48:31.413635
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
-revision = '0019_sso'
-down_revision = '0018_event_trace'
+revision = '0020_sso'
+down_revision = '0019_event_trace'
 branch_labels = None
 depends_on = None
 
