@@ -1,9 +1,11 @@
-// The unread-notifications badge in the header follows the count without a page reload.
+// The unread-notifications badge in the header follows the count without a page reload; a
+// polite live region beside it tells screen-reader users when new notifications arrive.
 // When the user turned the alert on (data-alert="on", from their preferences), a new
 // notification also plays a short ping and shows a browser notification (OneDesk's ping).
 // The browser's permission is asked for only after a click: browsers refuse (or should)
 // permission prompts nobody asked for.
 const badge = document.getElementById("unread-badge");
+const live = document.getElementById("unread-live");
 const EVERY_MS = Math.max(Number(badge?.dataset.pollMs || 20000), 250);
 const alerting = badge?.dataset.alert === "on";
 let known = Number(badge?.firstChild.textContent || 0);
@@ -33,6 +35,7 @@ async function refresh() {
   const response = await fetch(badge.dataset.url, { headers: { Accept: "application/json" } });
   if (!response.ok) return;
   const { count } = await response.json();
+  if (live && count > known) live.textContent = count === 1 ? "1 unread notification" : `${count} unread notifications`;
   badge.firstChild.textContent = String(count);
   badge.hidden = count === 0;
   if (alerting && count > known) {
