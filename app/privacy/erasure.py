@@ -198,7 +198,7 @@ def _remove_inbound_mail(uid: int, addresses: list[str]) -> list[str]:
     db.session.execute(delete(InboundMessage).where(InboundMessage.id.in_(message_ids)))
     db.session.execute(update(InboundEmail).where(from_them).values(
         raw=None, raw_expired_at=func.coalesce(InboundEmail.raw_expired_at, utcnow()), sender_email=None,
-        envelope_from=None, subject=None))
+        envelope_from=None, subject=None, authentication=None))  # SPF/DKIM results name the sender
     return files
 
 
