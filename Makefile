@@ -5,6 +5,8 @@ PORT ?= 8000
 export WEB_PORT := $(PORT)
 export PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 FLASK := $(BIN)/flask --app wsgi
+# `make run`: every web and worker process writes its metrics here; GET /metrics sums them.
+run: export PROMETHEUS_MULTIPROC_DIR ?= $(CURDIR)/instance/prometheus
 
 .PHONY: run setup migrate seed test lint bench i18n clean-test-db
 
@@ -18,6 +20,7 @@ seed: migrate
 	@if [ "$${SEED_DEMO:-1}" = "0" ]; then echo "==> SEED_DEMO=0: no demo data"; else $(FLASK) seed-demo; fi
 
 run: seed
+	@rm -rf "$(PROMETHEUS_MULTIPROC_DIR)" && mkdir -p "$(PROMETHEUS_MULTIPROC_DIR)"
 	@$(BIN)/python scripts/banner.py
 	@exec $(BIN)/honcho -f Procfile start
 

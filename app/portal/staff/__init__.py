@@ -29,5 +29,7 @@ from app.portal.staff import (  # noqa: E402,F401  (routes on `bp`)
     members,
     privacy,
     requests,
+    sso,
+    statistics,
     work,
 )

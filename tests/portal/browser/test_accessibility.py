@@ -23,7 +23,8 @@ from tests.portal.browser.conftest import log_in
 
 RESIDENT, STAFF = "resident1@example.com", "admin@springfield.example"
 # Endpoints that answer with a redirect to another page (checked there), or with no page.
-NOT_PAGES = {"health.healthz", "site.confirm", "old_addresses", "account.export_data"}
+NOT_PAGES = {"health.healthz", "site.confirm", "old_addresses", "account.export_data",
+             "metrics", "staff.sso_login", "staff.sso_callback"}  # Prometheus text; redirects to and from the provider
 
 
 def _pages() -> dict[str, list[tuple[str, str]]]:
@@ -60,7 +61,8 @@ def _pages() -> dict[str, list[tuple[str, str]]]:
                   ("staff.email_template", f"{org}/settings/templates/request.acknowledged"),
                   ("staff.api_keys", f"{org}/settings/api-keys"), ("staff.members", f"{org}/settings/members"),
                   ("staff.email_log", f"{org}/email-log"), ("staff.audit_trail", f"{org}/audit"),
-                  ("staff.retention_settings", f"{org}/settings/retention"), ("admin.mail_sink", "/admin/mail")],
+                  ("staff.retention_settings", f"{org}/settings/retention"), ("admin.mail_sink", "/admin/mail"),
+                  ("staff.statistics_page", f"{org}/statistics"), ("staff.sso_settings", f"{org}/settings/sso")],
     }
 
 
