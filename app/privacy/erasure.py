@@ -68,6 +68,7 @@ USER_REFERENCES: dict[tuple[str, str], str] = {
     ("inbound_messages", "sender_user_id"): DELETE,
     ("api_keys", "created_by_id"): CLEAR,
     ("automations", "created_by_id"): CLEAR,
+    ("webhook_endpoints", "created_by_id"): CLEAR,
     ("email_templates", "updated_by_id"): CLEAR,
     ("request_categories", "auto_assignee_id"): CLEAR,
     ("retention_policies", "updated_by_id"): CLEAR,

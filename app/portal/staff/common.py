@@ -32,6 +32,7 @@ STAFF_TABS = (
     Tab("staff.statistics_page", "Statistics", "view_requests", "staff.statistics"),
     Tab("staff.categories_page", "Categories", "manage_settings", "staff.categor"),
     Tab("staff.settings", "Email and settings", "manage_settings", "staff.setting"),
+    Tab("staff.automations", "Automations", "manage_settings", "staff.automation"),
     Tab("staff.api_keys", "API keys", "manage_settings", "staff.api_key"),
     Tab("staff.sso_settings", "Single sign-on", "manage_settings", "staff.sso_settings"),
     Tab("staff.members", "Members", "manage_members", "staff.members"),

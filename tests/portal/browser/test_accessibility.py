@@ -12,6 +12,8 @@ from flask import current_app
 from sqlalchemy import select
 
 from app.accounts.models import User
+from app.automations.models import Automation
+from app.automations.service import ensure_critical
 from app.extensions import db
 from app.inbound.models import InboundMessage
 from app.requests.models import RequestCategory, ServiceRequest
@@ -36,6 +38,9 @@ def _pages() -> dict[str, list[tuple[str, str]]]:
     message = db.session.scalar(select(InboundMessage).order_by(InboundMessage.id))
     order = db.session.scalar(select(WorkOrder).order_by(WorkOrder.id))
     category = request.category_id
+    ensure_critical(request.organization)  # every organization lists its critical automation
+    db.session.commit()
+    automation = db.session.scalar(select(Automation.id).where(Automation.organization_id == request.organization_id))
     org = "/staff/springfield"
     return {
         "visitor": [("site.login", "/login"), ("site.register", "/register"),
@@ -62,7 +67,9 @@ def _pages() -> dict[str, list[tuple[str, str]]]:
                   ("staff.api_keys", f"{org}/settings/api-keys"), ("staff.members", f"{org}/settings/members"),
                   ("staff.email_log", f"{org}/email-log"), ("staff.audit_trail", f"{org}/audit"),
                   ("staff.retention_settings", f"{org}/settings/retention"), ("admin.mail_sink", "/admin/mail"),
-                  ("staff.statistics_page", f"{org}/statistics"), ("staff.sso_settings", f"{org}/settings/sso")],
+                  ("staff.statistics_page", f"{org}/statistics"), ("staff.sso_settings", f"{org}/settings/sso"),
+                  ("staff.automations", f"{org}/automations"),
+                  ("staff.automation_runs", f"{org}/automations/{automation}/runs")],
     }
 
 
