@@ -50,6 +50,9 @@ def register_extensions(app: Flask) -> None:
     mail.init_app(app)
     limiter.init_app(app)
     broker.init_app(app)
+    from app import i18n
+
+    i18n.init_app(app)
     import app.models  # noqa: F401  (every model registered on the metadata)
 
 
