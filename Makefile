@@ -24,9 +24,12 @@ run: seed
 	@$(BIN)/python scripts/banner.py
 	@exec $(BIN)/honcho -f Procfile start
 
+# The suite waits on sockets, workers and a browser more than on the CPU: TEST_WORKERS pytest-xdist
+# workers, each with its own database (tests/conftest.py), finish it sooner even on 2 cores.
+TEST_WORKERS ?= 3
 test:
 	@BOOTSTRAP_BROWSER=1 ./scripts/bootstrap.sh
-	@$(BIN)/python -m pytest $(PYTEST_ARGS)
+	@$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: setup
 	@$(BIN)/ruff check .
