@@ -109,6 +109,10 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict:
         "MAIL_USE_SSL": _bool(env.get("MAIL_USE_SSL")),
         # Never silently drop mail, in tests either: tests point MAIL_SERVER at a real listener.
         "MAIL_SUPPRESS_SEND": False,
+        # Seconds an SMTP read may wait (Flask-Mail opens its connection without a timeout).
+        "MAIL_TIMEOUT": _int(env, "MAIL_TIMEOUT", 30),
+        # Flask-Mail would print every SMTP line whenever DEBUG is on; only when asked.
+        "MAIL_DEBUG": _bool(env.get("MAIL_DEBUG")),
         "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", f"no-reply@{inbound_domain}"),
         "MAIL_TRANSPORT": "smtp" if mail_server else "dev-sink",
         "MAIL_SINK_HOST": env.get("MAIL_SINK_HOST", "127.0.0.1"),

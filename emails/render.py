@@ -43,6 +43,7 @@ TEMPLATE_VARIABLES: dict[str, str] = {
     "due_at": "the new due date (due date and work order events)",
     "previous_due_at": "the due date before the change",
     "by_reporter": "True when the reporter closed or reopened the request themselves",
+    "merged_into": "{public_id, url}: the request a duplicate was merged into",
     "work_order": "{title, due_at, notes, url}: the work order (staff only)",
     "watch_area": "{name, url}: the watch area",
     "link": "the action link of account emails (confirm, reset, set a password, open the organization)",

@@ -17,7 +17,8 @@ from app.api.responses import errors
 from app.errors import NotFound
 from app.notify import receipts
 from app.notify.receipt_schemas import CommentDeliveriesSchema
-from app.requests import queries, service
+from app.requests import duplicates, queries, service
+from app.requests.duplicate_schemas import NearbyArgsSchema, NearbySchema, SupportStateSchema
 from app.requests.policy import viewer_of
 from app.requests.schemas import (
     CloseSchema,
@@ -62,6 +63,15 @@ def submit(body):
     """Report a problem at a point inside the category's organization's service boundary."""
     user = current_user()
     return queries.request_view(service.submit(user, **body), user)
+
+
+@blp.get("/nearby")
+@blp.arguments(NearbyArgsSchema, location="query")
+@blp.response(200, NearbySchema)
+@errors(blp)
+def nearby(args):
+    """Open requests of the category near the point (within its duplicate distance): "Is it one of these?"."""
+    return duplicates.nearby(args["lat"], args["lng"], args["category_id"])
 
 
 @blp.get(f"/<{BIGINT_ID}:request_id>")
@@ -169,3 +179,21 @@ def reopen(_body, request_id):
 def comment_deliveries(request_id, comment_id):
     """Staff: who was told of the comment, who saw it in the app and when, who was emailed and the SMTP reply."""
     return receipts.comment_deliveries(request_id, comment_id, current_user())
+
+
+@blp.post(f"/<{BIGINT_ID}:request_id>/support")
+@blp.response(200, SupportStateSchema)
+@errors(blp, 401, 403, 404, 409)
+def support(request_id):
+    """Say "me too" (once per person; you follow it too); the count is public."""
+    request = duplicates.support(request_id, current_user())
+    return {"supporting": True, "support_count": request.support_count}
+
+
+@blp.delete(f"/<{BIGINT_ID}:request_id>/support")
+@blp.response(200, SupportStateSchema)
+@errors(blp, 401, 404)
+def unsupport(request_id):
+    """Take your "me too" back."""
+    request = duplicates.unsupport(request_id, current_user())
+    return {"supporting": False, "support_count": request.support_count}

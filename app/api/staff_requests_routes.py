@@ -12,7 +12,8 @@ from app.api.auth import current_user, organization_or_404
 from app.api.pagination import page_schema
 from app.api.paths import BIGINT_ID
 from app.api.responses import errors
-from app.requests import queries, service
+from app.requests import duplicates, queries, service
+from app.requests.duplicate_schemas import MergeSchema
 from app.requests.schemas import (
     AssignSchema,
     CloseSchema,
@@ -97,3 +98,13 @@ def reopen(_body, org, request_id):
 def set_due_date(body, org, request_id):
     """Set or clear the due date."""
     return _act(org, request_id, service.set_due_date, body["due_at"])
+
+
+@blp.post(f"/<org>/requests/<{BIGINT_ID}:request_id>/merge")
+@blp.arguments(MergeSchema)
+@blp.response(200, RequestSchema)
+@errors(blp, *ACTION_ERRORS, 422)
+def merge(body, org, request_id):
+    """Merge this duplicate into `into_id`: followers and supporters move, this one closes pointing there,
+    and its reporter is told."""
+    return _act(org, request_id, duplicates.merge, body["into_id"])

@@ -21,6 +21,9 @@ EVENT_KINDS: dict[str, str] = {
     "request.followed": "{user_id}",
     "request.attachment_added": "{attachment_id}",
     "request.archived": "{}",
+    # Duplicates and support (app/requests/duplicates.py)
+    "request.supported": "{user_id}",
+    "request.merged": "{into_id, into_public_id, moved_followers}",
     # Work (SLAs and work orders)
     "request.sla_breached": "{sla_due_at, breach_id}",
     "work_order.assigned": "{work_order_id, assignee_id}",

@@ -194,6 +194,9 @@ def event_context(delivery: EmailDelivery, data: BatchData) -> dict:
             "url": f"{_base()}/requests/{request.public_id}", "created_at": _when(request.created_at, tz),
             "due_at": _when(request.due_at, tz)}
         context["request_email"] = request_address(request.public_id, current_app.config["INBOUND_DOMAIN"])
+    if delivery.kind == "request.merged" and payload.get("into_public_id"):
+        context["merged_into"] = {"public_id": payload["into_public_id"],
+                                  "url": f"{_base()}/requests/{payload['into_public_id']}"}
     previous = data.categories.get(payload.get("previous_category_id"))
     context["previous_category"] = previous.name if previous else None
     comment = data.comments.get(payload.get("comment_id"))

@@ -5,12 +5,12 @@ A run:
    belonged to a run that died; it goes back to `pending`;
 2. marks `skipped` the fallback rows whose in-app notification was seen in time;
 3. claims up to EMAIL_BATCH_SIZE due rows (UPDATE ... FOR UPDATE SKIP LOCKED ... RETURNING)
-   under a fresh claim token and composes them (app/notify/compose.py); then, over ONE SMTP
-   connection, for each message: send one statement that records the previous message's reply
-   and hands this one off (a compare-and-set on the claim token), stage the transaction
-   (MAIL, RCPT, DATA) while the database runs that statement, and send the message with its
-   final dot only if the hand-off found the row still ours (a row another run took over
-   meanwhile is abandoned, never sent by both). The last reply is written at once.
+   under a fresh claim token and composes them (app/notify/compose.py); then, over the run's
+   ONE Flask-Mail connection (app/notify/smtp.py), one message at a time: one statement
+   records the previous message's reply, hands this one off (a compare-and-set on the claim
+   token) and checks that the next is still ours; a message goes to Flask-Mail only if the
+   statement before it found it still ours (a row another run took over meanwhile is left to
+   it, never sent by both). The last reply is written at once.
 
 Exactly once, and its one limit. Two runs never send the same row (SKIP LOCKED claims, the
 fenced hand-off). A redelivered actor message sends nothing again (only `pending` rows are
@@ -43,7 +43,7 @@ from flask import current_app
 from app.extensions import db
 from app.notify.compose import ComposedEmail, compose_batch
 from app.notify.pgpipe import Pending, StatementPipe
-from app.notify.smtp import Reply, SmtpTransport
+from app.notify.smtp import MailTransport, Reply
 from app.notify.suppression import suppress_address
 
 log = logging.getLogger(__name__)
@@ -77,10 +77,14 @@ WHERE id IN (
 RETURNING id
 """
 
+# Hand one delivery off (a compare-and-set on our token) and say whether the next is still ours.
 HAND_OFF_SQL = """
-UPDATE email_deliveries SET handed_off_at = now()
-WHERE id = %(hand_off_id)s AND claim_token = %(token)s AND status = 'sending'
-RETURNING id
+handed AS (
+  UPDATE email_deliveries SET handed_off_at = now()
+  WHERE id = %(hand_off_id)s AND claim_token = %(token)s AND status = 'sending'
+  RETURNING id)
+SELECT (SELECT count(*) FROM handed),
+       EXISTS (SELECT FROM email_deliveries WHERE id = %(next_id)s AND claim_token = %(token)s AND status = 'sending')
 """
 
 # Outcomes, several rows per statement; only rows still held under our token change.
@@ -130,7 +134,7 @@ class DeliveryRun:
     def __init__(self, config) -> None:
         self.config = config
         self.token = str(uuid.uuid4())
-        self.transport = SmtpTransport(config)
+        self.transport = MailTransport(config)
         self.stats = RunStats()
         self._conn: StatementPipe | None = None
 
@@ -166,17 +170,18 @@ class DeliveryRun:
         if outcomes:
             self._send(*self._outcome_params(outcomes))
 
-    def hand_off(self, delivery_id: int, outcomes: list[Outcome] = ()) -> Pending:
-        """Send, in one statement, the given outcomes and the hand-off of `delivery_id`.
+    def hand_off(self, delivery_id: int | None, next_id: int | None = None, outcomes: list[Outcome] = ()) -> Pending:
+        """Send, in one statement, `outcomes`, the hand-off of `delivery_id` and the check of `next_id`.
 
-        Its result has a row when the delivery is still ours (read it before the final dot);
-        the statement goes out now and runs while the message is being staged.
+        Its one row says (handed off: 1 or 0, `next_id` still ours: t or f). It goes out now and
+        is read only before `next_id` is sent, a message later, so the database works while the
+        SMTP server does and a message never waits for a round trip.
         """
-        params = {"hand_off_id": delivery_id, "token": self.token}
+        params = {"hand_off_id": delivery_id, "next_id": next_id, "token": self.token}
         if not outcomes:
-            return self._send(HAND_OFF_SQL, params)
+            return self._send(f"WITH {HAND_OFF_SQL}", params)
         record, outcome_params = self._outcome_params(list(outcomes))
-        return self._send(f"WITH recorded AS ({record} RETURNING d.id) {HAND_OFF_SQL}", {**outcome_params, **params})
+        return self._send(f"WITH recorded AS ({record} RETURNING d.id), {HAND_OFF_SQL}", {**outcome_params, **params})
 
     def claim(self) -> list[int]:
         rows = self._rows(CLAIM_SQL, {"token": self.token, "limit": self.config["EMAIL_BATCH_SIZE"]})
@@ -213,33 +218,31 @@ class DeliveryRun:
             self.stats.retried += 1
 
     # --- the loop -------------------------------------------------------------------------------
-    def send_one(self, email: ComposedEmail, carried: list[Outcome]) -> Outcome | None:
-        """Send one message (writing the previous ones' outcomes on the way); None when abandoned."""
-        hand_off = self.hand_off(email.delivery_id, carried)
+    def send_one(self, email: ComposedEmail) -> Outcome:
+        """Send one message through Flask-Mail and judge the server's reply."""
         try:
-            refused = self.transport.stage(email.sender, email.recipient)
+            reply = self.transport.send(email.sender, email.recipient, email.message_id, email.data)
         except (OSError, smtplib.SMTPException) as exc:
+            # No verdict: RFC 5321 counts the transaction as failed, and it is retried.
             return self.retry_or_fail(email, None, f"connection: {type(exc).__name__}: {exc}")
-        if refused is not None:
-            return self.judge(email, refused)
-        if not self._pipe().rows(hand_off):  # reclaimed by another run meanwhile: theirs to send
-            self.transport.abandon()
-            self.stats.abandoned += 1
-            return None
-        try:
-            reply = self.transport.finish(email.data)
-        except (OSError, smtplib.SMTPException) as exc:
-            # No reply after the final dot: RFC 5321 counts the transaction as failed; retry.
-            return self.retry_or_fail(email, None, f"no reply after DATA: {type(exc).__name__}: {exc}")
         return self.judge(email, reply)
 
     def send_batch(self, emails: list[ComposedEmail]) -> None:
+        if not emails:
+            return
         carried: list[Outcome] = []  # the last outcome rides with the next hand-off: one statement a message
+        check = self.hand_off(None, emails[0].delivery_id)
         unreachable = 0
         for index, email in enumerate(emails):
-            outcome = self.send_one(email, carried)
-            carried = [outcome] if outcome is not None else []
-            unreachable = unreachable + 1 if outcome and outcome.reply and outcome.reply.startswith("connection:") else 0
+            following = emails[index + 1].delivery_id if index + 1 < len(emails) else None
+            if self._pipe().rows(check)[0][1] != "t":  # reclaimed by another run meanwhile: theirs to send
+                self.stats.abandoned += 1
+                check, carried = self.hand_off(None, following, carried), []
+                continue
+            check = self.hand_off(email.delivery_id, following, carried)  # sent before the message, not awaited
+            outcome = self.send_one(email)
+            carried = [outcome]
+            unreachable = unreachable + 1 if outcome.reply and outcome.reply.startswith("connection:") else 0
             if unreachable >= 2:  # the server is unreachable: the rest of the batch waits for a later run
                 carried += [self.retry_or_fail(e, None, "not attempted: the SMTP server is unreachable")
                             for e in emails[index + 1:]]

@@ -25,6 +25,7 @@ SUMMARIES: dict[str, str] = {
     "request.comment_public": "New comment on request {request}",
     "request.due_date_changed": "Due date of request {request} changed",
     "request.followed": "You follow request {request}",
+    "request.merged": "Request {request} was merged into another",
     "request.sla_breached": "Request {request} is over its SLA",
     "work_order.assigned": "A work order was assigned to you",
     "work_order.due_changed": "A work order's due date changed",

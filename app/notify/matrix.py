@@ -43,6 +43,7 @@ EVENT_TYPES: dict[str, EventType] = {
     "request.due_date_changed": EventType("A request's due date changes"),
     "request.followed": EventType("Someone follows a request"),
     "request.archived": EventType("A request is archived"),
+    "request.merged": EventType("A request is merged into another (a duplicate)"),
     "request.sla_breached": EventType("A request is over its category's SLA"),
     "work_order.assigned": EventType("A work order is assigned", internal=True),
     "work_order.due_changed": EventType("A work order's due date changes", internal=True),
@@ -110,6 +111,7 @@ MATRIX: tuple[Rule, ...] = (
     Rule("request.closed", "followers", BOTH),  # 004 "Issue is closed by resident or official"
     Rule("request.reopened", "reporter", BOTH),  # 004 "Issue is reopened by resident or official"
     Rule("request.reopened", "followers", BOTH),  # 004 "Issue is reopened by resident or official"
+    Rule("request.merged", "reporter", BOTH),  # FixMyStreet #2669: the duplicate's reporter is told where it went
     # --- 004 Watch Area table -----------------------------------------------------------
     Rule("watch_area.created", "watch_area_owner", (EMAIL,), receipt=True),  # 004 "Watch Area is created"
     Rule("watch_area.followed", "payload_user", (EMAIL,), receipt=True, group="watch_areas"),  # 004 "Watch Area is followed"

@@ -1,20 +1,31 @@
-"""One SMTP connection for a whole delivery run, with the transaction split before the message.
+"""Sending through Flask-Mail: one `mail.connect()` per delivery run, one message at a time.
 
-`stage()` sends MAIL FROM, RCPT TO and DATA; `finish()` sends the message with its final "."
-and reads the server's verdict. Between the two the delivery engine checks that the delivery
-is still its own (app/notify/delivery.py); a staged message it must not send is abandoned by
-dropping the connection, so the server never sees its end. Everything else is plain smtplib.
+Flask-Mail opens the connection from the MAIL_* settings (SSL or STARTTLS, login) and sends
+each message with `Connection.send`, i.e. smtplib's `sendmail`: MAIL, RCPT, DATA, the message.
+Three things it leaves to us, added here and nowhere else:
+- the server's replies: `sendmail` raises refusals but drops the final "250 ..." text, so the
+  connection's `getreply` (the one method every reply of smtplib passes through) is wrapped
+  to keep the last reply, which the delivery run records;
+- a socket timeout (Flask-Mail opens the connection without one: a silent server would hang
+  the worker forever) and TCP_NODELAY (commands are small writes after a read: Nagle would
+  hold each of them);
+- the message's bytes: emails/outgoing.py writes them (the standard library's generator,
+  which Flask-Mail's Message uses, costs more than the send); `ComposedMessage` hands them to
+  Flask-Mail as they are.
+A lost connection is opened again by the same `Connection` (`configure_host`), at the next
+message.
 """
 
 from __future__ import annotations
 
 import contextlib
-import re
 import smtplib
 import socket
 from dataclasses import dataclass
 
-_DOT_AT_LINE_START = re.compile(rb"(?m)^\.")
+from flask_mail import Message
+
+from app.extensions import mail
 
 
 @dataclass(frozen=True)
@@ -37,87 +48,95 @@ class Reply:
         return self.permanent and self.stage == "rcpt" and self.text.startswith("5.1.")
 
 
-def _reply(code: int, message: bytes, stage: str) -> Reply:
-    return Reply(code, message.decode("utf-8", "replace").strip(), stage)
+def _reply(code: int, message: bytes | str, stage: str) -> Reply:
+    text = message.decode("utf-8", "replace") if isinstance(message, bytes) else str(message)
+    return Reply(int(code), text.strip(), stage)
 
 
-class SmtpTransport:
-    """Lazily connected; `close()` always; any socket error leaves it disconnected for a retry."""
+class ComposedMessage(Message):
+    """A Flask-Mail message whose bytes app/notify/compose.py already wrote."""
+
+    def __init__(self, sender: str, recipient: str, message_id: str, data: bytes) -> None:
+        super().__init__(sender=sender, recipients=[recipient])
+        self.msgId = message_id
+        self.data = data
+
+    def as_bytes(self) -> bytes:
+        return self.data
+
+
+class _LastReply:
+    """Stands in for `smtp.getreply`: the same replies, the last one kept."""
+
+    __slots__ = ("getreply", "last")
+
+    def __init__(self, getreply) -> None:
+        self.getreply = getreply
+        self.last: tuple[int, bytes] | None = None
+
+    def __call__(self) -> tuple[int, bytes]:
+        self.last = self.getreply()
+        return self.last
+
+
+class MailTransport:
+    """Lazily connected (a run with nothing to send opens nothing); `close()` always."""
 
     def __init__(self, config) -> None:
-        self.host = config["MAIL_SERVER"]
-        self.port = int(config["MAIL_PORT"])
-        self.use_ssl = bool(config.get("MAIL_USE_SSL"))
-        self.use_tls = bool(config.get("MAIL_USE_TLS"))
-        self.username = config.get("MAIL_USERNAME")
-        self.password = config.get("MAIL_PASSWORD")
         self.timeout = float(config.get("MAIL_TIMEOUT", 30))
-        self.smtp: smtplib.SMTP | None = None
+        self.connection = None  # flask_mail.Connection, from the run's one mail.connect()
+        self.replies: _LastReply | None = None
 
-    def _connect(self) -> smtplib.SMTP:
-        if self.smtp is None:
-            cls = smtplib.SMTP_SSL if self.use_ssl else smtplib.SMTP
-            smtp = cls(self.host, self.port, timeout=self.timeout)
-            # Commands are small writes after a read: no reason to let Nagle hold any of them.
-            smtp.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    def _host(self) -> smtplib.SMTP:
+        if self.connection is None:
+            self.connection = mail.connect()
+        if self.connection.host is None:
+            host = self.connection.configure_host()
             try:
-                smtp.ehlo_or_helo_if_needed()
-                if self.use_tls:
-                    smtp.starttls()
-                    smtp.ehlo()
-                if self.username:
-                    smtp.login(self.username, self.password or "")
+                host.sock.settimeout(self.timeout)
+                host.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             except BaseException:
-                smtp.close()
+                host.close()
                 raise
-            self.smtp = smtp
-        return self.smtp
+            self.replies = host.getreply = _LastReply(host.getreply)
+            self.connection.host = host
+        return self.connection.host
 
-    def stage(self, sender: str, recipient: str) -> Reply | None:
-        """MAIL, RCPT and DATA; a Reply when the server refused one of them, None when it waits for the message."""
-        smtp = self._connect()
+    def send(self, sender: str, recipient: str, message_id: str, data: bytes) -> Reply:
+        """Send one message; the server's verdict (refusals included) as a Reply.
+
+        Raises OSError or SMTPException when the connection is lost or cannot be opened: then
+        nobody knows whether the message arrived, and the caller retries it later.
+        """
+        host = self._host()
         try:
-            code, message = smtp.mail(sender)
-            if code != 250:
-                smtp.rset()
-                return _reply(code, message, "mail")
-            code, message = smtp.rcpt(recipient)
-            if code not in (250, 251):
-                smtp.rset()
-                return _reply(code, message, "rcpt")
-            code, message = smtp.docmd("data")
-            if code != 354:
-                smtp.rset()
-                return _reply(code, message, "data")
-        except BaseException:
+            self.connection.send(ComposedMessage(sender, recipient, message_id, data), envelope_from=sender)
+        except smtplib.SMTPRecipientsRefused as exc:
+            code, text = exc.recipients.get(recipient) or next(iter(exc.recipients.values()))
+            reply = _reply(code, text, "rcpt")
+        except smtplib.SMTPSenderRefused as exc:
+            reply = _reply(exc.smtp_code, exc.smtp_error, "mail")
+        except smtplib.SMTPDataError as exc:
+            reply = _reply(exc.smtp_code, exc.smtp_error, "data")
+        except BaseException:  # lost, or refused at EHLO: a connection problem, not this message's
             self.drop()
             raise
-        return None
-
-    def finish(self, data: bytes) -> Reply:
-        """Send the message and its final dot (one write) and return the server's verdict."""
-        body = _DOT_AT_LINE_START.sub(b"..", data)
-        try:
-            self.smtp.send((body if body.endswith(b"\r\n") else body + b"\r\n") + b".\r\n")
-            code, message = self.smtp.getreply()
-        except BaseException:
+        else:
+            code, text = self.replies.last
+            reply = _reply(code, text, "end")
+        if host.sock is None:  # smtplib closed it (a 421 answer): open a new one next time
             self.drop()
-            raise
-        return _reply(code, message, "end")
-
-    def abandon(self) -> None:
-        """Give up a staged message: the connection is dropped, so the server discards it."""
-        self.drop()
+        return reply
 
     def drop(self) -> None:
-        if self.smtp is not None:
+        if self.connection is not None and self.connection.host is not None:
             try:
-                self.smtp.close()
+                self.connection.host.close()
             finally:
-                self.smtp = None
+                self.connection.host = None
 
     def close(self) -> None:
-        if self.smtp is not None:
+        if self.connection is not None and self.connection.host is not None:
             with contextlib.suppress(smtplib.SMTPException, OSError):
-                self.smtp.quit()
+                self.connection.host.quit()
             self.drop()

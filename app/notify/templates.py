@@ -50,6 +50,7 @@ def sample_context(org: Organization, kind: str) -> dict:
         "due_at": "Wed 04 Mar 2026 17:00 CST",
         "previous_due_at": "Tue 03 Mar 2026 17:00 CST",
         "by_reporter": False,
+        "merged_into": {"public_id": "def456uvw1", "url": f"{base}/requests/def456uvw1"},
         "work_order": {"title": "Patch the pothole", "due_at": "Wed 04 Mar 2026 17:00 CST",
                        "notes": "Bring cold patch.", "url": f"{base}/orgs/{org.slug}/work-orders/1"},
         "watch_area": {"name": "My street", "url": f"{base}/watch-areas/1"},

@@ -129,7 +129,8 @@ def service_request(request: ServiceRequest, *, status_notes: str | None, media_
         "media_url": media_url,
     }
     if notes is not None:
-        document["extended_attributes"] = {"notes": notes}
+        # FixMyStreet #958: how many residents said "me too".
+        document["extended_attributes"] = {"notes": notes, "support_count": request.support_count}
     return document
 
 

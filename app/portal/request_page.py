@@ -17,7 +17,7 @@ from app.portal.access import login_required
 from app.portal.forms import ActionForm, CloseForm, CommentForm
 from app.portal.resident import STATUS_LABELS, bp
 from app.portal.timeline import lines
-from app.requests import queries, service
+from app.requests import duplicates, queries, service
 from app.requests.models import CommentSource
 from app.requests.policy import Audience, viewer_of
 
@@ -84,6 +84,24 @@ def follow(request_id: int):
     except ApiError as exc:
         return _refused(request_id, exc)
     return _done(request_id, "You follow this request: its updates will reach you.")
+
+
+@bp.post("/requests/<int:request_id>/support")
+@login_required
+def support(request_id: int):
+    """ "Me too" (also what choosing a request under "Is it one of these?" on the report page does)."""
+    try:
+        duplicates.support(request_id, require_user())
+    except ApiError as exc:
+        return _refused(request_id, exc)
+    return _done(request_id, "Thank you: your support is counted, and you follow this request.")
+
+
+@bp.post("/requests/<int:request_id>/unsupport")
+@login_required
+def unsupport(request_id: int):
+    duplicates.unsupport(request_id, require_user())
+    return _done(request_id, "Your support is taken back.")
 
 
 @bp.post("/requests/<int:request_id>/unfollow")

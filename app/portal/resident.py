@@ -14,9 +14,9 @@ from app.errors import ApiError
 from app.extensions import db
 from app.portal import mapdata
 from app.portal.access import login_required
-from app.portal.forms import ReportForm, apply_service_error
+from app.portal.forms import ActionForm, ReportForm, apply_service_error
 from app.portal.web import portal_blueprint
-from app.requests import categories, queries, service
+from app.requests import categories, duplicates, queries, service
 from app.requests.models import CommentSource
 
 bp = portal_blueprint("resident", __name__)
@@ -43,6 +43,16 @@ def _category_choices(form: ReportForm) -> list[dict]:
     if form.lat.data is None or form.lng.data is None or form.lat.errors or form.lng.errors:
         return []
     return categories.serving_point(form.lng.data, form.lat.data)
+
+
+def _nearby(form: ReportForm) -> list[dict]:
+    """Open requests of the chosen category near the point: "Is it one of these?" (also drawn by the script)."""
+    if form.lat.data is None or form.lng.data is None or not form.category_id.data or form.lat.errors or form.lng.errors:
+        return []
+    try:
+        return duplicates.nearby(form.lat.data, form.lng.data, form.category_id.data)["items"]
+    except ApiError:
+        return []
 
 
 def _questions(category_id: int | None) -> list[dict]:
@@ -80,6 +90,7 @@ def _report_page(form: ReportForm, code: int = 200, answer_errors: dict | None =
         (str(category.id), f"{category.name} ({org['name']})" if len(serving) > 1 else category.name)
         for org in serving for category in org["categories"]]
     return render_template("resident/report.html", form=form, serving=serving, boundaries=mapdata.boundaries(),
+                           nearby=_nearby(form), action_form=ActionForm(),
                            questions=_questions(form.category_id.data), answers=request.form,
                            answer_errors=answer_errors or {}), code
 

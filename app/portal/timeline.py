@@ -28,6 +28,8 @@ EVENT_PHRASES: dict[str, str] = {
     "request.followed": "started following",
     "request.attachment_added": "added a photo",
     "request.archived": "archived the request",
+    "request.supported": "supports this request (me too)",
+    "request.merged": "merged this request into {into_public_id}",
     "request.sla_breached": "The SLA deadline passed",
     "work_order.created": "created work order #{work_order_id}",
     "work_order.assigned": "assigned work order #{work_order_id} to {assignee}",

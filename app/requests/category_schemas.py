@@ -48,6 +48,7 @@ class StaffCategorySchema(CategorySchema):
     auto_assignee_id = ma.fields.Integer(required=True, allow_none=True)
     routing_emails = ma.fields.List(ma.fields.String(), required=True)
     escalate_to_email = ma.fields.String(required=True, allow_none=True)
+    duplicate_radius_m = ma.fields.Integer(metadata={"description": "open requests this close are offered as duplicates"})
     created_at = ma.fields.DateTime(required=True)
     updated_at = ma.fields.DateTime(required=True)
 
@@ -64,6 +65,9 @@ class CategorySettingsSchema(InputSchema):
                                          metadata={"description": "A member who may edit requests."})
     routing_emails = ma.fields.List(ma.fields.Email(), load_default=list, validate=ma.validate.Length(max=20))
     escalate_to_email = ma.fields.Email(load_default=None, allow_none=True)
+    duplicate_radius_m = ma.fields.Integer(load_default=50, strict=True, validate=ma.validate.Range(min=0, max=5000),
+                                           metadata={"description": "Metres: open requests of the category this close "
+                                                                    "to a new report are offered as duplicates."})
     public_restriction = ma.fields.String(load_default=PublicRestriction.NONE.value,
                                           validate=ma.validate.OneOf(RESTRICTIONS))
     attributes = ma.fields.List(ma.fields.Nested(AttributeSchema), load_default=list,

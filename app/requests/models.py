@@ -73,6 +73,8 @@ class RequestCategory(db.Model):
     public_restriction: Mapped[str] = mapped_column(
         String(32), nullable=False, default=PublicRestriction.NONE.value, server_default=PublicRestriction.NONE.value
     )
+    # Open requests of the category this close to a new report are offered as possible duplicates.
+    duplicate_radius_m: Mapped[int] = mapped_column(Integer, nullable=False, default=50, server_default="50")
     # Open311 service attributes: [{code, datatype, required, description, order, values: [{key, name}]}]
     attributes: Mapped[list[dict]] = mapped_column(JSONB, nullable=False, default=list, server_default="[]")
     created_at: Mapped[datetime] = created_at_column()
@@ -110,6 +112,10 @@ class ServiceRequest(db.Model):
     acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     source: Mapped[str] = mapped_column(String(16), nullable=False, default=CommentSource.WEB.value, server_default="web")
+    # Residents saying "me too" (rows in request_supports); kept in the transaction that changes them.
+    support_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
+    # A duplicate merged by staff: closed, and pointing at the request that goes on.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("service_requests.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
 
@@ -117,6 +123,7 @@ class ServiceRequest(db.Model):
     category: Mapped[RequestCategory] = relationship()
     reporter = relationship("User", foreign_keys=[reporter_id])
     assignee = relationship("User", foreign_keys=[assignee_id])
+    merged_into = relationship("ServiceRequest", remote_side=[id], foreign_keys=[merged_into_id])
 
     __table_args__ = (
         Index("ix_service_requests_location", "location", postgresql_using="gist"),
@@ -178,4 +185,16 @@ class Attachment(db.Model):
     size: Mapped[int] = mapped_column(BigInteger, nullable=False)
     sha256: Mapped[str] = mapped_column(String(64), nullable=False)
     storage_path: Mapped[str] = mapped_column(Text, nullable=False)
+    created_at: Mapped[datetime] = created_at_column()
+
+
+class Support(db.Model):
+    """One resident's "me too" on a request: one per person, counted publicly."""
+
+    __tablename__ = "request_supports"
+
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("service_requests.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
     created_at: Mapped[datetime] = created_at_column()

@@ -37,6 +37,8 @@ class Action(enum.StrEnum):
     COMMENT_INTERNAL = "comment_internal"
     ATTACH = "attach"
     FOLLOW = "follow"
+    SUPPORT = "support"  # "me too": one per person, a public count
+    MERGE = "merge"  # staff: fold this duplicate into another request
 
 
 class Audience(enum.IntEnum):
@@ -68,12 +70,14 @@ STAFF_PERMISSION: dict[Action, str] = {
     A.COMMENT_INTERNAL: "comment_internal",
     A.ATTACH: "edit_requests",
     A.FOLLOW: "view_requests",
+    A.SUPPORT: "view_requests",
+    A.MERGE: "edit_requests",
 }
 
 # Residents act by their role on the request; Open<->Closed belongs to the reporter.
 RESIDENT_ROLE_ACTIONS: dict[ResidentRole, frozenset[Action]] = {
-    ResidentRole.REPORTER: frozenset({A.CLOSE, A.REOPEN, A.COMMENT, A.ATTACH, A.FOLLOW}),
-    ResidentRole.RESIDENT: frozenset({A.COMMENT, A.FOLLOW}),
+    ResidentRole.REPORTER: frozenset({A.CLOSE, A.REOPEN, A.COMMENT, A.ATTACH, A.FOLLOW, A.SUPPORT}),
+    ResidentRole.RESIDENT: frozenset({A.COMMENT, A.FOLLOW, A.SUPPORT}),
 }
 
 # The statuses each action may start from. ARCHIVED is in no row: archived requests are read-only.
@@ -88,24 +92,28 @@ ACTION_FROM: dict[Action, frozenset[RequestStatus]] = {
     A.COMMENT_INTERNAL: LIVE,
     A.ATTACH: LIVE,
     A.FOLLOW: LIVE,
+    # Saying "me too" and merging only make sense while the problem is still there.
+    A.SUPPORT: frozenset({OPEN, ACKNOWLEDGED}),
+    A.MERGE: frozenset({OPEN, ACKNOWLEDGED}),
 }
 
 # Where a status-changing action leaves the request.
 STATUS_AFTER: dict[Action, RequestStatus] = {A.ACKNOWLEDGE: ACKNOWLEDGED, A.CLOSE: CLOSED, A.REOPEN: OPEN}
 
 # SeeClickFix's public-user restrictions: what each level leaves residents, for a request that
-# is not closed (False) or closed (True). Following only subscribes, so no level removes it.
+# is not closed (False) or closed (True). Following only subscribes and support only counts, so
+# no level removes them.
 R = PublicRestriction
 RESTRICTION_ACTIONS: dict[PublicRestriction, dict[bool, frozenset[Action]]] = {
-    R.NONE: {False: frozenset({A.CLOSE, A.COMMENT, A.ATTACH, A.FOLLOW}),
+    R.NONE: {False: frozenset({A.CLOSE, A.COMMENT, A.ATTACH, A.FOLLOW, A.SUPPORT}),
              True: frozenset({A.REOPEN, A.COMMENT, A.ATTACH, A.FOLLOW})},
-    R.DISABLE_REOPEN: {False: frozenset({A.CLOSE, A.COMMENT, A.ATTACH, A.FOLLOW}),
+    R.DISABLE_REOPEN: {False: frozenset({A.CLOSE, A.COMMENT, A.ATTACH, A.FOLLOW, A.SUPPORT}),
                        True: frozenset({A.COMMENT, A.ATTACH, A.FOLLOW})},
-    R.DISABLE_STATUS_CHANGE: {False: frozenset({A.COMMENT, A.ATTACH, A.FOLLOW}),
+    R.DISABLE_STATUS_CHANGE: {False: frozenset({A.COMMENT, A.ATTACH, A.FOLLOW, A.SUPPORT}),
                               True: frozenset({A.COMMENT, A.ATTACH, A.FOLLOW})},
-    R.DISABLE_CLOSED_ACTIONS: {False: frozenset({A.CLOSE, A.COMMENT, A.ATTACH, A.FOLLOW}),
+    R.DISABLE_CLOSED_ACTIONS: {False: frozenset({A.CLOSE, A.COMMENT, A.ATTACH, A.FOLLOW, A.SUPPORT}),
                                True: frozenset({A.FOLLOW})},
-    R.DISABLE_ALL: {False: frozenset({A.FOLLOW}), True: frozenset({A.FOLLOW})},
+    R.DISABLE_ALL: {False: frozenset({A.FOLLOW, A.SUPPORT}), True: frozenset({A.FOLLOW})},
 }
 
 # Internal comments, reporter contact details and staff-only timeline entries.
@@ -116,6 +124,7 @@ SEE_INTERNAL_PERMISSION = "view_requests"
 PUBLIC_EVENT_KINDS = frozenset({
     "request.submitted", "request.acknowledged", "request.assigned", "request.recategorized",
     "request.closed", "request.reopened", "request.attachment_added", "request.archived",
+    "request.merged",
 })
 
 

@@ -15,7 +15,7 @@ from app.api.pagination import paginate
 from app.events.models import Event
 from app.extensions import db
 from app.requests import policy
-from app.requests.models import Attachment, Comment, Follower, ServiceRequest, Visibility
+from app.requests.models import Attachment, Comment, Follower, ServiceRequest, Support, Visibility
 from app.requests.policy import Audience
 from app.requests.schemas import RequestView
 from geo.boundaries import point
@@ -101,6 +101,7 @@ def request_view(request: ServiceRequest, user: User | None) -> RequestView:
     viewer = policy.viewer_of(user, request)
     return RequestView(request, viewer.audience, photos=visible_photos(request, viewer.audience), viewer={
         "following": is_following(request, user),
+        "supporting": user is not None and db.session.get(Support, (request.id, user.id)) is not None,
         "actions": [action.value for action in policy.allowed_actions(viewer, request)],
     })
 

@@ -157,6 +157,7 @@ class PhotoSchema(ma.Schema):
 
 class ViewerStateSchema(ma.Schema):
     following = ma.fields.Boolean(required=True)
+    supporting = ma.fields.Boolean(metadata={"description": 'Whether the caller said "me too".'})
     actions = ma.fields.List(ma.fields.String(), required=True,
                              metadata={"description": "What the caller may do to the request now."})
 
@@ -164,7 +165,7 @@ class ViewerStateSchema(ma.Schema):
 PUBLIC_FIELDS = frozenset({
     "id", "public_id", "organization", "category_id", "lat", "lng", "address", "description", "status",
     "assignee_id", "due_at", "acknowledged_at", "closed_at", "created_at", "updated_at", "email_address",
-    "photos", "viewer",
+    "photos", "viewer", "support_count", "merged_into_id",
 })
 AUDIENCE_FIELDS: dict[Audience, frozenset[str]] = {
     Audience.PUBLIC: PUBLIC_FIELDS,
@@ -230,6 +231,9 @@ class RequestSchema(ma.Schema):
     reporter = ma.fields.Nested(ContactSchema, allow_none=True)
     sla_due_at = ma.fields.DateTime(allow_none=True)
     source = ma.fields.String()
+    support_count = ma.fields.Integer(metadata={"description": 'How many people said "me too" (public).'})
+    merged_into_id = ma.fields.Integer(allow_none=True, metadata={
+        "description": "Set when staff merged this duplicate into that request (then closed)."})
     photos = ma.fields.List(ma.fields.Nested(PhotoSchema))
     viewer = ma.fields.Nested(ViewerStateSchema)
 

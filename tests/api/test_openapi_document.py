@@ -6,7 +6,7 @@ import re
 
 UNDOCUMENTED = {"/api/v1/openapi.json", "/api/v1/docs", "/api/v1/docs/<path:filename>"}
 # Actions whose whole input is the path (and the caller): no body to document.
-BODILESS = ("/auth/logout", "/follow", "/seen", "/seen-all", "/unsubscribe/{token}")
+BODILESS = ("/auth/logout", "/follow", "/support", "/seen", "/seen-all", "/unsubscribe/{token}")
 
 
 def _routes(app) -> set[tuple[str, str]]:

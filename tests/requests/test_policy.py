@@ -27,9 +27,9 @@ RESIDENT_EXPECTED = {
 }
 STAFF_EXPECTED = {
     "open": {"acknowledge", "assign", "recategorize", "set_due_date", "close", "comment",
-             "comment_internal", "attach", "follow"},
+             "comment_internal", "attach", "follow", "support", "merge"},
     "acknowledged": {"assign", "recategorize", "set_due_date", "close", "comment", "comment_internal",
-                     "attach", "follow"},
+                     "attach", "follow", "support", "merge"},
     "closed": {"reopen", "assign", "recategorize", "set_due_date", "comment", "comment_internal",
                "attach", "follow"},
     "archived": set(),
@@ -54,6 +54,8 @@ def _viewer(user_id: int | None, permissions=frozenset()) -> Viewer:
 @pytest.mark.parametrize("status", ["open", "acknowledged", "closed"])
 def test_residents_may_do_what_the_category_leaves_them(restriction, status):
     on_open_reporter, on_closed_reporter, on_open_other, on_closed_other = RESIDENT_EXPECTED[restriction]
+    # "Me too" is for any resident while the problem is still there, whatever the restriction.
+    on_open_reporter, on_open_other = on_open_reporter | {"support"}, on_open_other | {"support"}
     closed = status == "closed"
     request = _request(status, restriction)
     assert set(allowed_actions(_viewer(10), request)) == (on_closed_reporter if closed else on_open_reporter)
@@ -74,7 +76,7 @@ def test_the_reporter_who_is_also_staff_acts_as_staff():
 def test_a_member_who_may_only_view_acts_as_a_resident_but_sees_as_staff():
     viewer = _viewer(40, VIEWER_ROLE)
     assert viewer.audience is Audience.STAFF
-    assert set(allowed_actions(viewer, _request("open"))) == {"comment", "follow"}
+    assert set(allowed_actions(viewer, _request("open"))) == {"comment", "follow", "support"}
 
 
 def test_audiences():

@@ -84,3 +84,15 @@ class SmtpSink:
         while time.monotonic() < deadline and len(self.messages) < count:
             time.sleep(0.02)
         return self.messages
+
+
+def route_mail(app, monkeypatch, port: int, host: str = "127.0.0.1") -> None:
+    """Send the app's mail to host:port for one test: its config, and Flask-Mail's state (read at init_app)."""
+    settings = {"MAIL_SERVER": host, "MAIL_PORT": port, "MAIL_USE_TLS": False, "MAIL_USE_SSL": False,
+                "MAIL_USERNAME": None}
+    for key, value in settings.items():
+        monkeypatch.setitem(app.config, key, value)
+    state = app.extensions["mail"]
+    for attribute, value in (("server", host), ("port", port), ("use_tls", False), ("use_ssl", False),
+                             ("username", None)):
+        monkeypatch.setattr(state, attribute, value)

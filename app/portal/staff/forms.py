@@ -146,3 +146,8 @@ class InboundNoticeForm(FlaskForm):
 class ApiKeyForm(FlaskForm):
     name = StringField("Who the key is for", validators=[DataRequired("Name the client, like “Mobile app”."),
                                                          Length(max=100)])
+
+
+class MergeForm(FlaskForm):
+    into_id = IntegerField("Merge into request number", validators=[
+        InputRequired("Give the number of the request this one duplicates."), NumberRange(min=1)])

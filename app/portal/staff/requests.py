@@ -25,12 +25,13 @@ from app.portal.staff.common import (
 from app.portal.staff.forms import (
     AssignForm,
     DueDateForm,
+    MergeForm,
     QueueFilters,
     RecategorizeForm,
     StaffCommentForm,
 )
 from app.portal.timeline import lines, sla_badge
-from app.requests import categories, queries, service
+from app.requests import categories, duplicates, queries, service
 from app.requests.models import CommentSource
 from app.requests.policy import Audience
 from app.work import service as work
@@ -83,6 +84,9 @@ def _detail(org: str, request_id: int, code: int = 200, **forms):
     recategorize = forms.get("recategorize") or RecategorizeForm(category_id=row.category_id)
     recategorize.category_id.choices = category_choices(organization, user, "Choose…")
     due = forms.get("due") or DueDateForm(due_at=utc_to_local(row.due_at, organization))
+    # Open requests of the same category nearby: the likely duplicates to merge this one into.
+    possible = [item for item in duplicates.nearby(view.lat, view.lng, row.category_id)["items"]
+                if item["request"].id != row.id] if "merge" in view.viewer["actions"] else []
     return render_staff(
         "staff/request.html", organization, user, code, req=view, category=row.category,
         actions=set(view.viewer["actions"]), following=view.viewer["following"],
@@ -91,6 +95,7 @@ def _detail(org: str, request_id: int, code: int = 200, **forms):
         status_labels=STATUS_LABELS, action_form=ActionForm(), assign_form=assign,
         recategorize_form=recategorize, due_form=due, close_form=forms.get("close") or CloseForm(),
         comment_form=forms.get("comment") or StaffCommentForm(),
+        merge_form=forms.get("merge") or MergeForm(), possible_duplicates=possible,
         work_orders=db.session.scalars(work.work_orders_query(organization, request_id=row.id)).all(),
         emails=_emails(organization, user, row.id),
         point={"lat": view.lat, "lng": view.lng, "status": view.status, "title": view.public_id})
@@ -177,3 +182,11 @@ def comment(org: str, request_id: int):
 
     done = "Internal note added." if form.visibility.data == "internal" else "Public comment posted."
     return _act(org, request_id, form, add, done, "comment")
+
+
+@bp.post("/<org>/requests/<int:request_id>/merge")
+def merge(org: str, request_id: int):
+    form = MergeForm()
+    return _act(org, request_id, form,
+                lambda o, u: duplicates.merge(request_id, u, form.into_id.data, organization=o),
+                "Merged: this duplicate is closed, its followers and supporters moved.", "merge")

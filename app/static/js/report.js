@@ -40,11 +40,41 @@ if (element && form) {
     select.disabled = organizations.length === 0;
   };
 
+  const element_ = (tag, props = {}) => Object.assign(document.createElement(tag), props);
+
+  // "Is it one of these?": open requests of the chosen category near the point, each with a
+  // "me too" form (the same form the server draws; the page's CSRF token goes with it).
+  const nearby = document.getElementById("nearby");
+  const nearbyList = document.getElementById("nearby-list");
+  const csrf = form.querySelector("input[name=csrf_token]");
+  const offerNearby = async () => {
+    if (!nearby || !select.value || !lat.value || !lng.value) {
+      if (nearby) nearby.hidden = true;
+      return;
+    }
+    const query = new URLSearchParams({ lat: lat.value, lng: lng.value, category_id: select.value });
+    const response = await fetch(`/api/v1/requests/nearby?${query}`, { headers: { Accept: "application/json" } });
+    if (!response.ok) return;
+    const found = (await response.json()).items;
+    nearbyList.replaceChildren(...found.map(({ request, distance_m: metres }) => {
+      const item = element_("li", { className: "nearby-item" });
+      const text = request.description.length > 80 ? `${request.description.slice(0, 77)}...` : request.description;
+      item.append(element_("a", { href: `/requests/${request.id}`, textContent: text }), " ",
+        element_("span", { className: "meta", textContent: `${Math.round(metres)} m away · ${request.support_count} “me too”` }));
+      const support = item.appendChild(element_("form", { method: "post", action: `/requests/${request.id}/support`, className: "inline" }));
+      if (csrf) support.append(element_("input", { type: "hidden", name: "csrf_token", value: csrf.value }));
+      support.append(element_("button", { type: "submit", className: "button small", textContent: "This is it: me too" }));
+      return item;
+    }));
+    nearby.hidden = found.length === 0;
+  };
+
   const lookUp = async (latlng) => {
     const query = new URLSearchParams({ lat: latlng.lat.toFixed(6), lng: latlng.lng.toFixed(6), per_page: "100" });
     const response = await fetch(`/api/v1/organizations?${query}`, { headers: { Accept: "application/json" } });
     if (!response.ok) return;
     fillCategories((await response.json()).items);
+    offerNearby();
   };
 
   const choose = (latlng) => {
@@ -58,7 +88,6 @@ if (element && form) {
 
   // The chosen category's questions, drawn as the server draws them (resident/_questions.html).
   const questions = document.getElementById("questions");
-  const element_ = (tag, props = {}) => Object.assign(document.createElement(tag), props);
   const drawQuestion = (q) => {
     const name = `answers.${q.code}`;
     const label = q.description + (q.required ? " (required)" : "");
@@ -89,6 +118,7 @@ if (element && form) {
     return field;
   };
   select.addEventListener("change", async () => {
+    offerNearby();
     questions.replaceChildren();
     if (!select.value) return;
     const response = await fetch(`/api/v1/categories/${select.value}`, { headers: { Accept: "application/json" } });

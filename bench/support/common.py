@@ -1,0 +1,47 @@
+"""What every benchmark shares: its own database, goal lines, the command line."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+
+def parser(doc: str, default_url: str) -> argparse.ArgumentParser:
+    """`--quick` (a run of a few minutes) and `--database-url` (default: the bench's own database)."""
+    p = argparse.ArgumentParser(description=doc.splitlines()[0])
+    p.add_argument("--quick", action="store_true", help="a small run of a few minutes")
+    p.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", default_url),
+                   help="a database of its own, created and dropped by the run (default: %(default)s)")
+    return p
+
+
+def _admin_engine(url: str):
+    return create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+
+
+def recreate_database(url: str) -> None:
+    engine = _admin_engine(url)
+    name = make_url(url).database
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+
+
+def drop_database(url: str) -> None:
+    engine = _admin_engine(url)
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
+    engine.dispose()
+
+
+def libpq_url(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def goal(text: str, met: bool) -> str:
+    """A goal line: it ends in `met` or `MISSED`."""
+    return f"  {text}: {'met' if met else 'MISSED'}"
