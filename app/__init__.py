@@ -10,11 +10,12 @@ from flask import Flask
 # The broker exists before any actor module can be imported (actors bind to it when declared).
 from app import broker as _broker  # noqa: F401  isort: skip
 from app.config import load_config
+from app.links import CivicFlask
 
 
 def create_app(overrides: Mapping | None = None) -> Flask:
     """Build the web application; `overrides` (tests, scripts) win over the environment."""
-    app = Flask(__name__, instance_relative_config=False)
+    app = CivicFlask(__name__, instance_relative_config=False)
     app.config.from_mapping(load_config())
     if overrides:
         app.config.from_mapping(overrides)

@@ -36,7 +36,8 @@ TEMPLATE_VARIABLES: dict[str, str] = {
     "recipient": "{name, email}: who this email is for",
     "actor": "{name}: who did it (None when the system did)",
     "event": "{kind, label, created_at}: what happened",
-    "request": "{public_id, description, address, status, category, url, created_at, due_at}",
+    "request": "{public_id, description, address, status, category, url, created_at, due_at, staff_url}"
+               " (staff_url: the staff portal's page, in staff email only)",
     "request_email": "the request's own address: mail sent there becomes a comment on it",
     "comment": "{body, author, visibility}: the comment (internal ones only for staff)",
     "previous_category": "the category before a recategorization",
@@ -51,7 +52,7 @@ TEMPLATE_VARIABLES: dict[str, str] = {
     "digest_items": "[{subject, url, created_at}]: what a daily digest lists",
     "audience": "which audience of the matrix the recipient is in (reporter, followers, assignee, ...)",
     "reason": "why this person received this email (one sentence)",
-    "preferences_url": "where to choose what you receive",
+    "preferences_url": "where to choose what you receive (None for an address without an account)",
     "unsubscribe_url": "one-click unsubscribe page (subscription emails only, else None)",
     "app_url": "the web app's base address",
 }
@@ -109,10 +110,15 @@ def _one_line(subject: str) -> str:
 
 def _footer(context: dict) -> tuple[str, str]:
     reason = context.get("reason") or "you have an account with us"
-    lines = [f"You received this email because {reason}.",
-             f"Choose what you receive: {context.get('preferences_url')}"]
-    html = [f"<p>You received this email because {escape(reason)}.<br>",
-            f'<a href="{escape(context.get("preferences_url"))}">Choose what you receive</a>']
+    lines = [f"You received this email because {reason}."]
+    html = [f"<p>You received this email because {escape(reason)}.<br>"]
+    if context.get("preferences_url"):
+        lines.append(f"Choose what you receive: {context['preferences_url']}")
+        html.append(f'<a href="{escape(context["preferences_url"])}">Choose what you receive</a>')
+    else:  # an address the organization configured, not an account: the organization chooses
+        org = (context.get("organization") or {}).get("name") or "the organization"
+        lines.append(f"To stop these emails, ask {org} to change its notification settings.")
+        html.append(f"To stop these emails, ask {escape(org)} to change its notification settings.")
     if context.get("unsubscribe_url"):
         lines.append(f"Unsubscribe: {context['unsubscribe_url']}")
         html.append(f' &middot; <a href="{escape(context["unsubscribe_url"])}">Unsubscribe</a>')

@@ -59,8 +59,3 @@ def read_password_token(token: str, purpose: str = "reset") -> User | None:
     if user is None or data.get("fp") != password_fingerprint(user):
         return None
     return user
-
-
-def account_link(path: str, token: str) -> str:
-    """An absolute link into the web app, e.g. account_link("/reset-password", token)."""
-    return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}{path}?token={token}"

@@ -8,7 +8,7 @@ confirmation page `GET /unsubscribe/{token}`, which changes nothing until its bu
 from __future__ import annotations
 
 from flask import Blueprint as FlaskBlueprint
-from flask import redirect, render_template_string, request
+from flask import redirect, render_template_string, request, url_for
 from flask_smorest import Blueprint
 
 from app.errors import NotFound
@@ -34,7 +34,7 @@ def one_click(token: str):
 @blp.response(302)
 def open_in_browser(token: str):
     """A browser opening the List-Unsubscribe URL lands on the confirmation page (nothing changes)."""
-    return redirect(f"/unsubscribe/{token}", code=302)
+    return redirect(url_for("unsubscribe_page.unsubscribe_page", token=token), code=302)
 
 
 PAGE = """<!doctype html>

@@ -19,14 +19,15 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import select
 
-from app.accounts.links import account_link, make_confirm_token, make_password_token
+from app.accounts.links import make_confirm_token, make_password_token
 from app.accounts.models import Organization, User
 from app.events.models import Event
 from app.extensions import db
+from app.links import page_url
 from app.notify.audiences import REASONS
 from app.notify.matrix import EVENT_TYPES
 from app.notify.models import DeliveryStatus, EmailDelivery, EmailTemplate
-from app.notify.unsubscribe import unsubscribe_headers, unsubscribe_page_url, unsubscribe_token
+from app.notify.unsubscribe import unsubscribe_headers, unsubscribe_token
 from app.requests.models import Comment, RequestCategory, ServiceRequest
 from app.watch.models import WatchArea
 from app.work.models import WorkOrder
@@ -56,10 +57,6 @@ class ComposedEmail:
     message_id: str
     data: bytes
     attempts: int  # before this one
-
-
-def _base() -> str:
-    return current_app.config["PUBLIC_BASE_URL"].rstrip("/")
 
 
 def _when(value: datetime | str | None, tz: str) -> str | None:
@@ -136,7 +133,7 @@ class BatchData:
             label = EVENT_TYPES[kind].label if kind in EVENT_TYPES else kind
             items.setdefault(digest_id, []).append({
                 "subject": f"{label}: request {public_id}" if public_id else label,
-                "url": f"{_base()}/requests/{public_id}" if public_id else _base(),
+                "url": page_url("request", public_id=public_id) if public_id else page_url("home"),
                 "created_at": created_at.isoformat(),
             })
         return items
@@ -163,7 +160,9 @@ def build_context(delivery: EmailDelivery, data: BatchData, unsubscribe_token: s
         "recipient": _person(data.users.get(delivery.user_id)) or {"name": delivery.email, "email": delivery.email},
         "audience": delivery.audience,
         "reason": _reason(delivery, org),
-        "unsubscribe_url": unsubscribe_page_url(unsubscribe_token) if unsubscribe_token else None,
+        # An address without an account (routing, escalation, notices) has no preferences page.
+        "preferences_url": page_url("preferences") if delivery.user_id else None,
+        "unsubscribe_url": page_url("unsubscribe", token=unsubscribe_token) if unsubscribe_token else None,
         "digest_items": data.digest_items.get(delivery.id, []),
     }
 
@@ -180,8 +179,7 @@ def event_context(delivery: EmailDelivery, data: BatchData) -> dict:
         "actor": _person(data.users.get(event.actor_id)) if event else None,
         "event": {"kind": delivery.kind, "label": EVENT_TYPES[delivery.kind].label if delivery.kind in EVENT_TYPES
                   else "Daily digest", "created_at": _when(event.created_at if event else None, tz)},
-        "preferences_url": f"{_base()}/preferences",
-        "app_url": _base(),
+        "app_url": page_url("home"),
         "by_reporter": bool(payload.get("by_reporter")),
         "due_at": _when(payload.get("due_at") or payload.get("sla_due_at"), tz),
         "previous_due_at": _when(payload.get("previous_due_at"), tz),
@@ -191,12 +189,15 @@ def event_context(delivery: EmailDelivery, data: BatchData) -> dict:
         context["request"] = {
             "public_id": request.public_id, "description": request.description, "address": request.address,
             "status": request.status, "category": category.name if category else "",
-            "url": f"{_base()}/requests/{request.public_id}", "created_at": _when(request.created_at, tz),
-            "due_at": _when(request.due_at, tz)}
+            "url": page_url("request", public_id=request.public_id), "created_at": _when(request.created_at, tz),
+            "due_at": _when(request.due_at, tz),
+            # Staff deliveries (the only ones marked internal) also open the request in the staff portal.
+            "staff_url": page_url("staff_request", org=org.slug, request_id=request.id)
+            if delivery.internal and org is not None else None}
         context["request_email"] = request_address(request.public_id, current_app.config["INBOUND_DOMAIN"])
     if delivery.kind == "request.merged" and payload.get("into_public_id"):
         context["merged_into"] = {"public_id": payload["into_public_id"],
-                                  "url": f"{_base()}/requests/{payload['into_public_id']}"}
+                                  "url": page_url("request", public_id=payload["into_public_id"])}
     previous = data.categories.get(payload.get("previous_category_id"))
     context["previous_category"] = previous.name if previous else None
     comment = data.comments.get(payload.get("comment_id"))
@@ -207,14 +208,14 @@ def event_context(delivery: EmailDelivery, data: BatchData) -> dict:
     if work_order is not None and delivery.internal:
         context["work_order"] = {"title": work_order.title, "due_at": _when(work_order.due_at, tz),
                                  "notes": work_order.notes,
-                                 "url": f"{_base()}/orgs/{org.slug if org else ''}/work-orders/{work_order.id}"}
+                                 "url": page_url("staff_work_order", org=org.slug, work_order_id=work_order.id)}
     area = data.watch_areas.get(payload.get("watch_area_id"))
     if area is not None:
-        context["watch_area"] = {"name": area.name, "url": f"{_base()}/watch-areas/{area.id}"}
-    if delivery.kind == "inbound.message_received":
+        context["watch_area"] = {"name": area.name, "url": page_url("watch_area", area_id=area.id)}
+    if delivery.kind == "inbound.message_received" and org is not None:
         message_id = payload.get("inbound_message_id")
         context["inbound_message"] = {"id": message_id,
-                                      "url": f"{_base()}/orgs/{org.slug if org else ''}/inbound-messages/{message_id}"}
+                                      "url": page_url("staff_inbound", org=org.slug, message_id=message_id)}
     context["link"] = _account_link(delivery, data.users.get(payload.get("user_id")), org)
     return context
 
@@ -224,12 +225,12 @@ def _account_link(delivery: EmailDelivery, user: User | None, org: Organization 
     if user is None or not delivery.kind.startswith("account."):
         return None
     if delivery.kind == "account.confirm_email":
-        return account_link("/confirm-email", make_confirm_token(user, delivery.email))
+        return page_url("confirm_email", token=make_confirm_token(user, delivery.email))
     if delivery.kind == "account.password_reset":
-        return account_link("/reset-password", make_password_token(user, "reset"))
+        return page_url("reset_password", token=make_password_token(user, "reset"))
     if delivery.kind == "account.invited_new":
-        return account_link("/set-password", make_password_token(user, "set"))
-    return f"{_base()}/orgs/{org.slug}" if org else _base()
+        return page_url("set_password", token=make_password_token(user, "set"))
+    return page_url("staff_home", org=org.slug) if org else page_url("home")
 
 
 def build_message(delivery: EmailDelivery, data: BatchData) -> ComposedEmail:

@@ -9,6 +9,7 @@ from app.db_types import utcnow
 from app.errors import NotFound
 from app.events.models import Event
 from app.extensions import db
+from app.links import page_url
 from app.notify.audiences import REASONS
 from app.notify.models import DeliveryStatus, EmailDelivery, Notification
 from app.requests.models import ServiceRequest
@@ -66,6 +67,7 @@ def present(row) -> dict:
         "actor": {"id": row.actor_id, "name": row.actor_name} if row.actor_id else None,
         "reason": REASONS.get(note.audience, "").format(org=row.organization_name or "the organization"),
         "internal": note.internal,
+        "url": page_url("request", public_id=row.public_id) if row.public_id else None,
     }
 
 

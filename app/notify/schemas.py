@@ -27,6 +27,7 @@ class NotificationSchema(ma.Schema):
     actor = ma.fields.Nested(ActorSchema, allow_none=True)
     reason = ma.fields.String(metadata={"description": "why you received it"})
     internal = ma.fields.Boolean()
+    url = ma.fields.String(allow_none=True, metadata={"description": "the page it is about (from PUBLIC_BASE_URL)"})
 
 
 class NotificationListArgs(PaginationArgs):

@@ -8,6 +8,7 @@ from sqlalchemy import delete
 from app.accounts.models import Organization, User
 from app.errors import NotFound, ValidationFailed
 from app.extensions import db
+from app.links import page_url
 from app.notify.matrix import EVENT_TYPES
 from app.notify.models import EmailTemplate
 from emails.addresses import request_address
@@ -32,8 +33,8 @@ def _kind(kind: str) -> str:
 
 def sample_context(org: Organization, kind: str) -> dict:
     """Every documented variable with example values, as a real email of `kind` would have them."""
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     public_id = "abc123xyz0"
+    request_url = page_url("request", public_id=public_id)
     return {
         "organization": {"name": org.name, "slug": org.slug},
         "recipient": {"name": "Alex Resident", "email": "alex@example.org"},
@@ -42,28 +43,41 @@ def sample_context(org: Organization, kind: str) -> dict:
                   "created_at": "Mon 02 Mar 2026 09:30 CST"},
         "request": {"public_id": public_id, "description": "A pothole the size of a bathtub",
                     "address": "1 Main Street", "status": "acknowledged", "category": "Pothole",
-                    "url": f"{base}/requests/{public_id}", "created_at": "Mon 02 Mar 2026 09:30 CST",
-                    "due_at": "Wed 04 Mar 2026 17:00 CST"},
+                    "url": request_url, "created_at": "Mon 02 Mar 2026 09:30 CST",
+                    "due_at": "Wed 04 Mar 2026 17:00 CST",
+                    "staff_url": page_url("staff_request", org=org.slug, request_id=1)},
         "request_email": request_address(public_id, current_app.config["INBOUND_DOMAIN"]),
         "comment": {"body": "A crew is on its way.", "author": "Sam Staff", "visibility": "public"},
         "previous_category": "Sidewalk",
         "due_at": "Wed 04 Mar 2026 17:00 CST",
         "previous_due_at": "Tue 03 Mar 2026 17:00 CST",
         "by_reporter": False,
-        "merged_into": {"public_id": "def456uvw1", "url": f"{base}/requests/def456uvw1"},
+        "merged_into": {"public_id": "def456uvw1", "url": page_url("request", public_id="def456uvw1")},
         "work_order": {"title": "Patch the pothole", "due_at": "Wed 04 Mar 2026 17:00 CST",
-                       "notes": "Bring cold patch.", "url": f"{base}/orgs/{org.slug}/work-orders/1"},
-        "watch_area": {"name": "My street", "url": f"{base}/watch-areas/1"},
-        "link": f"{base}/example-link?token=example",
-        "inbound_message": {"id": 1, "url": f"{base}/orgs/{org.slug}/inbound-messages/1"},
+                       "notes": "Bring cold patch.",
+                       "url": page_url("staff_work_order", org=org.slug, work_order_id=1)},
+        "watch_area": {"name": "My street", "url": page_url("watch_area", area_id=1)},
+        "link": _sample_link(org, kind),
+        "inbound_message": {"id": 1, "url": page_url("staff_inbound", org=org.slug, message_id=1)},
         "digest_items": [{"subject": "A request is acknowledged: request abc123xyz0",
-                          "url": f"{base}/requests/{public_id}", "created_at": "2026-03-02T09:30:00+00:00"}],
+                          "url": request_url, "created_at": "2026-03-02T09:30:00+00:00"}],
         "audience": "reporter",
         "reason": "you reported this request",
-        "preferences_url": f"{base}/preferences",
-        "unsubscribe_url": f"{base}/unsubscribe/example",
-        "app_url": base,
+        "preferences_url": page_url("preferences"),
+        "unsubscribe_url": page_url("unsubscribe", token="example"),
+        "app_url": page_url("home"),
     }
+
+
+# The page each account email's `link` opens (a sample token: the preview signs nothing).
+_ACCOUNT_LINK_PAGES = {"account.confirm_email": "confirm_email", "account.password_reset": "reset_password",
+                       "account.invited_new": "set_password"}
+
+
+def _sample_link(org: Organization, kind: str) -> str:
+    if kind in _ACCOUNT_LINK_PAGES:
+        return page_url(_ACCOUNT_LINK_PAGES[kind], token="example")
+    return page_url("staff_home", org=org.slug)
 
 
 def template_view(org: Organization, kind: str) -> dict:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from flask import current_app
 
 from app.extensions import db
+from app.links import page_url
 from app.notify.audiences import GROUPS
 from app.notify.models import EmailDelivery, EmailFrequency
 from app.notify.preferences import mute, set_email_frequency
@@ -34,14 +35,6 @@ def unsubscribe_token(delivery_id: int) -> str:
     return make_reply_token(delivery_id, current_app.config["SECRET_KEY"], purpose=PURPOSE)
 
 
-def _base() -> str:
-    return current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-
-
-def unsubscribe_page_url(token: str) -> str:
-    return f"{_base()}/unsubscribe/{token}"
-
-
 def unsubscribe_address(token: str) -> str:
     return f"unsubscribe+{token}@{current_app.config['INBOUND_DOMAIN']}"
 
@@ -49,7 +42,7 @@ def unsubscribe_address(token: str) -> str:
 def unsubscribe_headers(token: str) -> dict[str, str]:
     """List-Unsubscribe (one-click URL and mailto) and List-Unsubscribe-Post for one delivery's token."""
     return {
-        "List-Unsubscribe": f"<{_base()}/api/v1/unsubscribe/{token}>, <mailto:{unsubscribe_address(token)}>",
+        "List-Unsubscribe": f"<{page_url('one_click_unsubscribe', token=token)}>, <mailto:{unsubscribe_address(token)}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
     }
 

@@ -10,10 +10,19 @@ from flask import Flask
 def register_portal(app: Flask) -> None:
     """Bind CSRF protection and register every portal blueprint."""
     from app.extensions import csrf
-    from app.portal import account, admin, notifications, resident, site, staff, watch_pages
+    from app.portal import (
+        account,
+        admin,
+        notifications,
+        old_addresses,
+        resident,
+        site,
+        staff,
+        watch_pages,
+    )
     from app.portal.web import register_template_helpers
 
     csrf.init_app(app)
     register_template_helpers(app)
-    for module in (site, account, notifications, resident, watch_pages, staff, admin):
+    for module in (site, account, notifications, resident, watch_pages, staff, admin, old_addresses):
         app.register_blueprint(module.bp)

@@ -48,8 +48,8 @@ def inbox_page():
 def open_notification(notification_id: int):
     """Mark it seen, then go to what it is about."""
     seen = inbox.mark_seen(require_user().id, notification_id)
-    if seen["request_id"]:
-        return redirect(url_for("resident.request_page", request_id=seen["request_id"]))
+    if seen["request_public_id"]:
+        return redirect(url_for("resident.request_page", public_id=seen["request_public_id"]))
     return redirect(url_for("inbox.inbox_page"))
 
 

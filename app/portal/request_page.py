@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, url_for
 
 from app.api.auth import current_user, require_user
-from app.errors import ApiError
+from app.errors import ApiError, NotFound
 from app.extensions import db
 from app.notify import receipts
 from app.portal.access import login_required
@@ -46,20 +46,29 @@ def request_context(request_id: int, *, comment_form=None, close_form=None) -> d
     }
 
 
-@bp.get("/requests/<int:request_id>")
-def request_page(request_id: int):
+@bp.get("/requests/<public_id>")
+def request_page(public_id: str):
+    """The address emails link to (app/links.py); the numeric id answers too, for older links."""
+    row = service.find_by_public_id(public_id)
+    if row is None and not public_id.isdigit():
+        raise NotFound(f"No request {public_id}.", {"public_id": public_id})
+    request_id = row.id if row is not None else int(public_id)
     return render_template("resident/request.html", **request_context(request_id))
+
+
+def _back_to_page(request_id: int):
+    return redirect(url_for("resident.request_page", public_id=service.get_request(request_id).public_id))
 
 
 def _done(request_id: int, message: str):
     flash(message)
-    return redirect(url_for("resident.request_page", request_id=request_id))
+    return _back_to_page(request_id)
 
 
 def _refused(request_id: int, exc: ApiError):
     db.session.rollback()
     flash(exc.message, "error")
-    return redirect(url_for("resident.request_page", request_id=request_id))
+    return _back_to_page(request_id)
 
 
 @bp.post("/requests/<int:request_id>/comments")

@@ -28,7 +28,7 @@ STATUS_LABELS = {"open": "Open", "acknowledged": "Acknowledged", "closed": "Clos
 def map_items(views) -> list[dict]:
     """What a map marker needs from each request view."""
     return [{"lat": v.lat, "lng": v.lng, "status": v.status, "title": v.description[:80],
-             "url": url_for("resident.request_page", request_id=v.id)} for v in views]
+             "url": url_for("resident.request_page", public_id=v.public_id)} for v in views]
 
 
 @bp.get("/")
@@ -118,7 +118,7 @@ def report():
             return _report_page(form, 422, answer_errors)
         _attach_photos(created.id, user, form.photos.data)
         flash(f"Thank you. Your request {created.public_id} is filed; you will hear when it changes.")
-        return redirect(url_for("resident.request_page", request_id=created.id))
+        return redirect(url_for("resident.request_page", public_id=created.public_id))
     return _report_page(form, 422 if form.errors else 200)
 
 

@@ -1,7 +1,8 @@
 """Account pages everyone reaches: log in and out, register, confirm an address, passwords.
 
-The emailed links land here (`/confirm`, `/reset-password`, `/set-password`, each with
-`?token=`); a GET only shows a button, so a mail scanner following the link changes nothing.
+The emailed links land here (`/confirm-email`, `/reset-password`, `/set-password`, each with
+`?token=`; `/confirm` is the confirm page's older address); a GET only shows a button, so a
+mail scanner following the link changes nothing.
 """
 
 from __future__ import annotations
@@ -77,7 +78,8 @@ def register():
     return _page("site/register.html", form)
 
 
-@bp.route("/confirm", methods=["GET", "POST"])
+@bp.route("/confirm-email", methods=["GET", "POST"], endpoint="confirm_email")
+@bp.route("/confirm", methods=["GET", "POST"], endpoint="confirm")
 @posts_per_client("RATELIMIT_TOKEN")
 def confirm():
     form = ActionForm()

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.accounts.models import Organization
 from app.api.auth import current_user, require_user
-from app.errors import ApiError
+from app.errors import ApiError, NotFound, Unauthorized
 from app.extensions import db
 from app.portal import mapdata
 from app.portal.access import login_required
@@ -120,7 +120,12 @@ def new():
 @bp.get("/<int:area_id>")
 def detail(area_id: int):
     user = current_user()
-    area = watch.visible_watch_area(user, area_id)
+    try:
+        area = watch.visible_watch_area(user, area_id)
+    except NotFound:
+        if user is None:  # emailed to its owner or a follower: log in, then come back here
+            raise Unauthorized("Log in to see this watch area.") from None
+        raise
     following = user is not None and any(
         followed.id == area.id for followed in db.session.scalars(watch.watch_areas_query(user, following=True)))
     return render_template("watch/detail.html", area=area, geometry=to_geojson(to_shape(area.geom)),

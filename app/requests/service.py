@@ -43,6 +43,12 @@ MAX_PHOTOS = 5
 MAX_PHOTO_BYTES = DEFAULT_MAX_BYTES
 
 
+def find_by_public_id(public_id: str) -> ServiceRequest | None:
+    """The request a person names by its public id (as typed: any case, stray spaces), or None."""
+    # Public ids are generated lowercase, so the unique index answers.
+    return db.session.scalar(select(ServiceRequest).where(ServiceRequest.public_id == public_id.strip().lower()))
+
+
 def get_request(request_id: int, *, organization_id: int | None = None, lock: bool = False) -> ServiceRequest:
     """The request with this numeric id (within the organization, when given), or 404."""
     statement = select(ServiceRequest).where(ServiceRequest.id == request_id)

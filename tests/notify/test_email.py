@@ -56,7 +56,8 @@ def test_a_request_email_comes_from_the_organization_threads_and_can_be_replied_
         assert "Crew scheduled for Tuesday." in part and "Sam Staff" in part
         assert f"request-{request.public_id}@inbound.test" in part
         assert "you reported this request" in part
-        assert "http://127.0.0.1:8000/preferences" in part
+        assert "http://127.0.0.1:8000/account/preferences" in part
+        assert f"http://127.0.0.1:8000/requests/{request.public_id}" in part
 
 
 def test_two_emails_about_one_request_share_its_thread(stub_broker, smtp_server):

@@ -96,8 +96,10 @@ def test_typed_coordinates_and_the_categorys_questions(page, db):
     page.get_by_label("How deep (cm)? (required)").fill("12")
     page.get_by_label("Describe it").fill("Deep hole")
     page.get_by_role("button", name="Send the report").click()
-    expect(page).to_have_url(re.compile(r"/requests/\d+$"))
-    assert db.session.query(ServiceRequest).one().answers == {"depth": 12.0}
+    expect(page).to_have_url(re.compile(r"/requests/[0-9a-z]+$"))
+    filed = db.session.query(ServiceRequest).one()
+    assert page.url.endswith(f"/requests/{filed.public_id}")  # the address emails link to
+    assert filed.answers == {"depth": 12.0}
 
 
 def test_a_point_outside_every_service_area_is_explained(page, db):
