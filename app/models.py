@@ -9,6 +9,8 @@ from app.accounts.models import (  # noqa: F401
     Role,
     User,
 )
+from app.addresses.models import Address  # noqa: F401
+from app.automations.models import Automation, AutomationRun  # noqa: F401
 from app.events.models import Event  # noqa: F401
 from app.inbound.models import (  # noqa: F401
     InboundEmail,

@@ -8,6 +8,7 @@ app = create_app()
 # Every actor module, so one worker serves every queue.
 ACTOR_MODULES: tuple[str, ...] = (
     "app.accounts.actors",
+    "app.automations.actors",
     "app.inbound.actors",
     "app.notify.actors",
     "app.work.actors",

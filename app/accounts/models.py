@@ -51,6 +51,8 @@ class User(db.Model):
     email: Mapped[str] = mapped_column(CITEXT, unique=True, nullable=False)
     name: Mapped[str] = mapped_column(String(200), nullable=False, default="")
     phone: Mapped[str | None] = mapped_column(String(40))
+    # A language tag the pages and emails use for this person (`en`, `es`); NULL: their browser's.
+    locale: Mapped[str | None] = mapped_column(String(16))
     password_hash: Mapped[str | None] = mapped_column(Text)
     confirmed: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default="false")
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True, server_default="true")

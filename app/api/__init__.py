@@ -8,7 +8,9 @@ from flask import Flask
 
 # One module per area, each exposing `blp` and `URL_PREFIX`.
 API_MODULES = (
+    "addresses_routes",
     "api_keys",
+    "automations_routes",
     "auth_routes",
     "inbound_messages",
     "me_notifications",

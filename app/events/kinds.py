@@ -52,6 +52,8 @@ EVENT_KINDS: dict[str, str] = {
     "membership.role_changed": "{user_id, role, previous_role}",
     "membership.removed": "{user_id, previous_role}",
     "role.saved": "{role_id, name, permissions: [str], created: bool}",
+    # Automations (app/automations/): an email template sent to one audience of the matrix.
+    "automation.email": "{automation_id, template, audience}",
     # Inbound email triage
     "inbound.message_received": "{inbound_message_id}",
     # Copy of a triaged message for the organization's settings["triage_catch_all"] address.

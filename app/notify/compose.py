@@ -109,8 +109,15 @@ class BatchData:
             self._event_contexts[key] = event_context(delivery, self)
         return self._event_contexts[key]
 
+    def template_kind(self, delivery: EmailDelivery) -> str:
+        """The template a delivery is written with: its kind's, or the one an automation's email names."""
+        if delivery.kind == "automation.email":
+            event = self.events.get(delivery.event_id)
+            return str(((event.payload if event else None) or {}).get("template") or delivery.kind)
+        return delivery.kind
+
     def _overrides(self) -> dict:
-        keys = {(d.organization_id, d.kind) for d in self.deliveries if d.organization_id}
+        keys = {(d.organization_id, self.template_kind(d)) for d in self.deliveries if d.organization_id}
         if not keys:
             return {}
         rows = db.session.scalars(select(EmailTemplate).where(
@@ -240,7 +247,8 @@ def build_message(delivery: EmailDelivery, data: BatchData) -> ComposedEmail:
     org = data.organizations.get(delivery.organization_id)
     token = unsubscribe_token(delivery.id) if delivery.subscription else None
     context = build_context(delivery, data, token)
-    rendered = render_email(delivery.kind, context, data.overrides.get((delivery.organization_id, delivery.kind)),
+    template = data.template_kind(delivery)
+    rendered = render_email(template, context, data.overrides.get((delivery.organization_id, template)),
                             memo=data.renderings)
     sender = (org.sender_email if org and org.sender_email else None) or config["MAIL_DEFAULT_SENDER"]
     message_id = f"<delivery-{delivery.id}@{domain}>"  # the same on a retry: receivers can drop a duplicate

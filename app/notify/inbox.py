@@ -27,6 +27,7 @@ SUMMARIES: dict[str, str] = {
     "request.due_date_changed": "Due date of request {request} changed",
     "request.followed": "You follow request {request}",
     "request.merged": "Request {request} was merged into another",
+    "automation.email": "An email about request {request}",
     "request.sla_breached": "Request {request} is over its SLA",
     "work_order.assigned": "A work order was assigned to you",
     "work_order.due_changed": "A work order's due date changed",

@@ -29,6 +29,9 @@ class EventType:
     switchable: bool = True  # the organization may turn it off
     transactional: bool = False  # account mail: ignores preferences and the digest
     category_scoped: bool = True  # per-category overrides apply
+    # An automation's email: its one audience (email only) is named by the event's payload,
+    # chosen by an admin from the audiences of this matrix (app/automations/rules.py).
+    audience_from_payload: bool = False
 
 
 EVENT_TYPES: dict[str, EventType] = {
@@ -58,6 +61,7 @@ EVENT_TYPES: dict[str, EventType] = {
     "account.invited_existing": EventType("Invitation (existing account)", transactional=True,
                                           category_scoped=False),
     "inbound.message_received": EventType("New Inbound Message Notice", category_scoped=False),
+    "automation.email": EventType("An automation's email", category_scoped=False, audience_from_payload=True),
 }
 
 

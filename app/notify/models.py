@@ -165,6 +165,8 @@ class EmailTemplate(db.Model):
     organization_id: Mapped[int] = mapped_column(
         ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True)
     event_kind: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # Set for an organization's own templates ("custom.<key>", used by automations).
+    name: Mapped[str | None] = mapped_column(String(200))
     subject: Mapped[str | None] = mapped_column(Text)
     text_body: Mapped[str | None] = mapped_column(Text)
     html_body: Mapped[str | None] = mapped_column(Text)

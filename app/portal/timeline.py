@@ -30,6 +30,7 @@ EVENT_PHRASES: dict[str, str] = {
     "request.archived": "archived the request",
     "request.supported": "supports this request (me too)",
     "request.merged": "merged this request into {into_public_id}",
+    "automation.email": "An automation sent the email {template} to the {audience}",
     "request.sla_breached": "The SLA deadline passed",
     "work_order.created": "created work order #{work_order_id}",
     "work_order.assigned": "assigned work order #{work_order_id} to {assignee}",
@@ -38,7 +39,7 @@ EVENT_PHRASES: dict[str, str] = {
     "work_order.updated": "edited work order #{work_order_id}",
     "work_order.overdue": "Work order #{work_order_id} is overdue",
 }
-SYSTEM_KINDS = frozenset({"request.sla_breached", "work_order.overdue"})
+SYSTEM_KINDS = frozenset({"request.sla_breached", "work_order.overdue", "automation.email"})
 
 
 @dataclass(frozen=True)
