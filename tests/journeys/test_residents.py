@@ -60,7 +60,7 @@ def test_newcomer_registers_confirms_reports_and_opens_the_receipt(journey, tmp_
     expect(nora.get_by_role("heading", level=1)).to_contain_text("Deep pothole in the bike lane")
     photo_shown = nora.locator(".photos img")
     expect(photo_shown).to_have_count(1)
-    assert photo_shown.evaluate("img => img.complete && img.naturalWidth > 0")
+    assert photo_shown.evaluate("img => img.decode().then(() => img.naturalWidth > 0)")  # waits for the load
     journey.shoot(nora, "nora", "request page with the photo")
 
 

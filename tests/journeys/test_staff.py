@@ -90,7 +90,7 @@ def test_a_strangers_mail_to_the_general_address_becomes_a_request_with_its_file
     expect(main).to_contain_text(STRANGER)
     picture = staff.locator(".photos img")
     expect(picture).to_have_count(1)
-    assert picture.evaluate("img => img.complete && img.naturalWidth > 0")
+    assert picture.evaluate("img => img.decode().then(() => img.naturalWidth > 0)")  # waits for the load
     pdf_link = staff.get_by_role("link", name="map-of-the-spot.pdf")
     expect(pdf_link).to_be_visible()
     with staff.expect_download() as download:
