@@ -27,5 +27,6 @@ test: setup
 lint: setup
 	@$(BIN)/ruff check .
 
+# `make bench BENCH_ARGS=--quick`: every benchmark in its small form (a few minutes each).
 bench: setup
-	@set -e; for script in bench/*.py; do echo "==> $$script"; $(BIN)/python $$script; done
+	@set -e; for script in bench/*.py; do echo "==> $$script"; $(BIN)/python $$script $(BENCH_ARGS); done

@@ -27,9 +27,10 @@ users_cli = click.Group("users", help="Manage user accounts.")
 @click.option("--email", required=True)
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 @click.option("--name", default="Administrator")
-@click.option("--org", "org_slug", default=None, help="Also make them admin of this organization.")
+@click.option("--org", "org_slug", default=None,
+              help="Make them this organization's admin; without it, a platform operator.")
 def create_admin(email: str, password: str, name: str, org_slug: str | None) -> None:
-    """Create (or promote) a platform administrator."""
+    """Create (or promote) an organization's admin (--org) or a platform operator."""
     from app.accounts.models import Membership, Organization, User
     from app.accounts.passwords import hash_password, password_problem
     from app.accounts.roles import ensure_default_roles
@@ -42,7 +43,9 @@ def create_admin(email: str, password: str, name: str, org_slug: str | None) -> 
         user = User(email=email, name=name, confirmed=True)
         db.session.add(user)
     user.password_hash = hash_password(password)
-    user.is_superadmin = True
+    # Only an operator sees platform-wide things: an organization's admin is not one.
+    if not org_slug:
+        user.is_superadmin = True
     user.active = True
     db.session.flush()
     if org_slug:
@@ -57,7 +60,7 @@ def create_admin(email: str, password: str, name: str, org_slug: str | None) -> 
         else:
             membership.role_id = admin_role.id
     db.session.commit()
-    click.echo(f"administrator {email} ready")
+    click.echo(f"{'administrator of ' + org_slug if org_slug else 'platform operator'} {email} ready")
 
 
 inbound_cli = click.Group("inbound", help="Inbound email.")

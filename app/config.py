@@ -11,6 +11,8 @@ import os
 import secrets
 from collections.abc import Mapping
 
+from emails.dns import StaticResolver, SystemResolver
+
 ENVIRONMENTS = ("development", "production", "testing")
 
 
@@ -122,6 +124,11 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict:
         "INBOUND_SMTP_HOST": env.get("INBOUND_SMTP_HOST", "127.0.0.1"),
         "INBOUND_SMTP_PORT": _int(env, "INBOUND_SMTP_PORT", 2525),
         "INBOUND_WEBHOOK_SECRET": env.get("INBOUND_WEBHOOK_SECRET", ""),
+        # The receiving MTA in front of us whose Authentication-Results (RFC 8601) are trusted;
+        # unset: the listener is the edge and checks DKIM and SPF itself.
+        "INBOUND_AUTHSERV_ID": env.get("INBOUND_AUTHSERV_ID", "").strip(),
+        # Where those checks ask DNS; a test run never asks the network (tests pass a table).
+        "INBOUND_DNS_RESOLVER": StaticResolver() if app_env == "testing" else SystemResolver(),
         # Attachments of inbound mail larger than this are refused (and noted).
         "INBOUND_ATTACHMENT_MAX_BYTES": _int(env, "INBOUND_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024),
         # Attempts before an inbound email is marked `failed` (its raw bytes stay stored).

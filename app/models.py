@@ -20,6 +20,7 @@ from app.inbound.models import (  # noqa: F401
 )
 from app.notify.models import (  # noqa: F401
     CategoryNotificationRule,
+    EmailBody,
     EmailDelivery,
     EmailTemplate,
     Notification,
@@ -27,6 +28,7 @@ from app.notify.models import (  # noqa: F401
     OrganizationNotificationSettings,
 )
 from app.open311.models import ApiKey, Open311Submission  # noqa: F401
+from app.privacy.models import AuditEntry, RetentionPolicy  # noqa: F401
 from app.requests.models import Attachment, Comment, Follower, RequestCategory, ServiceRequest  # noqa: F401
 from app.watch.models import WatchArea, WatchAreaFollower  # noqa: F401
 from app.work.models import SlaBreach, WorkOrder, WorkOrderOverdueAlert  # noqa: F401

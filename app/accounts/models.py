@@ -59,6 +59,9 @@ class User(db.Model):
     is_superadmin: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default="false")
     email_bounced_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Set when the account was deleted: the row stays only as "a former resident", the author
+    # of requests and comments the organization keeps; every personal field is gone.
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
 

@@ -15,7 +15,7 @@ from sqlalchemy import select, text
 from app.accounts import links
 from app.accounts.models import EmailAlias, User
 from app.accounts.passwords import hash_password, needs_rehash, verify_password
-from app.accounts.tokens import issue_token, revoke_all_tokens
+from app.accounts.tokens import issue_token, revoke_all_tokens, revoke_token
 from app.db_types import utcnow
 from app.errors import ApiError, Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
 from app.events.models import Event
@@ -127,6 +127,18 @@ def log_in(email: str, password: str, token_name: str = "") -> tuple[User, str]:
                             code="email_not_confirmed")
         token = issue_token(user, token_name)
     return user, token
+
+
+def start_browser_session(user: User) -> str:
+    """A token for one browser session, kept server-side so logging out can end it for good."""
+    with committing():
+        return issue_token(user, "browser session")
+
+
+def end_browser_session(token: str) -> None:
+    """Revoke a browser session's token: a copy of the cookie is worth nothing from now on."""
+    with committing():
+        revoke_token(token)
 
 
 # -- registration and confirmation ----------------------------------------------------------

@@ -6,7 +6,6 @@ bodies is limited too. Unconfirmed accounts cannot log in (403 `email_not_confir
 
 from __future__ import annotations
 
-from flask import session
 from flask_smorest import Blueprint
 
 from app.accounts import service as accounts
@@ -22,7 +21,7 @@ from app.accounts.schemas import (
     TokenSchema,
 )
 from app.accounts.tokens import revoke_token
-from app.api.auth import bearer_token, log_in_session
+from app.api.auth import bearer_token, log_in_session, log_out_session
 from app.api.ratelimit import per_account, per_client
 from app.extensions import db
 
@@ -89,7 +88,7 @@ def logout():
     if token:
         revoke_token(token)
         db.session.commit()
-    session.clear()
+    log_out_session()
 
 
 @blp.post("/password/forgot")

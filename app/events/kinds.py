@@ -21,6 +21,8 @@ EVENT_KINDS: dict[str, str] = {
     "request.followed": "{user_id}",
     "request.attachment_added": "{attachment_id}",
     "request.archived": "{}",
+    # Staff hid (or showed again) the reporter's name; on the staff timeline only.
+    "request.anonymity_changed": "{anonymous: bool}",
     # Duplicates and support (app/requests/duplicates.py)
     "request.supported": "{user_id}",
     "request.merged": "{into_id, into_public_id, moved_followers}",
@@ -44,6 +46,8 @@ EVENT_KINDS: dict[str, str] = {
     "account.password_reset": "{user_id}",
     "account.invited_new": "{user_id}",
     "account.invited_existing": "{user_id}",
+    # A logged-in resident asked for an emailed link that confirms deleting their account.
+    "account.deletion_requested": "{user_id}",
     # Accounts and organizations, audit only (no notification): the timeline of who changed what.
     "account.email_confirmed": "{user_id, email, primary: bool}",
     "account.password_changed": "{user_id, purpose: 'reset' | 'set'}",

@@ -60,6 +60,8 @@ EVENT_TYPES: dict[str, EventType] = {
     "account.invited_new": EventType("Invitation (new account)", transactional=True, category_scoped=False),
     "account.invited_existing": EventType("Invitation (existing account)", transactional=True,
                                           category_scoped=False),
+    "account.deletion_requested": EventType("Confirm account deletion", switchable=False, transactional=True,
+                                            category_scoped=False),
     "inbound.message_received": EventType("New Inbound Message Notice", category_scoped=False),
     "automation.email": EventType("An automation's email", category_scoped=False, audience_from_payload=True),
 }
@@ -104,6 +106,8 @@ MATRIX: tuple[Rule, ...] = (
     Rule("account.invited_existing", "payload_user", BOTH, receipt=True),  # 004 "You've been added to the [city] organization"
     Rule("account.confirm_email", "payload_user", (EMAIL,), receipt=True),  # 004 "Confirm your Email"
     Rule("account.password_reset", "payload_user", (EMAIL,), receipt=True),  # 004 "Forgot password"
+    # Issue 19: self-service deletion confirmed by a fresh emailed link (by analogy with "Forgot password").
+    Rule("account.deletion_requested", "payload_user", (EMAIL,), receipt=True),
     # --- 004 Resident table -------------------------------------------------------------
     Rule("request.submitted", "reporter", (EMAIL,), receipt=True),  # 004 "User submits an issue" (receipt + reply address)
     Rule("request.followed", "payload_user", (EMAIL,), receipt=True, group="following"),  # 004 "User follows an issue"

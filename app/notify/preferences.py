@@ -22,6 +22,7 @@ def get_preferences(user_id: int) -> dict:
     muted = set(row.muted) if row else set()
     return {
         "email_frequency": row.email_frequency if row else EmailFrequency.IMMEDIATELY.value,
+        "in_app_alert": bool(row and row.in_app_alert),
         "groups": [
             {"group": group, "label": label, "editable": editable,
              "channels": {name: _muted_key(group, name) not in muted for name in CHANNELS}}
@@ -31,7 +32,7 @@ def get_preferences(user_id: int) -> dict:
 
 
 def update_preferences(user_id: int, email_frequency: str | None = None,
-                       groups: dict[str, dict[str, bool]] | None = None) -> dict:
+                       groups: dict[str, dict[str, bool]] | None = None, in_app_alert: bool | None = None) -> dict:
     """Apply the given changes (others stay) and commit; 422 names a group or channel that cannot change."""
     row = db.session.get(NotificationPreference, user_id, with_for_update=True)
     if row is None:
@@ -50,6 +51,8 @@ def update_preferences(user_id: int, email_frequency: str | None = None,
             (muted.discard if enabled else muted.add)(_muted_key(group, channel))
     if email_frequency is not None:
         row.email_frequency = email_frequency
+    if in_app_alert is not None:
+        row.in_app_alert = in_app_alert
     row.muted = sorted(muted)
     db.session.commit()
     return get_preferences(user_id)

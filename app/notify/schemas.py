@@ -52,6 +52,8 @@ class PreferenceGroupSchema(ma.Schema):
 class PreferencesSchema(ma.Schema):
     email_frequency = ma.fields.String(required=True, metadata={"enum": _FREQUENCIES})
     groups = ma.fields.List(ma.fields.Nested(PreferenceGroupSchema), required=True)
+    in_app_alert = ma.fields.Boolean(required=True, metadata={
+        "description": "a sound and a browser notification when a new notification arrives"})
 
 
 class PreferencesUpdateSchema(ma.Schema):
@@ -59,6 +61,7 @@ class PreferencesUpdateSchema(ma.Schema):
     groups = ma.fields.Dict(
         keys=ma.fields.String(), values=ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Boolean()),
         metadata={"description": 'e.g. {"following": {"email": false}}'})
+    in_app_alert = ma.fields.Boolean(metadata={"description": "ping and browser notification on new ones"})
 
 
 class NotificationLogItemSchema(ma.Schema):
@@ -168,6 +171,8 @@ class EmailLogItemSchema(ma.Schema):
     created_at = ma.fields.DateTime(required=True)
     send_after = ma.fields.DateTime(allow_none=True)
     sent_at = ma.fields.DateTime(allow_none=True)
+    body = ma.fields.String(metadata={"description": 'The stored message: "kept", "body expired" (past the '
+                                                     'retention period) or "not stored".'})
     # Incoming mail (direction in): see app/inbound/log.py.
     received_at = ma.fields.DateTime()
     received_via = ma.fields.String()

@@ -29,7 +29,8 @@ def unread_badge() -> dict | None:
     user = current_user()
     if user is None:
         return None
-    return {"count": inbox.unread_count(user.id), "poll_ms": current_app.config["PORTAL_BADGE_POLL_MS"]}
+    return {"count": inbox.unread_count(user.id), "poll_ms": current_app.config["PORTAL_BADGE_POLL_MS"],
+            "alert": preferences.get_preferences(user.id)["in_app_alert"]}
 
 
 @bp.get("/notifications")
@@ -73,7 +74,8 @@ def preferences_page():
                   for group in current["groups"] if group["editable"]}
         frequency = request.form.get("email_frequency")
         try:
-            preferences.update_preferences(user.id, frequency if frequency in FREQUENCY_LABELS else None, groups)
+            preferences.update_preferences(user.id, frequency if frequency in FREQUENCY_LABELS else None, groups,
+                                           in_app_alert=request.form.get("in_app_alert") == "on")
         except ApiError as exc:
             db.session.rollback()
             flash(exc.message, "error")

@@ -112,7 +112,8 @@ def report():
         try:
             created = service.submit(user, category_id=form.category_id.data, lat=form.lat.data,
                                      lng=form.lng.data, description=form.description.data,
-                                     address=form.address.data or "", answers=answers, source=CommentSource.WEB)
+                                     address=form.address.data or "", answers=answers, source=CommentSource.WEB,
+                                     anonymous=bool(form.anonymous.data))
         except ApiError as exc:
             db.session.rollback()
             answer_errors = (exc.details.get("json") or {}).get("answers") if exc.status == 422 else None

@@ -7,11 +7,11 @@ mail scanner following the link changes nothing.
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, url_for
 
 from app.accounts import service as accounts
 from app.accounts.tokens import revoke_token
-from app.api.auth import log_in_session
+from app.api.auth import log_in_session, log_out_session
 from app.errors import ApiError
 from app.extensions import db
 from app.portal.access import staff_organizations
@@ -48,7 +48,7 @@ def login():
         except ApiError as exc:
             apply_service_error(form, exc, default_field="password")
         else:
-            revoke_token(token)
+            revoke_token(token)  # the browser keeps its own session token instead
             db.session.commit()
             log_in_session(user)
             return redirect(safe_next(form.next.data, url_for("resident.home")))
@@ -58,7 +58,7 @@ def login():
 @bp.post("/logout")
 def logout():
     """End the session (the blueprint has checked the form's CSRF token)."""
-    session.clear()
+    log_out_session()
     return redirect(url_for("resident.home"))
 
 

@@ -21,4 +21,13 @@ def choose_organization():
     return render_template("staff/choose.html", organizations=organizations)
 
 
-from app.portal.staff import categories, dashboard, email, inbound, members, requests, work  # noqa: E402,F401  (routes on `bp`)
+from app.portal.staff import (  # noqa: E402,F401  (routes on `bp`)
+    categories,
+    dashboard,
+    email,
+    inbound,
+    members,
+    privacy,
+    requests,
+    work,
+)
