@@ -27,7 +27,7 @@ _DUMMY_HASH = hash_password("no such account")
 # Advisory-lock class for email addresses: registration, invitation and aliases queue on one address.
 _ADDRESS_LOCK_CLASS = 3110
 MAX_ALIASES = 10
-PROFILE_FIELDS = ("name", "phone")
+PROFILE_FIELDS = ("name", "phone", "locale")
 
 # What a forgot-password or resend-confirmation request records, and for which accounts.
 ACCOUNT_LINKS = {
@@ -143,12 +143,12 @@ def end_browser_session(token: str) -> None:
 
 # -- registration and confirmation ----------------------------------------------------------
 
-def register(email: str, password: str, name: str) -> User:
+def register(email: str, password: str, name: str, locale: str | None = None) -> User:
     """Create an unconfirmed account and record the event that mails its confirm link."""
     password_hash = hash_password(password)  # slow on purpose: before taking the address lock
     with committing():
         claim_address(email)
-        user = User(email=email.strip(), name=name, password_hash=password_hash, confirmed=False)
+        user = User(email=email.strip(), name=name, password_hash=password_hash, confirmed=False, locale=locale)
         db.session.add(user)
         db.session.flush()
         record_event("account.confirm_email", actor=user, payload={"user_id": user.id, "email": user.email})
@@ -248,7 +248,7 @@ def update_profile(user: User, changes: dict) -> User:
     """Change the caller's own name or phone; nothing else is writable here."""
     unknown = sorted(set(changes) - set(PROFILE_FIELDS))
     if unknown:
-        raise ValidationFailed("Only name and phone can be changed.",
+        raise ValidationFailed("Only name, phone and locale can be changed.",
                                {"json": {field: ["Unknown field."] for field in unknown}})
     with committing():
         changed = sorted(field for field, value in changes.items() if getattr(user, field) != value)

@@ -40,7 +40,7 @@ RESEND_ANSWER = "If an unconfirmed account uses that address, we have sent it a 
 @blp.alt_response(429, "TOO_MANY_REQUESTS")
 def register(body):
     """Create an account; it can log in once the emailed confirm link has been followed."""
-    return accounts.register(body["email"], body["password"], body["name"])
+    return accounts.register(body["email"], body["password"], body["name"], body.get("locale"))
 
 
 @blp.post("/confirm")

@@ -22,6 +22,7 @@ def choose_organization():
 
 
 from app.portal.staff import (  # noqa: E402,F401  (routes on `bp`)
+    automations,
     categories,
     dashboard,
     email,
@@ -29,5 +30,7 @@ from app.portal.staff import (  # noqa: E402,F401  (routes on `bp`)
     members,
     privacy,
     requests,
+    sso,
+    statistics,
     work,
 )

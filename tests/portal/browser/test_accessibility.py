@@ -12,6 +12,8 @@ from flask import current_app
 from sqlalchemy import select
 
 from app.accounts.models import User
+from app.automations.models import Automation
+from app.automations.service import ensure_critical
 from app.extensions import db
 from app.inbound.models import InboundMessage
 from app.requests.models import RequestCategory, ServiceRequest
@@ -23,7 +25,8 @@ from tests.portal.browser.conftest import log_in
 
 RESIDENT, STAFF = "resident1@example.com", "admin@springfield.example"
 # Endpoints that answer with a redirect to another page (checked there), or with no page.
-NOT_PAGES = {"health.healthz", "site.confirm", "old_addresses", "account.export_data"}
+NOT_PAGES = {"health.healthz", "site.confirm", "old_addresses", "account.export_data",
+             "metrics", "staff.sso_login", "staff.sso_callback"}  # Prometheus text; redirects to and from the provider
 
 
 def _pages() -> dict[str, list[tuple[str, str]]]:
@@ -35,6 +38,9 @@ def _pages() -> dict[str, list[tuple[str, str]]]:
     message = db.session.scalar(select(InboundMessage).order_by(InboundMessage.id))
     order = db.session.scalar(select(WorkOrder).order_by(WorkOrder.id))
     category = request.category_id
+    ensure_critical(request.organization)  # every organization lists its critical automation
+    db.session.commit()
+    automation = db.session.scalar(select(Automation.id).where(Automation.organization_id == request.organization_id))
     org = "/staff/springfield"
     return {
         "visitor": [("site.login", "/login"), ("site.register", "/register"),
@@ -60,7 +66,10 @@ def _pages() -> dict[str, list[tuple[str, str]]]:
                   ("staff.email_template", f"{org}/settings/templates/request.acknowledged"),
                   ("staff.api_keys", f"{org}/settings/api-keys"), ("staff.members", f"{org}/settings/members"),
                   ("staff.email_log", f"{org}/email-log"), ("staff.audit_trail", f"{org}/audit"),
-                  ("staff.retention_settings", f"{org}/settings/retention"), ("admin.mail_sink", "/admin/mail")],
+                  ("staff.retention_settings", f"{org}/settings/retention"), ("admin.mail_sink", "/admin/mail"),
+                  ("staff.statistics_page", f"{org}/statistics"), ("staff.sso_settings", f"{org}/settings/sso"),
+                  ("staff.automations", f"{org}/automations"),
+                  ("staff.automation_runs", f"{org}/automations/{automation}/runs")],
     }
 
 
