@@ -72,7 +72,9 @@ def inspect_upload(data: bytes, filename: str | None, *, allowed=IMAGE_TYPES,
 def store_upload(data: bytes) -> tuple[str, str]:
     """Write the bytes under UPLOAD_DIR (once per content); return (sha256, storage path)."""
     digest = hashlib.sha256(data).hexdigest()
-    directory = os.path.join(current_app.config["UPLOAD_DIR"], digest[:2])
+    # Stored absolute: Flask's send_file resolves a relative path against the app package, not
+    # the working directory the processes share, so a relative UPLOAD_DIR (the default) would 404.
+    directory = os.path.join(os.path.abspath(current_app.config["UPLOAD_DIR"]), digest[:2])
     os.makedirs(directory, exist_ok=True)
     path = os.path.join(directory, digest)
     if not os.path.exists(path):

@@ -7,6 +7,8 @@ caller: the public, the reporter, or staff of the request's organization (see Re
 
 from __future__ import annotations
 
+import os
+
 from flask import send_file
 from flask_smorest import Blueprint
 
@@ -147,7 +149,8 @@ def get_photo(request_id, attachment_id):
     attachment = queries.photo(request, attachment_id, audience)
     if attachment is None:
         raise NotFound(f"No attachment {attachment_id} on request {request_id}.", {"attachment_id": attachment_id})
-    response = send_file(attachment.storage_path, mimetype=attachment.content_type,
+    # abspath: rows stored before paths were absolute hold one relative to the working directory.
+    response = send_file(os.path.abspath(attachment.storage_path), mimetype=attachment.content_type,
                          download_name=attachment.filename, conditional=True, max_age=3600)
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

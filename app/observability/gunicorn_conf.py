@@ -12,3 +12,9 @@ def child_exit(server, worker):
         from prometheus_client import multiprocess
 
         multiprocess.mark_process_dead(worker.pid)
+
+
+# gunicorn 24+ opens a control socket at one path per user ($HOME/.gunicorn/gunicorn.ctl): a
+# second gunicorn on the machine (the suite's beside `make run`) would take it over and remove it
+# on exit. Nothing here uses the control interface.
+control_socket_disable = True

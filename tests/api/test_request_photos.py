@@ -60,3 +60,13 @@ def test_at_most_five_photos(client, city):
 
 def test_an_unknown_photo_is_404(client, city):
     assert client.get(f"/api/v1/requests/{city.request.id}/attachments/999").status_code == 404
+
+
+def test_a_photo_is_served_with_the_default_relative_upload_dir(client, city, app, tmp_path, monkeypatch):
+    """`make run` keeps UPLOAD_DIR at its relative default: the photo must still be served."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setitem(app.config, "UPLOAD_DIR", "instance/uploads")
+    photo = _upload(client, city, PNG).get_json()
+    served = client.get(photo["url"])
+    assert served.status_code == 200 and served.data == PNG
+    assert (tmp_path / "instance" / "uploads").is_dir()
