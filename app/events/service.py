@@ -7,6 +7,7 @@ import logging
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
+from app.events.kinds import check_payload
 from app.events.models import Event
 from app.extensions import db
 
@@ -17,13 +18,19 @@ _PENDING = "civic_pending_event_ids"
 
 def record_event(kind: str, *, request=None, organization_id: int | None = None, actor=None,
                  payload: dict | None = None) -> Event:
-    """Add an Event to the current transaction; it is sent to the fan-out after commit."""
+    """Add an Event to the current transaction; it is sent to the fan-out after commit.
+
+    The payload must be what the kind's catalogue entry (app/events/kinds.py) says: a kind or
+    key it does not name raises `PayloadInvalid` before anything is written.
+    """
+    payload = payload or {}
+    check_payload(kind, payload)
     event = Event(
         kind=kind,
         request_id=request.id if request is not None else None,
         organization_id=organization_id if organization_id is not None else getattr(request, "organization_id", None),
         actor_id=actor.id if actor is not None else None,
-        payload=payload or {},
+        payload=payload,
     )
     db.session.add(event)
     db.session.flush()

@@ -16,16 +16,15 @@ from sqlalchemy import func, or_, select
 from app.accounts.models import EmailAlias, Membership, Organization, User
 from app.extensions import db
 from app.inbound.comment_paths import DeliveryRef, delivery_for
+from app.notify.unsubscribe import describe as describe_unsubscribe
 from app.requests.models import RequestStatus, ServiceRequest
-from emails.addresses import InboundAddress, classify
+from emails.addresses import MAILBOX, PREFIXED, InboundAddress, classify
 from emails.autoreply import auto_reply_reason
 from emails.dsn import FailedRecipient, failed_recipients, is_delivery_report
 from emails.mime import ParsedEmail
 from emails.tokens import claimed_delivery_id, read_reply_token
 
 CLOSED_STATUSES = frozenset({RequestStatus.CLOSED.value, RequestStatus.ARCHIVED.value})
-# Reply addresses win over a request's address, which wins over a mailbox, when mail names several.
-ADDRESS_PRIORITY = {"reply": 0, "request": 1, "mailbox": 2}
 
 
 @dataclass
@@ -38,6 +37,7 @@ class Decision:
     visibility: str = "public"
     detail: str = ""
     failures: list[FailedRecipient] = field(default_factory=list)
+    unsubscribe_token: str = ""  # the "unsubscribe" situation: what to stop
 
 
 def replies_enabled(organization: Organization) -> bool:
@@ -131,7 +131,7 @@ def _is_member(user: User, organization_id: int) -> bool:
 def _our_addresses(recipients: list[str], domain: str) -> list[InboundAddress]:
     found = [a for a in (classify(r, domain) for r in recipients) if a is not None]
     unique = list({(a.kind, a.value): a for a in found}.values())
-    return sorted(unique, key=lambda a: ADDRESS_PRIORITY[a.kind])
+    return sorted(unique, key=lambda a: _PRIORITY[a.kind])
 
 
 def _own_addresses() -> set[str]:
@@ -198,7 +198,35 @@ def _route_mailbox(target: InboundAddress, facts: _Facts) -> Decision:
     return Decision("unknown_address" if org_id else "no_organization", org_id, **base)
 
 
-ROUTES_BY_ADDRESS_KIND = {"reply": _route_reply, "request": _route_request, "mailbox": _route_mailbox}
+def _route_unsubscribe(target: InboundAddress, facts: _Facts) -> Decision:
+    # RFC 2369's mailto: the signed token is the proof, as for the one-click POST; no sender check.
+    base = {"recipient": f"unsubscribe+{target.value}", "sender_user_id": facts.sender.id if facts.sender else None}
+    described = describe_unsubscribe(target.value)
+    if described is None:
+        return Decision("bad_unsubscribe_token", facts.fallback_organization_id(), **base)
+    return Decision("unsubscribe", described.organization_id, detail=described.description,
+                    unsubscribe_token=target.value, **base)
+
+
+def _route_bounce(parsed: ParsedEmail) -> Decision:
+    hard = [f for f in failed_recipients(parsed) if f.permanent]
+    detail = ", ".join(f"{f.email} {f.status}" for f in hard)
+    return Decision("hard_bounce" if hard else "soft_bounce", detail=detail, failures=hard)
+
+
+# The inbound address kinds and their handlers, in the order that wins when mail names several
+# (a reply beats a request's address, which beats a mailbox). The address formats are
+# emails/addresses.py's. Bounces are the one kind known by content, not by address: a delivery
+# report (RFC 3464) to any of our addresses is a bounce (`_route_bounce`), checked first.
+ADDRESS_KINDS = {
+    "reply": _route_reply,  # reply+<token>@: a comment by the delivery's recipient
+    "request": _route_request,  # request-<public id>@: a comment on that request
+    "unsubscribe": _route_unsubscribe,  # unsubscribe+<token>@: stops that subscription
+    MAILBOX: _route_mailbox,  # each organization's general and sender addresses; anything else: triage
+}
+_PRIORITY = {kind: rank for rank, kind in enumerate(ADDRESS_KINDS)}
+if set(ADDRESS_KINDS) != {*PREFIXED, MAILBOX}:
+    raise RuntimeError("every address kind of emails/addresses.py needs a handler in ADDRESS_KINDS")
 
 
 def route(parsed: ParsedEmail, envelope_to: list[str], envelope_from: str | None) -> Decision:
@@ -209,13 +237,11 @@ def route(parsed: ParsedEmail, envelope_to: list[str], envelope_from: str | None
     if not ours:
         return Decision("not_our_domain", detail=", ".join(envelope_to or parsed.recipients)[:200])
     if is_delivery_report(parsed):
-        hard = [f for f in failed_recipients(parsed) if f.permanent]
-        detail = ", ".join(f"{f.email} {f.status}" for f in hard)
-        return Decision("hard_bounce" if hard else "soft_bounce", detail=detail, failures=hard)
+        return _route_bounce(parsed)
     reason = auto_reply_reason(parsed, envelope_from)
     if reason:
         return Decision("auto_reply", detail=reason)
     if _from_us(parsed.from_email, domain):
         return Decision("own_address", detail=parsed.from_email)
     target = ours[0]
-    return ROUTES_BY_ADDRESS_KIND[target.kind](target, _Facts(parsed, ours))
+    return ADDRESS_KINDS[target.kind](target, _Facts(parsed, ours))

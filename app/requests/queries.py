@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from app.accounts.models import User
 from app.api.pagination import paginate
+from app.events.kinds import COMMENT, timeline_kinds
 from app.events.models import Event
 from app.extensions import db
 from app.requests import policy
@@ -23,7 +24,7 @@ from geo.boundaries import point
 LIVE_STATUSES = ("open", "acknowledged")
 
 METRES_PER_DEGREE = 111_320.0
-COMMENT_EVENT_KINDS = ("request.comment_public", "request.comment_internal")
+COMMENT_EVENT_KINDS = tuple(sorted(timeline_kinds(COMMENT)))  # shown from the comments themselves
 
 
 def _like(text: str) -> str:
