@@ -25,9 +25,9 @@ from app.requests.schemas import (
     CommentCreateSchema,
     CommentSchema,
     FollowStateSchema,
-    NoBodySchema,
     PhotoSchema,
     PhotoUploadSchema,
+    ReopenSchema,
     RequestFiltersSchema,
     RequestSchema,
     RequestSubmitSchema,
@@ -164,13 +164,13 @@ def close(body, request_id):
 
 
 @blp.post(f"/<{BIGINT_ID}:request_id>/reopen")
-@blp.arguments(NoBodySchema, required=False)
+@blp.arguments(ReopenSchema, required=False)
 @blp.response(200, RequestSchema)
 @errors(blp, 401, 403, 404, 409)
-def reopen(_body, request_id):
-    """Reopen a closed request (its reporter, as the category allows)."""
+def reopen(body, request_id):
+    """Reopen a closed request (its reporter, as the category allows), optionally saying why (a public comment)."""
     user = current_user()
-    return queries.request_view(service.reopen(request_id, user), user)
+    return queries.request_view(service.reopen(request_id, user, body.get("comment")), user)
 
 
 @blp.get(f"/<{BIGINT_ID}:request_id>/comments/<{BIGINT_ID}:comment_id>/deliveries")

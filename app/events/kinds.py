@@ -82,6 +82,7 @@ _KINDS: dict[str, Kind] = {
                                  phrase="acknowledged the request", timeline=PUBLIC),
     "request.closed": Kind("A request is closed", {"by_reporter": bool, "comment_id?": (int, OPTIONAL)},
                            notifies=Notifying("Request {request} was closed"), phrase="closed the request", timeline=PUBLIC),
+    # The comment is the optional public reason given with the close or the reopen.
     "request.reopened": Kind("A request is reopened", {"by_reporter": bool, "comment_id?": (int, OPTIONAL)},
                              notifies=Notifying("Request {request} was reopened"), phrase="reopened the request", timeline=PUBLIC),
     "request.comment_public": Kind("A public comment is added", {"comment_id": int}, notifies=Notifying("New comment on request {request}"),

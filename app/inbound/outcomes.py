@@ -63,7 +63,6 @@ OUTCOMES: dict[str, Outcome] = {
     "not_a_recipient": Outcome(Action.TRIAGE, "the sender was not a recipient of that notification (forwarded?)"),
     "recipient_without_account": Outcome(Action.TRIAGE, "the notification went to an address with no account"),
     "missing_request": Outcome(Action.TRIAGE, "no request has this address"),
-    "closed_request": Outcome(Action.TRIAGE, "the request is closed"),
     "empty_reply": Outcome(Action.TRIAGE, "nothing was left after quoted text and signatures were removed"),
     "replies_disabled": Outcome(Action.TRIAGE, "email update replies are turned off for this organization"),
     "comment_refused": Outcome(Action.TRIAGE, "the comment was refused"),

@@ -17,14 +17,12 @@ from app.accounts.models import EmailAlias, Membership, Organization, User
 from app.extensions import db
 from app.inbound.comment_paths import DeliveryRef, delivery_for
 from app.notify.unsubscribe import describe as describe_unsubscribe
-from app.requests.models import RequestStatus, ServiceRequest
+from app.requests.models import ServiceRequest
 from emails.addresses import MAILBOX, PREFIXED, InboundAddress, classify
 from emails.autoreply import auto_reply_reason
 from emails.dsn import FailedRecipient, failed_recipients, is_delivery_report
 from emails.mime import ParsedEmail
 from emails.tokens import claimed_delivery_id, read_reply_token
-
-CLOSED_STATUSES = frozenset({RequestStatus.CLOSED.value, RequestStatus.ARCHIVED.value})
 
 
 @dataclass
@@ -67,8 +65,8 @@ def reply_situation(delivery: DeliveryRef, sender: User | None, request: Service
         return "not_a_recipient", ""
     if request is None:
         return "missing_request", ""
-    if request.status in CLOSED_STATUSES:
-        return "closed_request", ""
+    # Whether a closed request takes comments is the requests policy's rule, as on the web:
+    # the comment path asks it (a refusal is `comment_refused`, with the policy's reason).
     return "reply_comment", "internal" if delivery.internal else "public"
 
 
@@ -178,8 +176,6 @@ def _route_request(target: InboundAddress, facts: _Facts) -> Decision:
         org_id = facts.fallback_organization_id()
         return Decision("missing_request" if org_id else "no_organization", org_id, **base)
     org_id, request_id = request.organization_id, request.id
-    if request.status in CLOSED_STATUSES:
-        return Decision("closed_request", org_id, request_id, **base)
     if sender_failed_authentication(facts.parsed):
         return Decision("sender_not_authenticated", org_id, request_id, **base)
     if not facts.parsed.reply:

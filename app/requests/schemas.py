@@ -102,8 +102,13 @@ class CommentCreateSchema(InputSchema):
 
 
 class CloseSchema(InputSchema):
+    """Close or reopen, with an optional public comment (the reason)."""
+
     comment = ma.fields.String(load_default=None, allow_none=True,
                                validate=[ma.validate.Length(min=1, max=MAX_COMMENT), _not_blank])
+
+
+ReopenSchema = CloseSchema
 
 
 class NoBodySchema(InputSchema):

@@ -237,12 +237,16 @@ def close(request_id: int, actor: User | None, comment: str | None = None, *,
     return request
 
 
-def reopen(request_id: int, actor: User | None, *, organization: Organization | None = None) -> ServiceRequest:
-    """Closed -> Open (reporter or staff, as the category allows); the SLA restarts."""
+def reopen(request_id: int, actor: User | None, comment: str | None = None, *,
+           organization: Organization | None = None) -> ServiceRequest:
+    """Closed -> Open (reporter or staff, as the category allows), with an optional public reason;
+    the SLA restarts."""
     request, viewer = _acting(request_id, actor, Action.REOPEN, organization)
+    comment_row = _new_comment(request, viewer, comment, Visibility.PUBLIC) if comment else None
     _transition(request, Action.REOPEN)
     assign_sla_deadline(request)
-    _record("request.reopened", request, actor, {"by_reporter": viewer.is_reporter})
+    _record("request.reopened", request, actor, {
+        "by_reporter": viewer.is_reporter, "comment_id": comment_row.id if comment_row else None})
     db.session.commit()
     return request
 

@@ -12,7 +12,7 @@ from app.extensions import db
 from app.inbound import triage
 from app.notify import receipts
 from app.portal.access import viewer_permissions
-from app.portal.forms import ActionForm, CloseForm, apply_service_error
+from app.portal.forms import ActionForm, CloseForm, ReopenForm, apply_service_error
 from app.portal.resident import STATUS_LABELS
 from app.portal.staff import bp
 from app.portal.staff.common import (
@@ -94,6 +94,7 @@ def _detail(org: str, request_id: int, code: int = 200, **forms):
         receipts=receipts.receipts_by_comment(row.id, [e.comment.id for e in entries if e.comment is not None]),
         status_labels=STATUS_LABELS, action_form=ActionForm(), assign_form=assign,
         recategorize_form=recategorize, due_form=due, close_form=forms.get("close") or CloseForm(),
+        reopen_form=forms.get("reopen") or ReopenForm(),
         comment_form=forms.get("comment") or StaffCommentForm(),
         merge_form=forms.get("merge") or MergeForm(), possible_duplicates=possible,
         work_orders=db.session.scalars(work.work_orders_query(organization, request_id=row.id)).all(),
@@ -169,7 +170,10 @@ def close(org: str, request_id: int):
 
 @bp.post("/<org>/requests/<int:request_id>/reopen")
 def reopen(org: str, request_id: int):
-    return _act(org, request_id, None, lambda o, u: service.reopen(request_id, u, organization=o), "Reopened.")
+    form = ReopenForm()
+    return _act(org, request_id, form,
+                lambda o, u: service.reopen(request_id, u, (form.comment.data or "").strip() or None, organization=o),
+                "Reopened.", "reopen")
 
 
 @bp.post("/<org>/requests/<int:request_id>/comments")
