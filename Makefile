@@ -26,6 +26,7 @@ test: setup
 
 lint: setup
 	@$(BIN)/ruff check .
+	@$(BIN)/lint-imports --no-cache
 
 bench: setup
 	@set -e; for script in bench/*.py; do echo "==> $$script"; $(BIN)/python $$script; done

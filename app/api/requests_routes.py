@@ -11,12 +11,12 @@ from flask import send_file
 from flask_smorest import Blueprint
 
 from app.api.auth import current_user, require_user
-from app.api.pagination import PaginationArgs, page_schema
 from app.api.paths import BIGINT_ID
 from app.api.responses import errors
 from app.errors import NotFound
 from app.notify import receipts
 from app.notify.receipt_schemas import CommentDeliveriesSchema
+from app.pagination import PaginationArgs, page_schema
 from app.requests import duplicates, queries, service
 from app.requests.duplicate_schemas import NearbyArgsSchema, NearbySchema, SupportStateSchema
 from app.requests.policy import viewer_of

@@ -11,13 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask import current_app
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 
 from app.accounts.models import EmailAlias, Membership, Organization, User
 from app.extensions import db
 from app.inbound.comment_paths import DeliveryRef, delivery_for
 from app.notify.unsubscribe import describe as describe_unsubscribe
 from app.requests.models import ServiceRequest
+from app.requests.service import find_by_public_id
 from emails.addresses import MAILBOX, PREFIXED, InboundAddress, classify
 from emails.autoreply import auto_reply_reason
 from emails.dsn import FailedRecipient, failed_recipients, is_delivery_report
@@ -118,7 +119,7 @@ class _Facts:
 
 
 def _request(public_id: str) -> ServiceRequest | None:
-    return db.session.scalar(select(ServiceRequest).where(func.lower(ServiceRequest.public_id) == public_id.lower()))
+    return find_by_public_id(public_id)  # the one lookup, as the request page's
 
 
 def _is_member(user: User, organization_id: int) -> bool:

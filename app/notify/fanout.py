@@ -21,13 +21,9 @@ from functools import lru_cache
 
 from flask import current_app
 from sqlalchemy import (
-    BigInteger,
     Boolean,
     Integer,
-    Interval,
     String,
-    Text,
-    bindparam,
     func,
     literal,
     not_,
@@ -36,26 +32,24 @@ from sqlalchemy import (
     text,
     union_all,
 )
-from sqlalchemy.dialects.postgresql import CITEXT
 
-from app.accounts.models import User
 from app.events.kinds import KINDS
 from app.extensions import db
 from app.notify.audiences import AUDIENCES, ORGANIZATION_ID, EventContext, members_with
 from app.notify.channels import CHANNELS, Channel
 from app.notify.matrix import EVENT_TYPES, EventType, check_matrix, group_of, rules_for
-from app.notify.models import NotificationPreference
+from app.notify.statements import (  # noqa: F401  (the channels' statements bind the same values)
+    ACTIVE_WINDOW,
+    ACTOR_EMAIL,
+    ACTOR_ID,
+    EVENT_ID,
+    FALLBACK_DELAY,
+    INBOUND_DOMAIN,
+    KIND,
+    user_and_preference_tables,
+)
 
 log = logging.getLogger(__name__)
-
-# Event-level values the channel statements bind (besides the audiences' own, see audiences.py).
-EVENT_ID = bindparam("event_id", type_=BigInteger)
-KIND = bindparam("kind", type_=String)
-ACTOR_ID = bindparam("actor_id", type_=Integer)
-ACTOR_EMAIL = bindparam("actor_email", type_=CITEXT)
-INBOUND_DOMAIN = bindparam("inbound_domain", type_=Text)
-ACTIVE_WINDOW = bindparam("active_window", type_=Interval)
-FALLBACK_DELAY = bindparam("fallback_delay", type_=Interval)
 
 # JIT compiles a big INSERT ... SELECT for half a second and saves nothing on it; the
 # dedup sort of 100,000 recipients fits in memory with a little more work_mem.
@@ -202,11 +196,6 @@ def fan_out(event_id: int) -> FanoutPlan | None:
     for channel in channels:
         channel.after_commit(plan, plan.counts[channel.name])
     return plan
-
-
-def user_and_preference_tables():
-    """The aliases every channel joins: users and notification_preferences."""
-    return User.__table__.alias("u"), NotificationPreference.__table__.alias("p")
 
 
 check_matrix()  # a matrix that breaks an invariant by construction stops the worker at start

@@ -15,7 +15,7 @@ from app.extensions import db
 from app.notify import receipts
 from app.portal.access import login_required
 from app.portal.forms import ActionForm, CloseForm, CommentForm, ReopenForm
-from app.portal.resident import STATUS_LABELS, bp
+from app.portal.resident_blueprint import STATUS_LABELS, bp
 from app.portal.timeline import lines
 from app.requests import duplicates, queries, service
 from app.requests.models import CommentSource

@@ -16,6 +16,7 @@ from shapely.geometry import Point
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 
+from app.accounts.boundaries import organizations_serving
 from app.accounts.models import Organization, User
 from app.db_types import utcnow
 from app.errors import ApiError, Conflict, NotFound, ValidationFailed
@@ -37,7 +38,6 @@ from app.requests.models import (
 from app.requests.policy import Action, Audience
 from app.uploads import DEFAULT_MAX_BYTES, inspect_upload, store_upload
 from app.work.sla import assign_sla_deadline
-from geo.boundaries import organizations_serving
 
 MAX_PHOTOS = 5
 MAX_PHOTO_BYTES = DEFAULT_MAX_BYTES

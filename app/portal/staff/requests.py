@@ -13,8 +13,8 @@ from app.inbound import triage
 from app.notify import receipts
 from app.portal.access import viewer_permissions
 from app.portal.forms import ActionForm, CloseForm, ReopenForm, apply_service_error
-from app.portal.resident import STATUS_LABELS
-from app.portal.staff import bp
+from app.portal.resident_blueprint import STATUS_LABELS
+from app.portal.staff.blueprint import bp
 from app.portal.staff.common import (
     local_to_utc,
     member_choices,
