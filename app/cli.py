@@ -1,4 +1,4 @@
-"""Flask CLI commands: `seed-demo`, `users create-admin`, `inbound ingest`."""
+"""Flask CLI commands: `seed-demo`, `users create-admin`, `inbound ingest`, `geo import-addresses`."""
 
 from __future__ import annotations
 
@@ -81,3 +81,6 @@ def register(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(users_cli)
     app.cli.add_command(inbound_cli)
+    from app.addresses.cli import geo_cli
+
+    app.cli.add_command(geo_cli)

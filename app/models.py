@@ -9,6 +9,8 @@ from app.accounts.models import (  # noqa: F401
     Role,
     User,
 )
+from app.addresses.models import Address  # noqa: F401
+from app.automations.models import Automation, AutomationRun  # noqa: F401
 from app.events.models import Event  # noqa: F401
 from app.inbound.models import (  # noqa: F401
     InboundEmail,
@@ -18,6 +20,7 @@ from app.inbound.models import (  # noqa: F401
 )
 from app.notify.models import (  # noqa: F401
     CategoryNotificationRule,
+    EmailBody,
     EmailDelivery,
     EmailTemplate,
     Notification,
@@ -25,6 +28,7 @@ from app.notify.models import (  # noqa: F401
     OrganizationNotificationSettings,
 )
 from app.open311.models import ApiKey, Open311Submission  # noqa: F401
+from app.privacy.models import AuditEntry, RetentionPolicy  # noqa: F401
 from app.requests.models import Attachment, Comment, Follower, RequestCategory, ServiceRequest  # noqa: F401
 from app.watch.models import WatchArea, WatchAreaFollower  # noqa: F401
 from app.work.models import SlaBreach, WorkOrder, WorkOrderOverdueAlert  # noqa: F401

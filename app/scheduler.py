@@ -32,7 +32,11 @@ JOBS: tuple[PeriodicJob, ...] = (
     # Notifications: the outbox relay, due emails (fallbacks, retries, stale claims), digests.
     PeriodicJob("notify-relay", "app.notify.actors:relay_undispatched_events", every_seconds=30),
     PeriodicJob("notify-email-sweep", "app.notify.actors:send_due_emails", every_seconds=15),
+    # Automations: schedule runs for new events, perform the runs that are due (app/automations/).
+    PeriodicJob("automations", "app.automations.actors:run_automations", every_seconds=60),
     PeriodicJob("notify-daily-digest", "app.notify.actors:send_daily_digests", every_seconds=900),
+    # Privacy: mail bodies, spam and delivery records kept no longer than each organization says.
+    PeriodicJob("retention-sweep", "app.privacy.actors:sweep_retention", every_seconds=3600),
 )
 
 

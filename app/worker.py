@@ -8,8 +8,10 @@ app = create_app()
 # Every actor module, so one worker serves every queue.
 ACTOR_MODULES: tuple[str, ...] = (
     "app.accounts.actors",
+    "app.automations.actors",
     "app.inbound.actors",
     "app.notify.actors",
+    "app.privacy.actors",
     "app.work.actors",
 )
 

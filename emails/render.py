@@ -202,3 +202,8 @@ def validate_templates(kind: str, sources: dict, context: dict) -> None:
             raise TemplateInvalid(part, _template_line(exc), str(exc)) from None
         except Exception as exc:  # e.g. a TypeError from a filter misused in the template
             raise TemplateInvalid(part, _template_line(exc), f"{type(exc).__name__}: {exc}") from None
+
+
+def render_snippet(source: str, context: dict) -> str:
+    """One plain-text template (an automation's message), in the same sandbox and with the same variables."""
+    return _compile(source, False, False).render({name: context.get(name) for name in TEMPLATE_VARIABLES})

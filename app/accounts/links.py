@@ -17,6 +17,8 @@ from app.extensions import db
 CONFIRM_MAX_AGE = 7 * 24 * 3600
 RESET_MAX_AGE = 2 * 3600
 SET_PASSWORD_MAX_AGE = 14 * 24 * 3600
+# Deleting an account by emailed link: fresh, so an old email in a mailbox cannot do it.
+DELETE_ACCOUNT_MAX_AGE = 3600
 PASSWORD_PURPOSES = ("reset", "set")
 
 
@@ -59,3 +61,21 @@ def read_password_token(token: str, purpose: str = "reset") -> User | None:
     if user is None or data.get("fp") != password_fingerprint(user):
         return None
     return user
+
+
+def make_deletion_token(user: User) -> str:
+    """A link that confirms deleting the account; it dies after an hour or a password change."""
+    return _serializer("delete").dumps({"uid": user.id, "fp": password_fingerprint(user)})
+
+
+def read_deletion_token(token: str) -> User | None:
+    """The active user a genuine, fresh deletion token names, or None."""
+    try:
+        data = _serializer("delete").loads(token, max_age=DELETE_ACCOUNT_MAX_AGE)
+    except (BadSignature, SignatureExpired):
+        return None
+    user = db.session.get(User, data.get("uid"))
+    if user is None or not user.active or data.get("fp") != password_fingerprint(user):
+        return None
+    return user
+

@@ -51,12 +51,17 @@ class User(db.Model):
     email: Mapped[str] = mapped_column(CITEXT, unique=True, nullable=False)
     name: Mapped[str] = mapped_column(String(200), nullable=False, default="")
     phone: Mapped[str | None] = mapped_column(String(40))
+    # A language tag the pages and emails use for this person (`en`, `es`); NULL: their browser's.
+    locale: Mapped[str | None] = mapped_column(String(16))
     password_hash: Mapped[str | None] = mapped_column(Text)
     confirmed: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default="false")
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True, server_default="true")
     is_superadmin: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default="false")
     email_bounced_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Set when the account was deleted: the row stays only as "a former resident", the author
+    # of requests and comments the organization keeps; every personal field is gone.
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
 

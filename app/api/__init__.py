@@ -8,14 +8,18 @@ from flask import Flask
 
 # One module per area, each exposing `blp` and `URL_PREFIX`.
 API_MODULES = (
+    "addresses_routes",
     "api_keys",
+    "automations_routes",
     "auth_routes",
     "inbound_messages",
     "me_notifications",
+    "me_privacy",
     "me_routes",
     "members_routes",
     "notifications",
     "org_notifications",
+    "org_privacy",
     "organizations_routes",
     "requests_routes",
     "staff_requests_routes",

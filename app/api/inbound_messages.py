@@ -51,8 +51,8 @@ def unread_count(org):
 @blp.response(200, InboundMessageSchema)
 def get_message(org, message_id):
     """One message; opening it marks it read."""
-    organization, _ = require_org_permission(org, VIEW)
-    return triage.read_message(organization, message_id)
+    organization, viewer = require_org_permission(org, VIEW)
+    return triage.read_message(organization, message_id, viewer)
 
 
 @blp.post("/<int:message_id>/create-request")

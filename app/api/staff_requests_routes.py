@@ -44,7 +44,10 @@ def _act(slug: str, request_id: int, action, *args):
 def queue(filters, org):
     """The organization's requests with staff fields (permission `view_requests`)."""
     filters.pop("mine")
-    return queries.staff_queue(organization_or_404(org), current_user(), filters)
+    organization, user = organization_or_404(org), current_user()
+    page = queries.staff_queue(organization, user, filters)
+    queries.note_contact_views(organization.id, user, page["items"])  # the list carries contact details
+    return page
 
 
 @blp.post(f"/<org>/requests/<{BIGINT_ID}:request_id>/acknowledge")

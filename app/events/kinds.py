@@ -45,6 +45,9 @@ class Notifying:
     switchable: bool = True  # the organization may turn it off
     transactional: bool = False  # account mail: ignores preferences and the digest
     category_scoped: bool = True  # per-category overrides apply
+    # An automation's email: its one audience (email only) is named by the event's payload,
+    # chosen by an admin from the audiences of the matrix (app/automations/rules.py).
+    audience_from_payload: bool = False
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,9 @@ _KINDS: dict[str, Kind] = {
         "into_id": int, "into_public_id": str, "moved_followers": int},
         notifies=Notifying("Request {request} was merged into another"),
         phrase="merged this request into {into_public_id}", timeline=PUBLIC),
+    # Staff hid (or showed again) the reporter's name; on the staff timeline only.
+    "request.anonymity_changed": Kind("The reporter's name is hidden or shown", {"anonymous": bool},
+                                      phrase="changed whether the reporter's name is shown", timeline=STAFF),
     "request.attachment_added": Kind("A photo is added", {"attachment_id": int}, phrase="added a photo",
                                      timeline=PUBLIC),
     # Archiving is housekeeping: not in the reference's matrix, no default row (an organization may add one).
@@ -144,6 +150,8 @@ _KINDS: dict[str, Kind] = {
                                 notifies=Notifying(transactional=True, category_scoped=False)),
     "account.invited_existing": Kind("Invitation (existing account)", {"user_id": int}, notifies=Notifying(
         "You were added to {organization}", transactional=True, category_scoped=False)),
+    # A logged-in resident asked for an emailed link that confirms deleting their account.
+    "account.deletion_requested": Kind("Confirm account deletion", {"user_id": int}, notifies=ACCOUNT),
     # Accounts and organizations, audit only: the record of who changed what.
     "account.email_confirmed": Kind("An address is confirmed", {"user_id": int, "email": str, "primary": bool}),
     "account.password_changed": Kind("A password is changed", {"user_id": int, "purpose": str}),
@@ -152,6 +160,12 @@ _KINDS: dict[str, Kind] = {
     "membership.role_changed": Kind("A member's role changes", {"user_id": int, "role": str, "previous_role": str}),
     "membership.removed": Kind("A member is removed", {"user_id": int, "previous_role": str}),
     "role.saved": Kind("A role is saved", {"role_id": int, "name": str, "permissions": list, "created": bool}),
+    # Automations (app/automations/): an email template sent to one audience of the matrix.
+    "automation.email": Kind("An automation's email", {"automation_id": int, "template": str, "audience": str},
+                             notifies=Notifying("An email about request {request}", category_scoped=False,
+                                                audience_from_payload=True),
+                             phrase="An automation sent the email {template} to the {audience}", timeline=STAFF,
+                             system=True),
     # Inbound email triage
     "inbound.message_received": Kind("New Inbound Message Notice", {"inbound_message_id": int},
                                      notifies=Notifying("New inbound message for {organization}",

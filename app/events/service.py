@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager
 
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
@@ -14,6 +15,7 @@ from app.extensions import db
 log = logging.getLogger(__name__)
 
 _PENDING = "civic_pending_event_ids"
+_CAUSE = "civic_automation_run_id"
 
 
 def record_event(kind: str, *, request=None, organization_id: int | None = None, actor=None,
@@ -31,11 +33,22 @@ def record_event(kind: str, *, request=None, organization_id: int | None = None,
         organization_id=organization_id if organization_id is not None else getattr(request, "organization_id", None),
         actor_id=actor.id if actor is not None else None,
         payload=payload,
+        automation_run_id=db.session.info.get(_CAUSE),
     )
     db.session.add(event)
     db.session.flush()
     db.session.info.setdefault(_PENDING, []).append(event.id)
     return event
+
+
+@contextmanager
+def caused_by_automation(run_id: int):
+    """Events recorded inside this block are an automation run's doing (automations skip them)."""
+    db.session.info[_CAUSE] = run_id
+    try:
+        yield
+    finally:
+        db.session.info.pop(_CAUSE, None)
 
 
 def dispatch(event_ids: list[int]) -> None:

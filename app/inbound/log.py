@@ -34,6 +34,7 @@ def log_entry(row) -> dict:
         "to": stored.envelope_to, "subject": stored.subject, "status": stored.status, "reason": stored.reason,
         "outcome": stored.outcome, "request_id": stored.request_id, "comment_id": stored.comment_id,
         "inbound_message_id": inbound_message_id, "processed_at": stored.processed_at,
+        "body": "kept" if stored.raw is not None else "body expired",
     }
 
 
@@ -53,3 +54,4 @@ class IncomingLogEntrySchema(ma.Schema):
     comment_id = ma.fields.Integer(allow_none=True)
     inbound_message_id = ma.fields.Integer(allow_none=True)
     processed_at = ma.fields.DateTime(allow_none=True)
+    body = ma.fields.String(metadata={"description": 'The raw message: "kept" or "body expired".'})

@@ -40,7 +40,9 @@ class InboundEmail(db.Model):
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     message_id: Mapped[str | None] = mapped_column(Text, index=True)
     sha256: Mapped[str] = mapped_column(String(64), nullable=False)
-    raw: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    # NULL once the organization's retention period for raw mail has passed (raw_expired_at).
+    raw: Mapped[bytes | None] = mapped_column(LargeBinary)
+    raw_expired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     envelope_from: Mapped[str | None] = mapped_column(CITEXT)
     envelope_to: Mapped[list[str]] = mapped_column(ARRAY(Text), nullable=False, default=list, server_default="{}")
     received_via: Mapped[str] = mapped_column(String(16), nullable=False)

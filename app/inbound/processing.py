@@ -119,6 +119,10 @@ def _process_locked(inbound_email_id: int) -> None:
     if stored is None or stored.status != InboundEmailStatus.RECEIVED.value:
         db.session.rollback()
         return
+    if stored.raw is None:  # erased with its sender's account, or past retention: nothing to read
+        _finish(stored, InboundEmailStatus.FAILED, "body expired: the raw message is no longer kept")
+        db.session.commit()
+        return
     parsed = parse_message(stored.raw)
     stored.sender_email = parsed.from_email or None
     stored.subject = parsed.subject

@@ -24,6 +24,7 @@ from app.inbound.models import (
     InboundMessageAttachment,
     InboundMessageStatus,
 )
+from app.privacy.audit import record_contact_views
 from app.requests import service as requests_service
 from app.requests.models import Attachment, CommentSource, ServiceRequest
 from app.uploads import store_upload
@@ -101,12 +102,15 @@ def get_message(organization: Organization, message_id: int, *, for_update: bool
     return message
 
 
-def read_message(organization: Organization, message_id: int) -> InboundMessage:
-    """The message, marked read the first time staff open it."""
+def read_message(organization: Organization, message_id: int, viewer: User | None = None) -> InboundMessage:
+    """The message, marked read the first time staff open it; a resident sender's address shown
+    to `viewer` goes into the audit trail."""
     message = get_message(organization, message_id)
     if message.read_at is None:
         message.read_at = utcnow()
         db.session.commit()
+    if viewer is not None and message.sender_user_id not in (None, viewer.id):
+        record_contact_views(organization.id, viewer.id, [(message.sender_user_id, message.request_id)])
     return message
 
 

@@ -19,16 +19,18 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import select
 
-from app.accounts.links import make_confirm_token, make_password_token
+from app.accounts.links import make_confirm_token, make_deletion_token, make_password_token
 from app.accounts.models import Organization, User
 from app.events.models import Event
 from app.extensions import db
 from app.inbound.models import InboundMessage
 from app.links import page_url
 from app.notify.audiences import REASONS
+from app.notify.bodies import keep_bodies
 from app.notify.matrix import EVENT_TYPES
 from app.notify.models import DeliveryStatus, EmailDelivery, EmailTemplate
 from app.notify.unsubscribe import unsubscribe_headers, unsubscribe_token
+from app.requests.anonymity import ANONYMOUS_NAME
 from app.requests.models import Comment, RequestCategory, ServiceRequest
 from app.watch.models import WatchArea
 from app.work.models import WorkOrder
@@ -45,6 +47,7 @@ RECEIPT_REASONS = {
     "watch_area.followed": "you followed this watch area",
     "account.confirm_email": "someone (we hope you) gave this address to {org}",
     "account.password_reset": "someone (we hope you) asked to reset the password of this account",
+    "account.deletion_requested": "you asked to delete your account",
     "account.invited_new": "a member of {org} invited this address",
     "account.invited_existing": "a member of {org} added your account to it",
 }
@@ -111,8 +114,15 @@ class BatchData:
             self._event_contexts[key] = event_context(delivery, self)
         return self._event_contexts[key]
 
+    def template_kind(self, delivery: EmailDelivery) -> str:
+        """The template a delivery is written with: its kind's, or the one an automation's email names."""
+        if delivery.kind == "automation.email":
+            event = self.events.get(delivery.event_id)
+            return str(((event.payload if event else None) or {}).get("template") or delivery.kind)
+        return delivery.kind
+
     def _overrides(self) -> dict:
-        keys = {(d.organization_id, d.kind) for d in self.deliveries if d.organization_id}
+        keys = {(d.organization_id, self.template_kind(d)) for d in self.deliveries if d.organization_id}
         if not keys:
             return {}
         rows = db.session.scalars(select(EmailTemplate).where(
@@ -176,9 +186,14 @@ def event_context(delivery: EmailDelivery, data: BatchData) -> dict:
     org = data.organizations.get(delivery.organization_id)
     tz = org.timezone if org else "UTC"
     request = data.requests.get(delivery.request_id)
+    # An anonymous reporter's name reaches staff only (internal deliveries); the context is
+    # shared by every recipient of the event with the same `internal` flag, so nobody else sees it.
+    hidden = request is not None and request.anonymous and not delivery.internal
+    shown = lambda user_id: ({"name": ANONYMOUS_NAME, "email": ""}  # noqa: E731
+                             if hidden and user_id == request.reporter_id else _person(data.users.get(user_id)))
     context: dict = {
         "organization": {"name": org.name, "slug": org.slug} if org else None,
-        "actor": _person(data.users.get(event.actor_id)) if event else None,
+        "actor": shown(event.actor_id) if event else None,
         "event": {"kind": delivery.kind, "label": EVENT_TYPES[delivery.kind].label if delivery.kind in EVENT_TYPES
                   else "Daily digest", "created_at": _when(event.created_at if event else None, tz)},
         "app_url": page_url("home"),
@@ -205,7 +220,7 @@ def event_context(delivery: EmailDelivery, data: BatchData) -> dict:
     comment = data.comments.get(payload.get("comment_id"))
     if comment is not None and (comment.visibility == "public" or delivery.internal):
         context["comment"] = {"body": comment.body, "visibility": comment.visibility,
-                              "author": (_person(data.users.get(comment.author_id)) or {"name": "Someone"})["name"]}
+                              "author": (shown(comment.author_id) or {"name": "Someone"})["name"]}
     work_order = data.work_orders.get(payload.get("work_order_id"))
     if work_order is not None and delivery.internal:
         context["work_order"] = {"title": work_order.title, "due_at": _when(work_order.due_at, tz),
@@ -232,6 +247,8 @@ def _account_link(delivery: EmailDelivery, user: User | None, org: Organization 
         return page_url("confirm_email", token=make_confirm_token(user, delivery.email))
     if delivery.kind == "account.password_reset":
         return page_url("reset_password", token=make_password_token(user, "reset"))
+    if delivery.kind == "account.deletion_requested":
+        return page_url("delete_account", token=make_deletion_token(user))
     if delivery.kind == "account.invited_new":
         return page_url("set_password", token=make_password_token(user, "set"))
     return page_url("staff_home", org=org.slug) if org else page_url("home")
@@ -244,7 +261,8 @@ def build_message(delivery: EmailDelivery, data: BatchData) -> ComposedEmail:
     org = data.organizations.get(delivery.organization_id)
     token = unsubscribe_token(delivery.id) if delivery.subscription else None
     context = build_context(delivery, data, token)
-    rendered = render_email(delivery.kind, context, data.overrides.get((delivery.organization_id, delivery.kind)),
+    template = data.template_kind(delivery)
+    rendered = render_email(template, context, data.overrides.get((delivery.organization_id, template)),
                             memo=data.renderings)
     sender = (org.sender_email if org and org.sender_email else None) or config["MAIL_DEFAULT_SENDER"]
     message_id = f"<delivery-{delivery.id}@{domain}>"  # the same on a retry: receivers can drop a duplicate
@@ -280,5 +298,7 @@ def compose_batch(delivery_ids: list[int]) -> tuple[list[ComposedEmail], dict[in
         except Exception as exc:  # one broken template must not hold up the rest of the batch
             log.exception("could not compose delivery %s", delivery.id)
             failures[delivery.id] = f"could not compose: {type(exc).__name__}: {exc}"[:500]
-    db.session.rollback()  # read-only: end the transaction so no snapshot is held while sending
+    organization_of = {d.id: d.organization_id for d in deliveries}
+    keep_bodies([(m.delivery_id, organization_of[m.delivery_id], m.data) for m in composed])
+    db.session.commit()  # end the transaction so no snapshot (or lock) is held while sending
     return composed, failures

@@ -3,13 +3,13 @@
 1. one UPDATE ... RETURNING claims the event (sets dispatched_at, takes its row lock, skips it
    when already dispatched) and returns what the rules depend on: the request's category,
    the actor's address, the organization's switches and the category's overrides;
-2. per channel, one INSERT ... SELECT ... ON CONFLICT DO NOTHING, whose SELECT is the UNION
+2. per channel, one INSERT ... SELECT ... ON CONFLICT DO NOTHING (all sent at once, in
+   pipeline mode: app/notify/pipeline.py), whose SELECT is the UNION
    ALL of the audiences that reach that channel, filtered by the invariants and preferences
    and reduced to one row per recipient (DISTINCT ON, highest-priority audience wins);
 3. commit (dispatched_at and the rows together, or neither), then each channel's hook.
-(Plus one SELECT set_config(...) for the transaction's planner settings: four statements.)
-Nothing depends on the number of recipients. Statements are built once per shape (event
-kind, rules after overrides, channel) with bound parameters, and reused.
+Three statements, and nothing depends on the number of recipients. Statements are built once
+per shape (event kind, rules after overrides, channel) with bound parameters, and reused.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from datetime import timedelta
 from functools import lru_cache
 
 from flask import current_app
+from psycopg.rows import dict_row
 from sqlalchemy import (
     Boolean,
     Integer,
@@ -37,7 +38,16 @@ from app.events.kinds import KINDS
 from app.extensions import db
 from app.notify.audiences import AUDIENCES, ORGANIZATION_ID, EventContext, members_with
 from app.notify.channels import CHANNELS, Channel
-from app.notify.matrix import EVENT_TYPES, EventType, check_matrix, group_of, rules_for
+from app.notify.matrix import (
+    EMAIL,
+    EVENT_TYPES,
+    EventType,
+    audience_refusal,
+    check_matrix,
+    group_of,
+    rules_for,
+)
+from app.notify.pipeline import CompiledStatement, session_connection
 from app.notify.statements import (  # noqa: F401  (the channels' statements bind the same values)
     ACTIVE_WINDOW,
     ACTOR_EMAIL,
@@ -51,14 +61,17 @@ from app.notify.statements import (  # noqa: F401  (the channels' statements bin
 
 log = logging.getLogger(__name__)
 
-# JIT compiles a big INSERT ... SELECT for half a second and saves nothing on it; the
-# dedup sort of 100,000 recipients fits in memory with a little more work_mem.
-TRANSACTION_SETTINGS = text("SELECT set_config('jit', 'off', true), set_config('work_mem', '64MB', true)")
-
+# The claim also sets the transaction's planner settings (one round trip fewer): JIT compiles a
+# big INSERT ... SELECT for half a second and saves nothing on it; the dedup sort of 100,000
+# recipients fits in memory with a little more work_mem. Plans stay custom (planned with the
+# event's values): a generic plan, made once and reused, is shaped for the average request
+# and ran the fan-out of a request with 2 followers 25 times slower next to one with 100,000
+# (bench/fanout.py); planning is what remains of the fixed cost.
 CLAIM_EVENT = text("""
 UPDATE events e SET dispatched_at = now()
 WHERE e.id = :event_id AND e.dispatched_at IS NULL
-RETURNING e.id, e.kind, e.organization_id, e.request_id, e.actor_id, e.payload,
+RETURNING set_config('jit', 'off', true), set_config('work_mem', '64MB', true),
+  e.id, e.kind, e.organization_id, e.request_id, e.actor_id, e.payload,
   (SELECT r.category_id FROM service_requests r WHERE r.id = e.request_id) AS category_id,
   (SELECT u.email FROM users u WHERE u.id = e.actor_id) AS actor_email,
   (SELECT s.disabled_kinds FROM organization_notification_settings s
@@ -85,6 +98,7 @@ class FanoutPlan:
     event_type: EventType
     rules: tuple[EffectiveRule, ...]
     counts: dict[str, int] = field(default_factory=dict)
+    statements: int = 0  # how many the fan-out sent (the claim and one per channel that applies)
     details: dict[str, int] = field(default_factory=dict)  # what a channel tells its after-commit hook
 
     def params(self) -> dict:
@@ -143,7 +157,7 @@ def _statement(channel_name: str, rules: tuple[EffectiveRule, ...], event_type: 
     channel = CHANNELS[channel_name]
     plan = FanoutPlan(ctx=None, event_type=event_type, rules=rules)  # a shape: no event values
     candidates = plan.candidates(channel)
-    return None if candidates is None else channel.insert(plan, candidates)
+    return None if candidates is None else CompiledStatement(channel.insert(plan, candidates))
 
 
 def effective_rules(kind: str, overrides: dict[str, list[str]]) -> tuple[EffectiveRule, ...]:
@@ -160,9 +174,24 @@ def effective_rules(kind: str, overrides: dict[str, list[str]]) -> tuple[Effecti
     return tuple(rules)
 
 
-def claim_event(event_id: int) -> FanoutPlan | None:
-    """Mark the event dispatched (in the open transaction) and return its plan; None when already taken."""
-    row = db.session.execute(CLAIM_EVENT, {"event_id": event_id}).mappings().first()
+def payload_rules(kind: str, payload: dict) -> tuple[EffectiveRule, ...]:
+    """The one email row an automation's event names (nobody, if the audience is not allowed)."""
+    audience = payload.get("audience")
+    # audience_refusal also keeps out audiences that only the events naming them may use.
+    if not isinstance(audience, str) or audience_refusal(kind, audience) is not None:
+        log.warning("%s names audience %r, which it may not: nobody is notified", kind, audience)
+        return ()
+    return (EffectiveRule(audience, (EMAIL,), AUDIENCES[audience].group, False),)
+
+
+@lru_cache(maxsize=1)
+def _claim_statement() -> CompiledStatement:
+    return CompiledStatement(CLAIM_EVENT)
+
+
+def claim_event(conn, event_id: int) -> FanoutPlan | None:
+    """Mark the event dispatched (in the open transaction on `conn`) and return its plan; None when already taken."""
+    row = _claim_statement().send(conn, {"event_id": event_id}, row_factory=dict_row).fetchone()
     if row is None:
         return None
     ctx = EventContext(event_id=row["id"], kind=row["kind"], organization_id=row["organization_id"],
@@ -175,23 +204,30 @@ def claim_event(event_id: int) -> FanoutPlan | None:
         return FanoutPlan(ctx, EventType(ctx.kind), ())  # audit-only: nobody, by design
     if event_type.switchable and ctx.kind in (row["disabled_kinds"] or ()):
         return FanoutPlan(ctx, event_type, ())
+    if event_type.audience_from_payload:
+        return FanoutPlan(ctx, event_type, payload_rules(ctx.kind, ctx.payload))
     overrides = (row["overrides"] or {}) if event_type.category_scoped else {}
     return FanoutPlan(ctx, event_type, effective_rules(ctx.kind, overrides))
 
 
 def fan_out(event_id: int) -> FanoutPlan | None:
     """Record every notification of one event, once; returns the plan with per-channel counts."""
-    plan = claim_event(event_id)
+    conn = session_connection()
+    channels = sorted(CHANNELS.values(), key=lambda ch: ch.order)
+    with conn.pipeline() as pipeline:  # app/notify/pipeline.py: BEGIN + claim, then every channel statement
+        plan = claim_event(conn, event_id)
+        if plan is not None:
+            params = plan.params()
+            sent = [(channel, statement.send(conn, params)) for channel in channels
+                    if (statement := plan.statement(channel)) is not None]
+            pipeline.sync()  # one round trip for all of them
+            plan.counts = {channel.name: 0 for channel in channels}
+            for channel, cursor in sent:
+                plan.counts[channel.name] = channel.read(plan, cursor)
+            plan.statements = 1 + len(sent)
     if plan is None:  # no such event, or another run took it: a redelivered message does nothing
         db.session.rollback()
         return None
-    channels = sorted(CHANNELS.values(), key=lambda ch: ch.order)
-    if plan.rules:
-        db.session.execute(TRANSACTION_SETTINGS)
-    params = plan.params()
-    for channel in channels:
-        statement = plan.statement(channel)
-        plan.counts[channel.name] = 0 if statement is None else channel.write(plan, statement, params)
     db.session.commit()
     for channel in channels:
         channel.after_commit(plan, plan.counts[channel.name])

@@ -34,12 +34,14 @@ class EventType:
     transactional: bool = False  # account mail: ignores preferences and the digest
     category_scoped: bool = True  # per-category overrides apply
     summary: str | None = None  # the in-app line
+    # An automation's email: its one audience (email only) is named by the event's payload.
+    audience_from_payload: bool = False
 
 
 # Every notifying kind of the catalogue; audit-only kinds are not here and notify nobody.
 EVENT_TYPES: dict[str, EventType] = {
     name: EventType(kind.label, kind.notifies.internal, kind.notifies.switchable, kind.notifies.transactional,
-                    kind.notifies.category_scoped, kind.notifies.summary)
+                    kind.notifies.category_scoped, kind.notifies.summary, kind.notifies.audience_from_payload)
     for name, kind in KINDS.items() if kind.notifies is not None
 }
 
@@ -83,6 +85,8 @@ MATRIX: tuple[Rule, ...] = (
     Rule("account.invited_existing", "payload_user", BOTH, receipt=True),  # 004 "You've been added to the [city] organization"
     Rule("account.confirm_email", "payload_user", (EMAIL,), receipt=True),  # 004 "Confirm your Email"
     Rule("account.password_reset", "payload_user", (EMAIL,), receipt=True),  # 004 "Forgot password"
+    # Issue 19: self-service deletion confirmed by a fresh emailed link (by analogy with "Forgot password").
+    Rule("account.deletion_requested", "payload_user", (EMAIL,), receipt=True),
     # --- 004 Resident table -------------------------------------------------------------
     Rule("request.submitted", "reporter", (EMAIL,), receipt=True),  # 004 "User submits an issue" (receipt + reply address)
     Rule("request.followed", "payload_user", (EMAIL,), receipt=True, group="following"),  # 004 "User follows an issue"

@@ -13,13 +13,14 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, CITEXT, UUID
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from app.db_types import created_at_column, enum_check, updated_at_column, utcnow
 from app.extensions import db
@@ -102,6 +103,14 @@ class EmailDelivery(db.Model):
     digest_date: Mapped[date | None] = mapped_column(Date)
     digest_id: Mapped[int | None] = mapped_column(ForeignKey("email_deliveries.id", ondelete="SET NULL"))
 
+    # The composed message, while retention keeps it (loaded with the log's rows, bytes deferred).
+    stored_body: Mapped[EmailBody | None] = relationship("EmailBody", uselist=False, lazy="selectin", viewonly=True)
+
+    @property
+    def body(self) -> str:
+        """ "kept", "body expired" (past the organization's retention) or "not stored" (never composed)."""
+        return self.stored_body.state if self.stored_body is not None else "not stored"
+
     __table_args__ = (
         UniqueConstraint("event_id", "email"),
         UniqueConstraint("user_id", "digest_date"),
@@ -165,8 +174,40 @@ class EmailTemplate(db.Model):
     organization_id: Mapped[int] = mapped_column(
         ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True)
     event_kind: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # Set for an organization's own templates ("custom.<key>", used by automations).
+    name: Mapped[str | None] = mapped_column(String(200))
     subject: Mapped[str | None] = mapped_column(Text)
     text_body: Mapped[str | None] = mapped_column(Text)
     html_body: Mapped[str | None] = mapped_column(Text)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime] = updated_at_column()
+
+
+class EmailBody(db.Model):
+    """The message we composed for a delivery, byte for byte, kept for the retention period.
+
+    Written when a run composes the delivery (the last attempt's copy wins). The retention
+    sweep (app/privacy/retention.py) sets `message` to NULL and `expired_at`, so the log can
+    say "body expired" instead of failing; deleting the delivery takes the body with it.
+    """
+
+    __tablename__ = "email_bodies"
+
+    delivery_id: Mapped[int] = mapped_column(
+        ForeignKey("email_deliveries.id", ondelete="CASCADE"), primary_key=True)
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    # Deferred: the email log asks only whether it is kept (`kept`), never for the bytes.
+    message: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    stored_at: Mapped[datetime] = created_at_column()
+    expired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    kept: Mapped[bool] = column_property(message.is_not(None))
+
+    @property
+    def state(self) -> str:
+        """What the email log says: "kept" or "body expired"."""
+        return "kept" if self.kept else "body expired"
+
+    __table_args__ = (
+        # The sweep reads only bodies still kept, oldest first.
+        Index("ix_email_bodies_kept", "stored_at", postgresql_where=text("message IS NOT NULL")),
+    )

@@ -26,6 +26,7 @@ def note_seen(user: User) -> None:
         return
     # Its own connection: whatever the view left in the session is neither committed nor disturbed.
     with db.engine.begin() as conn:
-        conn.execute(update(User).where(User.id == user.id, or_(User.last_seen_at.is_(None),
-                                                                 User.last_seen_at < now - RESOLUTION))
+        # A request that deleted its own account leaves no trace of the visit (deleted_at).
+        conn.execute(update(User).where(User.id == user.id, User.deleted_at.is_(None),
+                                        or_(User.last_seen_at.is_(None), User.last_seen_at < now - RESOLUTION))
                      .values(last_seen_at=now))

@@ -168,6 +168,8 @@ class EmailLogItemSchema(ma.Schema):
     created_at = ma.fields.DateTime(required=True)
     send_after = ma.fields.DateTime(allow_none=True)
     sent_at = ma.fields.DateTime(allow_none=True)
+    body = ma.fields.String(metadata={"description": 'The stored message: "kept", "body expired" (past the '
+                                                     'retention period) or "not stored".'})
     # Incoming mail (direction in): see app/inbound/log.py.
     received_at = ma.fields.DateTime()
     received_via = ma.fields.String()

@@ -25,8 +25,10 @@ TEMPLATE_KINDS = (*EVENT_TYPES, "digest")
 _COLUMNS = {"subject": "subject", "text": "text_body", "html": "html_body"}
 
 
-def _kind(kind: str) -> str:
-    if kind not in TEMPLATE_KINDS:
+def _kind(kind: str, org: Organization | None = None) -> str:
+    # Besides the event kinds, an organization's own templates ("custom.<key>", made for automations).
+    if kind not in TEMPLATE_KINDS and not (org is not None and kind.startswith("custom.")
+                                           and db.session.get(EmailTemplate, (org.id, kind)) is not None):
         raise NotFound(f"No email template {kind!r}.", {"event": kind})
     return kind
 
@@ -83,7 +85,7 @@ def _sample_link(org: Organization, kind: str) -> str:
 
 
 def template_view(org: Organization, kind: str) -> dict:
-    row = db.session.get(EmailTemplate, (org.id, _kind(kind)))
+    row = db.session.get(EmailTemplate, (org.id, _kind(kind, org)))
     saved = {part: getattr(row, _COLUMNS[part]) if row else None for part in PARTS}
     return {
         "event": kind,
@@ -104,7 +106,7 @@ def _validated(org: Organization, kind: str, sources: dict) -> None:
 def save_template(org: Organization, kind: str, user: User, parts: dict) -> dict:
     """Replace the organization's template for `kind` (a part left null reverts to the default) and commit."""
     sources = {part: parts.get(part) or None for part in PARTS}
-    _validated(org, _kind(kind), sources)
+    _validated(org, _kind(kind, org), sources)
     if all(source is None for source in sources.values()):
         db.session.execute(delete(EmailTemplate).where(EmailTemplate.organization_id == org.id,
                                                        EmailTemplate.event_kind == kind))
@@ -120,8 +122,13 @@ def save_template(org: Organization, kind: str, user: User, parts: dict) -> dict
 
 def preview(org: Organization, kind: str, draft: dict) -> dict:
     """Render the draft (or what is saved, part by part) with sample data; 422 when it is invalid."""
-    saved = template_view(org, _kind(kind))
+    saved = template_view(org, _kind(kind, org))
     sources = {part: draft.get(part) if draft.get(part) is not None else saved[part] for part in PARTS}
     _validated(org, kind, {part: source for part, source in sources.items() if draft.get(part) is not None})
     rendered = render_email(kind, sample_context(org, kind), sources)
     return {"subject": rendered.subject, "text": rendered.text, "html": rendered.html}
+
+
+def validate_custom(org: Organization, kind: str, parts: dict) -> None:
+    """Refuse (422 naming the part and line) an organization's own template that does not render."""
+    _validated(org, kind, {part: parts.get(part) for part in PARTS})

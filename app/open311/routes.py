@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, request
 
 from app.db_types import utcnow
 from app.extensions import db, limiter
-from app.open311 import errors, filters, mapping, queries
+from app.open311 import errors, filters, mapping, queries, updates
 from app.open311.errors import InvalidApiKey, NotFound
 from app.open311.keys import key_digest, live_key
 from app.open311.serializers import render
@@ -27,6 +27,16 @@ def _rate_limit_key() -> str:
     """Posts are counted per API key (by its digest, never the key itself), else per address."""
     api_key = (request.form.get("api_key") or "").strip()
     return "open311-key:" + key_digest(api_key) if api_key else "open311-addr:" + (request.remote_addr or "")
+
+
+def _key_for(organization, operation: str):
+    """The POST's live API key of this organization, or the specification's 403."""
+    api_key = live_key((request.form.get("api_key") or "").strip())
+    if api_key is None or api_key.organization_id != organization.id:
+        db.session.rollback()
+        raise InvalidApiKey(f"api_key was not provided or is not valid for {organization.slug!r} "
+                            f"-- can't proceed with {operation}.")
+    return api_key
 
 
 @bp.get(f"/discovery.{FMT}")
@@ -80,11 +90,7 @@ def one_request(service_request_id, fmt):
 @limiter.limit(lambda: current_app.config["RATELIMIT_OPEN311_POST"], key_func=_rate_limit_key)
 def create_request(fmt):
     organization = _jurisdiction()
-    api_key = live_key((request.form.get("api_key") or "").strip())
-    if api_key is None or api_key.organization_id != organization.id:
-        db.session.rollback()
-        raise InvalidApiKey(f"api_key was not provided or is not valid for {organization.slug!r} "
-                            "-- can't proceed with create_request.")
+    api_key = _key_for(organization, "create_request")
     submission, created = submit(organization, api_key, parse_form(request.form))
     answer = {"service_request_id": created.public_id,
               "service_notice": mapping.service_notice(created.category, organization)}
@@ -92,6 +98,20 @@ def create_request(fmt):
         answer["account_id"] = submission.account_id
     # 200, not 201: the specification shows none, and 200 is what deployed Open311 clients expect.
     return render(fmt, "service_requests", [answer])
+
+
+@bp.get(f"/servicerequestupdates.{FMT}")
+def list_updates(fmt):
+    return render(fmt, "service_requests_updates", updates.list_updates(_jurisdiction(), request.args))
+
+
+@bp.post(f"/servicerequestupdates.{FMT}")
+@limiter.limit(lambda: current_app.config["RATELIMIT_OPEN311_POST"], key_func=_rate_limit_key)
+def post_update(fmt):
+    organization = _jurisdiction()
+    api_key = _key_for(organization, "post_service_request_update")
+    return render(fmt, "service_request_updates", [updates.post_update(organization, api_key,
+                                                                       updates.parse_update(request.form))])
 
 
 @bp.get(f"/tokens/<token>.{FMT}")

@@ -27,6 +27,9 @@ ITEM_NAMES = {
     "endpoints": "endpoint",
     "formats": "format",
     "notes": "note",
+    # FixMyStreet's servicerequestupdates: GET lists, POST answers
+    "service_requests_updates": "request_update",
+    "service_request_updates": "request_update",
 }
 
 # Characters XML 1.0 cannot carry at all (control characters other than tab, LF, CR).

@@ -18,6 +18,7 @@ from werkzeug.datastructures import MultiDict
 
 from app.accounts.models import Organization, User
 from app.accounts.service import claim_address, lock_address, user_for_address
+from app.addresses.service import place_for
 from app.extensions import db
 from app.open311 import mapping
 from app.open311.errors import BadRequest
@@ -130,12 +131,28 @@ def parse_form(form: MultiDict) -> Open311Report:
         raise BadRequest("description was not provided.")
     if (report.lat is None) != (report.long is None):
         raise BadRequest("lat and long must be sent together.")
-    if report.lat is None:
-        if report.address_string or _value(form, "address_id"):
-            raise BadRequest("This jurisdiction cannot place an address on the map: send lat and long "
-                             "(address_string is kept as the address).")
-        raise BadRequest("A location was not provided: send lat and long.")
+    if report.lat is None and report.address_string is None:
+        # The specification's "full location": lat & long, or address_string. address_id
+        # names an id from some other system's address list, which this one cannot look up.
+        if _value(form, "address_id"):
+            raise BadRequest("address_id is not supported here: send address_string, or lat and long.")
+        raise BadRequest("A location was not provided: send lat and long, or address_string.")
     return report
+
+
+def locate(organization: Organization, report: Open311Report) -> None:
+    """Place a report sent with only `address_string` at that address in the organization's area.
+
+    Coordinates, when sent, win: the client knows where its user stood. Nothing found is the
+    specification's 400 for a location that cannot be used.
+    """
+    if report.lat is not None:
+        return
+    found = place_for(report.address_string, organization.id)
+    if found is None:
+        raise BadRequest(f"address_string {report.address_string!r} matches no address this "
+                         "jurisdiction serves: send lat and long.")
+    report.lat, report.long = found["lat"], found["lng"]
 
 
 def typed_answers(category: RequestCategory, given: dict[str, str | list[str]]) -> dict:
@@ -184,6 +201,7 @@ def submit(organization: Organization, api_key: ApiKey, report: Open311Report) -
         Open311Submission, ServiceRequest]:
     """Create the request a report describes, committed, with the submission that carried it."""
     category = service(organization, report.service_code)
+    locate(organization, report)
     request = requests_service.submit(
         reporter_for(report), category_id=category.id, lat=report.lat, lng=report.long,
         description=report.description, address=report.address_string or "",

@@ -67,3 +67,6 @@ def remove_alias():
     accounts.remove_alias(require_user(), request.form.get("email", ""))
     flash("The address is removed.")
     return redirect(url_for("account.profile"))
+
+
+from app.portal import account_privacy  # noqa: E402,F401  (its routes are on `bp`)

@@ -91,6 +91,7 @@ class ReportForm(FlaskForm):
     description = TextAreaField("Describe it", validators=[DataRequired("Tell the city what is wrong."),
                                                             Length(max=5000)])
     photos = MultipleFileField("Photos")
+    anonymous = BooleanField("Do not show my name publicly (the city's staff still see who reported)")
 
 
 class CommentForm(FlaskForm):

@@ -9,6 +9,7 @@ import contextlib
 
 from flask import flash, redirect, render_template, request, url_for
 
+from app.addresses import service as addresses
 from app.api.auth import current_user, require_user
 from app.errors import ApiError
 from app.extensions import db
@@ -96,6 +97,8 @@ def _report_page(form: ReportForm, code: int = 200, answer_errors: dict | None =
 @login_required
 def report():
     form = ReportForm(lat=request.args.get("lat", type=float), lng=request.args.get("lng", type=float))
+    if request.method == "POST" and "find_address" in request.form:
+        return _find_address(form)
     if request.method == "POST" and "lookup" in request.form:
         form.validate()  # only to show coordinate errors; the categories come from the point
         form.category_id.errors = form.description.errors = []
@@ -106,7 +109,8 @@ def report():
         try:
             created = service.submit(user, category_id=form.category_id.data, lat=form.lat.data,
                                      lng=form.lng.data, description=form.description.data,
-                                     address=form.address.data or "", answers=answers, source=CommentSource.WEB)
+                                     address=form.address.data or "", answers=answers, source=CommentSource.WEB,
+                                     anonymous=bool(form.anonymous.data))
         except ApiError as exc:
             db.session.rollback()
             answer_errors = (exc.details.get("json") or {}).get("answers") if exc.status == 422 else None
@@ -117,6 +121,20 @@ def report():
         flash(f"Thank you. Your request {created.public_id} is filed; you will hear when it changes.")
         return redirect(url_for("resident.request_page", public_id=created.public_id))
     return _report_page(form, 422 if form.errors else 200)
+
+
+def _find_address(form: ReportForm):
+    """Place the pin at the typed address (the page's script does this as you type)."""
+    form.validate()
+    form.lat.errors, form.lng.errors, form.category_id.errors, form.description.errors = [], [], [], []
+    typed = (form.address.data or "").strip()
+    found = addresses.suggestions(typed, 1, 1)["items"] if typed else []
+    if not found:
+        form.address.errors = ["No address found like this. Check the spelling, or choose the point on the map."]
+        return _report_page(form, 422)
+    form.lat.data, form.lng.data, form.address.data = found[0]["lat"], found[0]["lng"], found[0]["label"]
+    form.lat.raw_data = form.lng.raw_data = []  # show the found point, not the empty boxes sent
+    return _report_page(form)
 
 
 def _attach_photos(request_id: int, user, files) -> None:

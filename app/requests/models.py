@@ -112,6 +112,9 @@ class ServiceRequest(db.Model):
     acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     source: Mapped[str] = mapped_column(String(16), nullable=False, default=CommentSource.WEB.value, server_default="web")
+    # The reporter's name is not shown publicly: the resident chose so, or staff hid it.
+    # Staff of the organization still see who reported.
+    anonymous: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default="false")
     # Residents saying "me too" (rows in request_supports); kept in the transaction that changes them.
     support_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
     # A duplicate merged by staff: closed, and pointing at the request that goes on.
@@ -129,7 +132,14 @@ class ServiceRequest(db.Model):
         Index("ix_service_requests_location", "location", postgresql_using="gist"),
         Index("ix_service_requests_org_status_updated", "organization_id", "status", "updated_at"),
         Index("ix_service_requests_category_id", "category_id"),
-        Index("ix_service_requests_updated_at", "updated_at"),
+        # The hot reads' indexes (migration 0015_search; tests/requests/test_query_plans.py):
+        # list order, globally and per organization, and trigram search for `q`.
+        Index("ix_service_requests_updated_at", "updated_at", "id"),
+        Index("ix_service_requests_org_updated", "organization_id", "updated_at", "id"),
+        Index("ix_service_requests_description_trgm", "description", postgresql_using="gin",
+              postgresql_ops={"description": "gin_trgm_ops"}),
+        Index("ix_service_requests_address_trgm", "address", postgresql_using="gin",
+              postgresql_ops={"address": "gin_trgm_ops"}),
         enum_check("status", RequestStatus),
         enum_check("source", CommentSource),
     )

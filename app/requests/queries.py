@@ -15,7 +15,9 @@ from app.events.kinds import COMMENT, timeline_kinds
 from app.events.models import Event
 from app.extensions import db
 from app.pagination import paginate
+from app.privacy.audit import record_contact_views
 from app.requests import policy
+from app.requests.anonymity import shown_comment, shown_person
 from app.requests.models import Attachment, Comment, Follower, ServiceRequest, Support, Visibility
 from app.requests.policy import Audience
 from app.requests.schemas import RequestView
@@ -93,6 +95,12 @@ def staff_queue(organization, actor: User | None, filters: dict) -> dict:
     return list_requests(filters, organization_id=organization.id)
 
 
+def note_contact_views(organization_id: int, actor: User, views) -> None:
+    """Record in the audit trail that `actor` (staff) was shown these requests' reporters' contact details."""
+    record_contact_views(organization_id, actor.id, [(v.reporter_id, v.id) for v in views
+                                                     if v.reporter_id not in (None, actor.id)])
+
+
 def is_following(request: ServiceRequest, user: User | None) -> bool:
     return user is not None and db.session.get(Follower, (request.id, user.id)) is not None
 
@@ -100,6 +108,8 @@ def is_following(request: ServiceRequest, user: User | None) -> bool:
 def request_view(request: ServiceRequest, user: User | None) -> RequestView:
     """One request as `user` may see it, with its photos and what `user` may do to it."""
     viewer = policy.viewer_of(user, request)
+    if viewer.audience is Audience.STAFF:  # the staff view carries the reporter's email and phone
+        note_contact_views(request.organization_id, user, [request])
     return RequestView(request, viewer.audience, photos=visible_photos(request, viewer.audience), viewer={
         "following": is_following(request, user),
         "supporting": user is not None and db.session.get(Support, (request.id, user.id)) is not None,
@@ -123,7 +133,9 @@ def comments_page(request: ServiceRequest, audience: Audience, page: int, per_pa
         .options(selectinload(Comment.author))
         .order_by(Comment.created_at, Comment.id)
     )
-    return paginate(statement, page, per_page)
+    result = paginate(statement, page, per_page)
+    result["items"] = [shown_comment(comment, request, audience) for comment in result["items"]]
+    return result
 
 
 def _photos(request: ServiceRequest, audience: Audience):
@@ -178,17 +190,19 @@ def timeline_page(request: ServiceRequest, audience: Audience, page: int, per_pa
     loaded_comments = {c.id: c for c in db.session.scalars(
         select(Comment).where(Comment.id.in_(comment_ids)).options(selectinload(Comment.author)))} if comment_ids else {}
     result["items"] = [
-        _event_entry(loaded_events[row.id]) if row.entry == "event" else _comment_entry(loaded_comments[row.id])
+        _event_entry(loaded_events[row.id], request, audience) if row.entry == "event"
+        else _comment_entry(shown_comment(loaded_comments[row.id], request, audience))
         for row in rows
     ]
     return result
 
 
-def _event_entry(event: Event) -> TimelineEntry:
-    return TimelineEntry(f"event-{event.id}", event.kind, event.created_at, event.actor, event.payload)
+def _event_entry(event: Event, request: ServiceRequest, audience: Audience) -> TimelineEntry:
+    return TimelineEntry(f"event-{event.id}", event.kind, event.created_at,
+                         shown_person(event.actor, request, audience), event.payload)
 
 
-def _comment_entry(comment: Comment) -> TimelineEntry:
+def _comment_entry(comment) -> TimelineEntry:
     kind = "request.comment_internal" if comment.visibility == Visibility.INTERNAL else "request.comment_public"
     return TimelineEntry(f"comment-{comment.id}", kind, comment.created_at, comment.author,
                          {"comment_id": comment.id}, comment)

@@ -62,6 +62,8 @@ class RequestSubmitSchema(InputSchema):
     answers = ma.fields.Dict(keys=ma.fields.String(validate=ma.validate.Length(max=64)),
                              values=ma.fields.Raw(allow_none=True), load_default=dict,
                              metadata={"description": "Answers to the category's questions, by question code."})
+    anonymous = ma.fields.Boolean(load_default=False, metadata={
+        "description": "true: your name is not shown publicly (the organization's staff still see it)."})
 
 
 class RequestFiltersSchema(InputSchema, PaginationArgs):
@@ -170,7 +172,7 @@ class ViewerStateSchema(ma.Schema):
 PUBLIC_FIELDS = frozenset({
     "id", "public_id", "organization", "category_id", "lat", "lng", "address", "description", "status",
     "assignee_id", "due_at", "acknowledged_at", "closed_at", "created_at", "updated_at", "email_address",
-    "photos", "viewer", "support_count", "merged_into_id",
+    "photos", "viewer", "support_count", "merged_into_id", "anonymous",
 })
 AUDIENCE_FIELDS: dict[Audience, frozenset[str]] = {
     Audience.PUBLIC: PUBLIC_FIELDS,
@@ -233,6 +235,7 @@ class RequestSchema(ma.Schema):
     email_address = ma.fields.String(required=True, metadata={
         "description": "Mail to this address becomes a comment (from known senders)."})
     answers = ma.fields.Dict()
+    anonymous = ma.fields.Boolean(metadata={"description": "The reporter's name is not shown publicly."})
     reporter = ma.fields.Nested(ContactSchema, allow_none=True)
     sla_due_at = ma.fields.DateTime(allow_none=True)
     source = ma.fields.String()

@@ -110,11 +110,15 @@ def _may_be_assigned(user_id: int | None, organization_id: int) -> bool:
 
 
 def submit(actor: User | None, *, category_id: int, lat: float, lng: float, description: str,
-           address: str = "", answers: dict | None = None, source: str = CommentSource.API) -> ServiceRequest:
-    """File a new request: inside its organization's boundary, answers checked, reporter following."""
+           address: str = "", answers: dict | None = None, source: str = CommentSource.API,
+           anonymous: bool = False) -> ServiceRequest:
+    """File a new request: inside its organization's boundary, answers checked, reporter following.
+
+    `anonymous` keeps the reporter's name off the public page and timeline (staff still see it)."""
     policy.require_user(actor)
     request = _file_request(_active_category(category_id), actor, actor.id, lat=lat, lng=lng,
                             description=description, address=address, answers=answers, source=source)
+    request.anonymous = anonymous
     db.session.commit()
     return request
 
@@ -173,6 +177,18 @@ def _transition(request: ServiceRequest, action: Action) -> None:
         request.closed_at = now
     elif action is Action.REOPEN:
         request.closed_at = None
+
+
+def set_anonymous(request_id: int, actor: User | None, anonymous: bool, *,
+                  organization: Organization) -> ServiceRequest:
+    """Staff hide (or show again) the reporter's name from the public; archived requests too."""
+    policy.require_permission(organization, actor, "edit_requests")
+    request = get_request(request_id, organization_id=organization.id, lock=True)
+    if request.anonymous != anonymous:
+        request.anonymous = anonymous
+        _record("request.anonymity_changed", request, actor, {"anonymous": anonymous})
+    db.session.commit()
+    return request
 
 
 def acknowledge(request_id: int, actor: User | None, *, organization: Organization | None = None) -> ServiceRequest:

@@ -13,12 +13,14 @@ from sqlalchemy import func, select
 from app.accounts.models import Membership, Organization, User
 from app.accounts.passwords import hash_password
 from app.accounts.roles import ensure_default_roles
+from app.addresses.models import Address
 from app.db_types import isoformat_utc, utcnow
 from app.events.models import Event
 from app.extensions import db
 from app.inbound.models import InboundMessage
 from app.notify.models import Notification
 from app.requests.models import Comment, Follower, RequestCategory, RequestStatus, ServiceRequest
+from app.seed.addresses import load_demo_addresses
 from app.seed.configuration import seed_configuration, seed_followers
 from app.seed.mailbox import seed_mailbox
 from app.seed.showcase import seed_showcase
@@ -210,7 +212,8 @@ def seed_demo(inbound_domain: str) -> dict[str, int]:
     _watch_areas(residents, rng)
     seed_followers(residents)
     db.session.commit()
+    load_demo_addresses()
     return {name: db.session.scalar(select(func.count()).select_from(model)) for name, model in (
         ("organizations", Organization), ("users", User), ("requests", ServiceRequest),
         ("watch_areas", WatchArea), ("work_orders", WorkOrder), ("inbound_messages", InboundMessage),
-        ("notifications", Notification))}
+        ("notifications", Notification), ("addresses", Address))}

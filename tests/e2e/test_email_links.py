@@ -149,7 +149,7 @@ def test_every_page_emails_link_to_exists_and_old_addresses_redirect(app, client
     examples = {
         "home": {}, "request": {"public_id": world.request.public_id},
         "confirm_email": {"token": "x"}, "reset_password": {"token": "x"}, "set_password": {"token": "x"},
-        "preferences": {}, "unsubscribe": {"token": "x"}, "one_click_unsubscribe": {"token": "x"},
+        "preferences": {}, "delete_account": {"token": "x"}, "unsubscribe": {"token": "x"}, "one_click_unsubscribe": {"token": "x"},
         "watch_area": {"area_id": world.watch_area.id}, "staff_home": {"org": org},
         "staff_request": {"org": org, "request_id": world.request.id},
         "staff_inbound": {"org": org, "message_id": _inbound_message(world)},

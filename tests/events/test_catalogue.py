@@ -67,7 +67,7 @@ def example_payload(kind: str, world: World) -> dict:
     }
     strings = {"email": CATCH_ALL, "status": "in_progress", "previous_status": "open", "purpose": "reset",
                "into_public_id": "other00001", "role": "staff", "previous_role": "admin", "name": "Crew",
-               "reason": "spam"}
+               "reason": "spam", "template": "request.acknowledged", "audience": "reporter"}
     payload = {}
     for key, spec in KINDS[kind].payload.items():
         if key.endswith("?"):

@@ -161,6 +161,7 @@ class World:
             "watch_area.followed": {"watch_area_id": self.watch_area.id, "user_id": subject.id},
             "account.confirm_email": {"user_id": subject.id, "email": CONFIRM_ADDRESS},
             "account.password_reset": {"user_id": subject.id},
+            "account.deletion_requested": {"user_id": subject.id},
             "account.invited_new": {"user_id": subject.id},
             "account.invited_existing": {"user_id": subject.id},
             "inbound.message_received": {"inbound_message_id": 1},

@@ -2,7 +2,8 @@
 
 A channel turns the fan-out's candidate rows (see app/notify/fanout.py: `FanoutPlan`) into
 one `INSERT ... SELECT ... ON CONFLICT DO NOTHING` of its own rows (built once per
-shape of plan, executed with each event's parameters), and may act after the
+shape of plan, executed with each event's parameters; `read` takes what it reports from
+the statement's cursor), and may act after the
 fan-out commits (the email channel wakes the delivery actor).
 """
 
@@ -29,11 +30,9 @@ class Channel:
         """
         raise NotImplementedError
 
-    def write(self, plan: FanoutPlan, statement, params: dict) -> int:
-        """Run the insert (one statement) for one event; returns how many rows are new."""
-        from app.extensions import db
-
-        return db.session.execute(statement.execution_options(preserve_rowcount=True), params).rowcount
+    def read(self, plan: FanoutPlan, cursor) -> int:
+        """How many rows the insert, run on `cursor` for one event, made."""
+        return cursor.rowcount
 
     def after_commit(self, plan: FanoutPlan, inserted: int) -> None:
         """Called once the fan-out transaction committed; `inserted` rows are new."""

@@ -26,7 +26,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import CITEXT, distinct_on, insert
 
-from app.extensions import db
 from app.inbound.models import SuppressedAddress
 from app.notify.channels import Channel, register
 from app.notify.models import DeliveryStatus, EmailDelivery, EmailFrequency, Notification
@@ -106,8 +105,8 @@ class EmailChannel(Channel):
         return select(func.count(), func.count().filter(due_now),
                       func.count().filter(inserted.c.awaits_seen)).select_from(inserted)
 
-    def write(self, plan, statement, params: dict) -> int:
-        total, due, waiting = db.session.execute(statement, params).one()
+    def read(self, plan, cursor) -> int:
+        total, due, waiting = cursor.fetchone()
         plan.details.update(email_due=due, email_waiting=waiting)
         return total
 

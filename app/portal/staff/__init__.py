@@ -4,5 +4,14 @@ one module, adding its routes to it."""
 
 from __future__ import annotations
 
-from app.portal.staff import categories, dashboard, email, inbound, members, requests, work  # noqa: F401
+from app.portal.staff import (  # noqa: F401  (each adds its routes to the blueprint)
+    categories,
+    dashboard,
+    email,
+    inbound,
+    members,
+    privacy,
+    requests,
+    work,
+)
 from app.portal.staff.blueprint import bp  # noqa: F401  (registered by app/portal/__init__.py)

@@ -34,6 +34,8 @@ STAFF_TABS = (
     Tab("staff.api_keys", "API keys", "manage_settings", "staff.api_key"),
     Tab("staff.members", "Members", "manage_members", "staff.members"),
     Tab("staff.email_log", "Email log", "view_email_log", "staff.email_log"),
+    Tab("staff.retention_settings", "Retention", "manage_settings", "staff.retention"),
+    Tab("staff.audit_trail", "Audit trail", "manage_members", "staff.audit"),
 )
 
 

@@ -33,7 +33,7 @@ def inbound_messages(org: str):
 
 def _message_page(org: str, message_id: int, code: int = 200, **forms):
     organization, user = staff_page(org, VIEW)
-    message = triage.read_message(organization, message_id)
+    message = triage.read_message(organization, message_id, user)
     create = forms.get("create") or InboundRequestForm(description=message.body or message.full_body)
     create.category_id.choices = category_choices(organization, user, "Choose…")
     status = forms.get("status") or InboundStatusForm(status=message.status)

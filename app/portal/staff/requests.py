@@ -168,6 +168,14 @@ def close(org: str, request_id: int):
                 "Closed.", "close")
 
 
+@bp.post("/<org>/requests/<int:request_id>/anonymous")
+def set_anonymous(org: str, request_id: int):
+    hide = request.form.get("anonymous") == "1"
+    return _act(org, request_id, None,
+                lambda o, u: service.set_anonymous(request_id, u, hide, organization=o),
+                "The reporter's name is hidden from the public." if hide else "The reporter's name is shown again.")
+
+
 @bp.post("/<org>/requests/<int:request_id>/reopen")
 def reopen(org: str, request_id: int):
     form = ReopenForm()

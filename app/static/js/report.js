@@ -1,6 +1,7 @@
-// Reporting on the map: a click (or typed coordinates) places the pin, and the categories of
-// the organizations serving that point replace the category list. Without this script the
-// form still works: type the coordinates and press "Show the categories for this place".
+// Reporting on the map: a click, a chosen address suggestion (or typed coordinates) places the
+// pin, and the categories of the organizations serving that point replace the category list;
+// a click also fills in the nearest address. Without this script the form still works: "Find
+// this address" and "Show the categories for this place" ask the server.
 import { createMap, drawBoundaries, readJson } from "./map.js";
 
 const element = document.getElementById("report-map");
@@ -13,11 +14,12 @@ if (element && form) {
   const map = createMap(element);
   drawBoundaries(map, readJson("boundaries"));
   let pin = null;
+  const element_ = (tag, props = {}) => Object.assign(document.createElement(tag), props);
 
   const place = (latlng, { pan = false } = {}) => {
     if (!pin) {
       pin = L.marker(latlng, { draggable: true, keyboard: true, title: "The problem is here" }).addTo(map);
-      pin.on("dragend", () => choose(pin.getLatLng()));
+      pin.on("dragend", () => { choose(pin.getLatLng()); fillAddress(pin.getLatLng()); });
     } else {
       pin.setLatLng(latlng);
     }
@@ -39,8 +41,6 @@ if (element && form) {
       : "No organization serves this place. Choose a point inside a service area.";
     select.disabled = organizations.length === 0;
   };
-
-  const element_ = (tag, props = {}) => Object.assign(document.createElement(tag), props);
 
   // "Is it one of these?": open requests of the chosen category near the point, each with a
   // "me too" form (the same form the server draws; the page's CSRF token goes with it).
@@ -84,7 +84,66 @@ if (element && form) {
     lookUp(latlng);
   };
 
-  map.on("click", (event) => choose(event.latlng));
+  // Addresses: suggestions while typing, "Find this address", and a clicked point's address.
+  const address = form.querySelector("#address");
+  const findButton = document.getElementById("find-address");
+  const suggestions = document.getElementById("address-suggestions");
+  const suggestionList = suggestions.querySelector("ul");
+  let autoFilled = null; // the label this script wrote last: a typed address is never overwritten
+  let asked = 0; // answers that arrive after a newer question are dropped
+
+  const getJson = async (path, params) => {
+    const response = await fetch(`${path}?${new URLSearchParams(params)}`, { headers: { Accept: "application/json" } });
+    return response.ok ? response.json() : null;
+  };
+  const hideSuggestions = () => { suggestions.hidden = true; suggestionList.replaceChildren(); };
+  const useAddress = (item) => {
+    address.value = item.label;
+    autoFilled = item.label;
+    hideSuggestions();
+    const latlng = L.latLng(item.lat, item.lng);
+    choose(latlng);
+    map.setView(latlng, Math.max(map.getZoom(), 16));
+  };
+  const showSuggestions = (items) => {
+    suggestionList.replaceChildren(...items.map((item) => {
+      const row = document.createElement("li");
+      const button = row.appendChild(element_("button", { type: "button", className: "link-button", textContent: item.label }));
+      button.addEventListener("click", () => { useAddress(item); address.focus(); });
+      return row;
+    }));
+    suggestions.hidden = items.length === 0;
+  };
+  let typing = null;
+  address.addEventListener("input", () => {
+    clearTimeout(typing);
+    const q = address.value.trim();
+    if (q.length < 3) { hideSuggestions(); return; }
+    typing = setTimeout(async () => {
+      const mine = ++asked;
+      const found = await getJson("/api/v1/addresses", { q: address.value, per_page: "6" });
+      if (found && mine === asked) showSuggestions(found.items);
+    }, 250);
+  });
+  address.addEventListener("keydown", (event) => { if (event.key === "Escape") hideSuggestions(); });
+  findButton.addEventListener("click", async (event) => {
+    event.preventDefault();
+    const q = address.value.trim();
+    const found = q ? await getJson("/api/v1/addresses", { q, per_page: "1" }) : null;
+    if (found && found.items.length) useAddress(found.items[0]);
+    else serving.textContent = "No address found like this. Check the spelling, or choose the point on the map.";
+  });
+  const fillAddress = async (latlng) => {
+    const mine = ++asked;
+    const found = await getJson("/api/v1/addresses/reverse", { lat: latlng.lat.toFixed(6), lng: latlng.lng.toFixed(6) });
+    if (!found || mine !== asked) return;
+    if (!address.value.trim() || address.value === autoFilled) {
+      address.value = found.label;
+      autoFilled = found.label;
+    }
+  };
+
+  map.on("click", (event) => { choose(event.latlng); fillAddress(event.latlng); });
 
   // The chosen category's questions, drawn as the server draws them (resident/_questions.html).
   const questions = document.getElementById("questions");

@@ -42,7 +42,7 @@ def test_a_reporter_is_offered_the_open_pothole_nearby_supports_it_and_hears_its
     screenshot(page, "report-nearby")
     item.get_by_role("button", name="This is it: me too").click()
 
-    page.wait_for_url(f"**/requests/{existing.id}")
+    page.wait_for_url(f"**/requests/{existing.public_id}")
     expect(page.locator(".flash, [role=status]").first).to_contain_text("your support is counted")
     expect(page.locator(".support-count")).to_contain_text("1 person says")
     expect(page.get_by_role("button", name="Stop following")).to_be_visible()

@@ -1,0 +1,1 @@
+"""Address points of the served area: imported from OpenAddresses files, found by text or by place."""

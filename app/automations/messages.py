@@ -1,0 +1,33 @@
+"""An automation's message: a template rendered, like every email, by emails/render.py's sandbox."""
+
+from __future__ import annotations
+
+from app.accounts.models import Organization
+from app.links import page_url
+from app.notify.templates import sample_context
+from app.requests.models import ServiceRequest
+from emails.render import TemplateInvalid, render_snippet, validate_templates
+
+
+def check_message(organization: Organization, source: str, refuse) -> None:
+    """Refuse (with `refuse(reason)`, which raises) a message template that does not render."""
+    try:
+        validate_templates("automation.message", {"text": source}, sample_context(organization, "request.closed"))
+    except TemplateInvalid as exc:
+        raise refuse(f"line {exc.line}: {exc.reason}") from None
+
+
+def message_context(request: ServiceRequest) -> dict:
+    """What a message template sees of the request (public facts only: messages may be public)."""
+    organization = request.organization
+    return {
+        "organization": {"name": organization.name, "slug": organization.slug},
+        "request": {"public_id": request.public_id, "description": request.description, "address": request.address,
+                    "status": request.status, "category": request.category.name,
+                    "url": page_url("request", public_id=request.public_id)},
+        "app_url": page_url("home"),
+    }
+
+
+def render_message(source: str, request: ServiceRequest) -> str:
+    return render_snippet(source, message_context(request)).strip()

@@ -1,0 +1,81 @@
+"""A resident's privacy pages under /account: download my data, delete my account.
+
+The same app.privacy functions as `GET /api/v1/me/export` and `DELETE /api/v1/me`.
+"""
+
+from __future__ import annotations
+
+from flask import Response, flash, redirect, render_template, request, session, url_for
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, PasswordField
+from wtforms.validators import Length, Optional
+
+from app.api.auth import require_user
+from app.errors import ApiError
+from app.portal.access import login_required
+from app.portal.account import bp
+from app.portal.forms import apply_service_error
+from app.privacy import export, service
+
+
+class DeleteAccountForm(FlaskForm):
+    password = PasswordField("Your password", validators=[Optional(), Length(max=1024)])
+    token = HiddenField()
+
+
+def _privacy_page(form=None, status: int = 200, token: str = ""):
+    form = form or DeleteAccountForm(data={"token": token})
+    return render_template("account/privacy.html", form=form, by_link=bool(form.token.data)), status
+
+
+@bp.get("/privacy")
+@login_required
+def privacy():
+    return _privacy_page()
+
+
+@bp.get("/export")
+@login_required
+def export_data():
+    data = export.export_account(require_user(), where=f"portal: {request.method} {request.path}")
+    response = Response(data, mimetype="application/zip")
+    response.headers["Content-Disposition"] = 'attachment; filename="my-311-data.zip"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/delete")
+@login_required
+def confirm_delete():
+    """The page an emailed deletion link opens: one button, so a link preview deletes nothing."""
+    return _privacy_page(token=request.args.get("token", ""))
+
+
+@bp.post("/delete")
+@login_required
+def delete_account():
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        try:
+            service.delete_own_account(require_user(), password=form.password.data or None,
+                                       token=form.token.data or None,
+                                       where=f"portal: {request.method} {request.path}")
+        except ApiError as exc:
+            apply_service_error(form, exc, default_field="password")
+        else:
+            session.clear()
+            flash("Your account is deleted. Your reports stay for the city's records, by \"a former resident\".")
+            return redirect(url_for("resident.home"))
+    return _privacy_page(form, status=422)
+
+
+@bp.post("/delete/link")
+@login_required
+def email_deletion_link():
+    try:
+        service.request_deletion_link(require_user())
+    except ApiError as exc:
+        flash(exc.message)
+        return redirect(url_for("account.privacy"))
+    flash("We have emailed you a link that confirms deleting your account; it works for an hour.")
+    return redirect(url_for("account.privacy"))

@@ -1,0 +1,63 @@
+"""Staff privacy pages: the audit trail (organization admins) and the retention settings."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, request, url_for
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, SelectField
+from wtforms.validators import InputRequired, NumberRange
+
+from app.errors import ApiError
+from app.pagination import paginate
+from app.portal.forms import apply_service_error
+from app.portal.staff.blueprint import bp
+from app.portal.staff.common import render_staff, staff_page
+from app.privacy import audit, retention
+from app.privacy.models import AuditAction, PhotoPolicy
+
+AUDIT_PAGE = 50
+ACTION_LABELS = {
+    AuditAction.CONTACT_VIEWED.value: "saw the contact details of",
+    AuditAction.DATA_EXPORTED.value: "downloaded the data of",
+    AuditAction.ACCOUNT_DELETED.value: "deleted the account of",
+}
+
+
+def _period(label: str, name: str) -> IntegerField:
+    low, high = retention.LIMITS[name]
+    return IntegerField(label, validators=[InputRequired("Give a number."),
+                                           NumberRange(low, high, f"From {low} to {high}.")])
+
+
+class RetentionForm(FlaskForm):
+    raw_inbound_days = _period("Raw inbound mail (days)", "raw_inbound_days")
+    outgoing_body_hours = _period("Outgoing message bodies (hours)", "outgoing_body_hours")
+    spam_days = _period("Messages deleted as spam (days)", "spam_days")
+    delivery_record_days = _period("Delivery records of the email log (days)", "delivery_record_days")
+    photos_on_account_deletion = SelectField("A deleted resident's photos", choices=[
+        (PhotoPolicy.KEEP.value, "Keep them on the requests"), (PhotoPolicy.REMOVE.value, "Remove them")])
+
+
+@bp.get("/<org>/audit")
+def audit_trail(org: str):
+    organization, user = staff_page(org, "manage_members")
+    page = max(request.args.get("page", 1, type=int), 1)
+    found = paginate(audit.organization_trail(organization.id), page, AUDIT_PAGE)
+    return render_staff("staff/audit.html", organization, user, rows=found["items"], total=found["total"],
+                        page=page, per_page=AUDIT_PAGE, labels=ACTION_LABELS)
+
+
+@bp.route("/<org>/settings/retention", methods=["GET", "POST"])
+def retention_settings(org: str):
+    organization, user = staff_page(org, "manage_settings")
+    form = RetentionForm(data=retention.policy_for(organization.id) if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            retention.set_policy(organization.id, user.id, {name: form[name].data for name in retention.DEFAULTS})
+        except ApiError as exc:
+            apply_service_error(form, exc)
+        else:
+            flash("Retention settings saved.")
+            return redirect(url_for("staff.retention_settings", org=org))
+    return render_staff("staff/retention.html", organization, user, 422 if form.errors else 200, form=form,
+                        defaults=retention.DEFAULTS)

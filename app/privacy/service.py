@@ -1,0 +1,36 @@
+"""A resident leaving: confirm with the password or a fresh emailed link, then erase at once."""
+
+from __future__ import annotations
+
+from app.accounts import links
+from app.accounts.models import User
+from app.accounts.passwords import verify_password
+from app.accounts.service import InvalidToken, committing
+from app.errors import Forbidden, ValidationFailed
+from app.events.service import record_event
+from app.privacy.erasure import check_deletable, discard_unreferenced_files, erase_account
+
+
+def request_deletion_link(user: User) -> None:
+    """Email the user a link that confirms deleting the account (valid for an hour)."""
+    check_deletable(user)
+    with committing():
+        record_event("account.deletion_requested", actor=user, payload={"user_id": user.id})
+
+
+def delete_own_account(user: User, *, password: str | None = None, token: str | None = None,
+                       where: str = "") -> None:
+    """Delete the caller's account once the password or an emailed link confirms it."""
+    if token:
+        if links.read_deletion_token(token) is not user:
+            raise InvalidToken()
+    elif password:
+        if not verify_password(user.password_hash, password):
+            message = "The password is wrong."
+            raise Forbidden(message, {"json": {"password": [message]}}, code="wrong_password")
+    else:
+        message = "Give your password, or follow the link we email you to confirm."
+        raise ValidationFailed(message, {"json": {"password": [message]}})
+    with committing():
+        files = erase_account(user, where=where)
+    discard_unreferenced_files(files)
