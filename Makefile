@@ -5,8 +5,10 @@ PORT ?= 8000
 export WEB_PORT := $(PORT)
 export PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 FLASK := $(BIN)/flask --app wsgi
+# `make run`: every web and worker process writes its metrics here; GET /metrics sums them.
+run: export PROMETHEUS_MULTIPROC_DIR ?= $(CURDIR)/instance/prometheus
 
-.PHONY: run setup migrate seed test lint bench clean-test-db
+.PHONY: run setup migrate seed test lint bench i18n clean-test-db
 
 setup:
 	@./scripts/bootstrap.sh
@@ -18,6 +20,7 @@ seed: migrate
 	@if [ "$${SEED_DEMO:-1}" = "0" ]; then echo "==> SEED_DEMO=0: no demo data"; else $(FLASK) seed-demo; fi
 
 run: seed
+	@rm -rf "$(PROMETHEUS_MULTIPROC_DIR)" && mkdir -p "$(PROMETHEUS_MULTIPROC_DIR)"
 	@$(BIN)/python scripts/banner.py
 	@exec $(BIN)/honcho -f Procfile start
 
@@ -28,5 +31,16 @@ lint: setup
 	@$(BIN)/ruff check .
 	@$(BIN)/lint-imports --no-cache
 
+# `make bench BENCH_ARGS=--quick`: every benchmark in its small form (a few minutes each).
 bench: setup
-	@set -e; for script in bench/*.py; do echo "==> $$script"; $(BIN)/python $$script; done
+	@set -e; for script in bench/*.py; do echo "==> $$script"; $(BIN)/python $$script $(BENCH_ARGS); done
+
+# Extract every marked string into app/translations/messages.pot, bring each language's
+# catalogue up to date (a new language: `pybabel init -i app/translations/messages.pot -d
+# app/translations -l xx`, then add it to app/i18n.py LANGUAGES) and compile them.
+i18n: setup
+	@$(BIN)/pybabel extract -F babel.cfg -o app/translations/messages.pot . >/dev/null
+	@for po in app/translations/*/LC_MESSAGES/messages.po; do \
+	  [ -f "$$po" ] && $(BIN)/pybabel update -i app/translations/messages.pot -d app/translations -l "$$(basename $$(dirname $$(dirname $$po)))" >/dev/null; \
+	done; true
+	@$(BIN)/pybabel compile -d app/translations --statistics

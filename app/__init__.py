@@ -21,6 +21,7 @@ def create_app(overrides: Mapping | None = None) -> Flask:
         app.config.from_mapping(overrides)
     register_logging(app)
     register_extensions(app)
+    register_observability(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
@@ -28,8 +29,9 @@ def create_app(overrides: Mapping | None = None) -> Flask:
 
 
 def register_logging(app: Flask) -> None:
-    if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from app.observability.logs import configure_logging
+
+    configure_logging(app.config["LOG_FORMAT"])
     # Alembic announces every plugin it loads at INFO; that is noise in every CLI call.
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
@@ -48,7 +50,16 @@ def register_extensions(app: Flask) -> None:
     mail.init_app(app)
     limiter.init_app(app)
     broker.init_app(app)
+    from app import i18n
+
+    i18n.init_app(app)
     import app.models  # noqa: F401  (every model registered on the metadata)
+
+
+def register_observability(app: Flask) -> None:
+    from app.observability.web import init_app
+
+    init_app(app)  # first: every request gets its id and timing before any other hook runs
 
 
 def register_blueprints(app: Flask) -> None:

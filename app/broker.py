@@ -15,8 +15,10 @@ from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.middleware import Middleware
 
-# One queue per concern, as CONTRACT.md names them.
-QUEUES = ("default", "fanout", "email", "inbound")
+from app.observability.tracing import RequestIdMiddleware
+
+# One queue per concern, as CONTRACT.md names them; `webhooks` so receivers never delay email.
+QUEUES = ("default", "fanout", "email", "inbound", "webhooks")
 
 
 class AppContextMiddleware(Middleware):
@@ -67,6 +69,7 @@ def make_broker(kind: str | None = None, url: str | None = None, namespace: str 
             namespace=namespace or os.environ.get("DRAMATIQ_NAMESPACE", "dramatiq"),
         )
     broker.add_middleware(app_context_middleware)
+    broker.add_middleware(RequestIdMiddleware())
     for queue in QUEUES:
         broker.declare_queue(queue)
     return broker

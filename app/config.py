@@ -11,6 +11,8 @@ import os
 import secrets
 from collections.abc import Mapping
 
+from emails.dns import StaticResolver, SystemResolver
+
 ENVIRONMENTS = ("development", "production", "testing")
 
 
@@ -122,6 +124,11 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict:
         "INBOUND_SMTP_HOST": env.get("INBOUND_SMTP_HOST", "127.0.0.1"),
         "INBOUND_SMTP_PORT": _int(env, "INBOUND_SMTP_PORT", 2525),
         "INBOUND_WEBHOOK_SECRET": env.get("INBOUND_WEBHOOK_SECRET", ""),
+        # The receiving MTA in front of us whose Authentication-Results (RFC 8601) are trusted;
+        # unset: the listener is the edge and checks DKIM and SPF itself.
+        "INBOUND_AUTHSERV_ID": env.get("INBOUND_AUTHSERV_ID", "").strip(),
+        # Where those checks ask DNS; a test run never asks the network (tests pass a table).
+        "INBOUND_DNS_RESOLVER": StaticResolver() if app_env == "testing" else SystemResolver(),
         # Attachments of inbound mail larger than this are refused (and noted).
         "INBOUND_ATTACHMENT_MAX_BYTES": _int(env, "INBOUND_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024),
         # Attempts before an inbound email is marked `failed` (its raw bytes stay stored).
@@ -140,6 +147,18 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict:
         "EMAIL_RETRY_BASE": _int(env, "EMAIL_RETRY_BASE", 60),
         "EVENT_RELAY_AFTER": _int(env, "EVENT_RELAY_AFTER", 30),
         "DIGEST_HOUR_UTC": _int(env, "DIGEST_HOUR_UTC", 12),
+        # Operations: the bearer token GET /metrics needs (unset: refused), and log lines as
+        # JSON (with request_id) or text.
+        "METRICS_TOKEN": env.get("METRICS_TOKEN", ""),
+        "LOG_FORMAT": env.get("LOG_FORMAT") or ("text" if app_env == "testing" else "json"),
+        # Outbound webhooks (app/notify/webhooks/): hosts allowed although private or loopback
+        # (comma-separated; they may also use plain http), and the retry schedule.
+        "WEBHOOK_ALLOWED_HOSTS": env.get("WEBHOOK_ALLOWED_HOSTS", ""),
+        "WEBHOOK_TIMEOUT": _int(env, "WEBHOOK_TIMEOUT", 10),
+        "WEBHOOK_MAX_ATTEMPTS": _int(env, "WEBHOOK_MAX_ATTEMPTS", 8),
+        "WEBHOOK_RETRY_BASE": _int(env, "WEBHOOK_RETRY_BASE", 30),
+        "WEBHOOK_BATCH_SIZE": _int(env, "WEBHOOK_BATCH_SIZE", 20),
+        "WEBHOOK_CLAIM_LEASE": _int(env, "WEBHOOK_CLAIM_LEASE", 300),
         "UPLOAD_DIR": env.get("UPLOAD_DIR", os.path.join("instance", "uploads")),
         "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 26 * 1024 * 1024),
         # Portal pages: the map's tile layer (empty: no tiles, the map draws on a blank

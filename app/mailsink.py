@@ -40,6 +40,10 @@ def read_sink(directory: str) -> list:
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     config = load_config()
+    if config["APP_ENV"] == "production":
+        # It would keep every reset link and token it receives: never in production.
+        log.error("the dev mail sink does not run with APP_ENV=production; set MAIL_SERVER instead")
+        raise SystemExit(2)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())

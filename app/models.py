@@ -9,6 +9,7 @@ from app.accounts.models import (  # noqa: F401
     Role,
     User,
 )
+from app.accounts.sso import OrganizationSso  # noqa: F401
 from app.addresses.models import Address  # noqa: F401
 from app.automations.models import Automation, AutomationRun  # noqa: F401
 from app.events.models import Event  # noqa: F401
@@ -27,6 +28,7 @@ from app.notify.models import (  # noqa: F401
     NotificationPreference,
     OrganizationNotificationSettings,
 )
+from app.notify.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint  # noqa: F401
 from app.open311.models import ApiKey, Open311Submission  # noqa: F401
 from app.privacy.models import AuditEntry, RetentionPolicy  # noqa: F401
 from app.requests.models import Attachment, Comment, Follower, RequestCategory, ServiceRequest  # noqa: F401

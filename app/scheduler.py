@@ -35,6 +35,7 @@ JOBS: tuple[PeriodicJob, ...] = (
     # Automations: schedule runs for new events, perform the runs that are due (app/automations/).
     PeriodicJob("automations", "app.automations.actors:run_automations", every_seconds=60),
     PeriodicJob("notify-daily-digest", "app.notify.actors:send_daily_digests", every_seconds=900),
+    PeriodicJob("webhook-sweep", "app.notify.webhooks.actors:deliver_webhooks", every_seconds=30),
     # Privacy: mail bodies, spam and delivery records kept no longer than each organization says.
     PeriodicJob("retention-sweep", "app.privacy.actors:sweep_retention", every_seconds=3600),
 )

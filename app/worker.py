@@ -11,6 +11,7 @@ ACTOR_MODULES: tuple[str, ...] = (
     "app.automations.actors",
     "app.inbound.actors",
     "app.notify.actors",
+    "app.notify.webhooks.actors",
     "app.privacy.actors",
     "app.work.actors",
 )

@@ -164,7 +164,7 @@ def bench_delivery(db, port: int, handler: CountingHandler, emails: int, rounds:
     from app.notify.fanout import fan_out
 
     with db.engine.begin() as conn:
-        conn.execute(text("TRUNCATE email_deliveries, notifications"))
+        conn.execute(text("TRUNCATE email_deliveries, notifications CASCADE"))
         conn.execute(text("DELETE FROM suppressed_addresses"))
     # The floor's message: exactly what the pipeline composes for these deliveries.
     _pending_deliveries(db, fan_out, range(100_001, 100_002))
@@ -172,7 +172,7 @@ def bench_delivery(db, port: int, handler: CountingHandler, emails: int, rounds:
         sample_ids = [r[0] for r in conn.execute(text("UPDATE email_deliveries SET status = 'sending' RETURNING id"))]
     sample = compose_batch(sample_ids)[0][0]
     with db.engine.begin() as conn:
-        conn.execute(text("TRUNCATE email_deliveries"))
+        conn.execute(text("TRUNCATE email_deliveries CASCADE"))
 
     ours, floors = [], []
     with smtplib.SMTP("127.0.0.1", port) as smtp:

@@ -1,6 +1,7 @@
 """Watch-area lookup at city scale: from an event's point to the distinct subscribers.
 
-For each size (default 10,000, 100,000 and 1,000,000 areas; `--sizes 10000,100000`) this
+For each size (default 10,000, 100,000 and 1,000,000 areas; `--sizes 10000,100000`; `--quick`:
+10,000 areas, 2,000 events) this
 builds a fresh database from the real migrations, bulk-loads a synthetic metro (bench/
 support/city.py) with COPY, and looks up 10,000 event points four ways:
 
@@ -50,7 +51,10 @@ def main() -> int:
     parser.add_argument("--events", type=int, default=10_000)
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
     parser.add_argument("--keep-db", action="store_true", help="leave the last database behind")
+    parser.add_argument("--quick", action="store_true", help="10,000 areas and 2,000 events: a few minutes")
     args = parser.parse_args()
+    if args.quick:
+        args.sizes, args.events = "10000", min(args.events, 2_000)
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     events = event_points(args.events)
     rows = []

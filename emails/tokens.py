@@ -47,7 +47,8 @@ def read_reply_token(token: str, secret_key: str, purpose: str = "reply-token") 
         delivery_id = int.from_bytes(base64.b32decode(padded), "big")
     except (ValueError, base64.binascii.Error):
         return None
-    if not hmac.compare_digest(mac, _mac(delivery_id, secret_key, purpose)):
+    # As bytes: compare_digest refuses str with non-ASCII characters, which a forger may send.
+    if not hmac.compare_digest(mac.encode(), _mac(delivery_id, secret_key, purpose).encode()):
         return None
     return delivery_id
 

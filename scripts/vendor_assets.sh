@@ -25,7 +25,7 @@ fi
 say "installing browser assets (npm ci) into $VENDOR"
 npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 rm -rf "$VENDOR"
-mkdir -p "$VENDOR/leaflet" "$VENDOR/leaflet-geoman" "$VENDOR/swagger-ui"
+mkdir -p "$VENDOR/leaflet" "$VENDOR/leaflet-geoman" "$VENDOR/swagger-ui" "$VENDOR/chartjs" "$VENDOR/axe-core"
 
 cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css \
       node_modules/leaflet/dist/images node_modules/leaflet/LICENSE "$VENDOR/leaflet/"
@@ -37,4 +37,9 @@ for f in swagger-ui.css swagger-ui-bundle.js swagger-ui-standalone-preset.js \
          favicon-16x16.png favicon-32x32.png; do
   cp "node_modules/swagger-ui-dist/$f" "$VENDOR/swagger-ui/"
 done
+# Chart.js (MIT) for the staff statistics page: its UMD build defines window.Chart.
+cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/LICENSE.md "$VENDOR/chartjs/"
+# axe-core: the accessibility checker the browser tests run over every page (no page loads it).
+cp node_modules/axe-core/axe.min.js node_modules/axe-core/LICENSE node_modules/axe-core/LICENSE-3RD-PARTY.txt \
+   "$VENDOR/axe-core/"
 touch "$stamp"

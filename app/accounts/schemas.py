@@ -62,10 +62,18 @@ class LoginSchema(InputSchema):
     token_name = ma.fields.String(load_default="", validate=ma.validate.Length(max=100))
 
 
+def locale_field(**kwargs) -> ma.fields.String:
+    """A language the product speaks (`en`, `es`); the pages and emails use it."""
+    from app.i18n import LANGUAGES
+
+    return ma.fields.String(validate=ma.validate.OneOf(LANGUAGES), **kwargs)
+
+
 class RegisterSchema(InputSchema):
     email = email_field(required=True)
     password = password_field()
     name = name_field(required=True)
+    locale = locale_field(load_default=None, allow_none=True)
 
 
 class TokenInSchema(InputSchema):
@@ -87,6 +95,7 @@ class ProfileUpdateSchema(InputSchema):
     name = name_field()
     phone = Trimmed(allow_none=True, validate=ma.validate.Regexp(
         r"^\+?[0-9][0-9 ().\-]{2,38}$", error="Use digits, spaces, ( ) . - and an optional leading +."))
+    locale = locale_field(allow_none=True)
 
 
 class MemberInSchema(InputSchema):
@@ -160,6 +169,7 @@ class OwnProfileSchema(ma.Schema):
     email = ma.fields.String(required=True)
     name = ma.fields.String(required=True)
     phone = ma.fields.String(allow_none=True)
+    locale = ma.fields.String(allow_none=True, metadata={"description": "Language of pages and emails; null: the browser's"})
     confirmed = ma.fields.Boolean(required=True)
     created_at = ma.fields.DateTime(required=True)
     aliases = ma.fields.List(ma.fields.Nested(AliasSchema), required=True)

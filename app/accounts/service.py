@@ -14,7 +14,7 @@ from sqlalchemy import select, text
 from app.accounts import links
 from app.accounts.models import EmailAlias, User
 from app.accounts.passwords import hash_password, needs_rehash, verify_password
-from app.accounts.tokens import issue_token, revoke_all_tokens
+from app.accounts.tokens import issue_token, revoke_all_tokens, revoke_token
 from app.db_types import utcnow
 from app.errors import ApiError, Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
 from app.events.models import Event
@@ -26,7 +26,7 @@ _DUMMY_HASH = hash_password("no such account")
 # Advisory-lock class for email addresses: registration, invitation and aliases queue on one address.
 _ADDRESS_LOCK_CLASS = 3110
 MAX_ALIASES = 10
-PROFILE_FIELDS = ("name", "phone")
+PROFILE_FIELDS = ("name", "phone", "locale")
 
 # What a forgot-password or resend-confirmation request records, and for which accounts.
 ACCOUNT_LINKS = {
@@ -128,14 +128,26 @@ def log_in(email: str, password: str, token_name: str = "") -> tuple[User, str]:
     return user, token
 
 
+def start_browser_session(user: User) -> str:
+    """A token for one browser session, kept server-side so logging out can end it for good."""
+    with committing():
+        return issue_token(user, "browser session")
+
+
+def end_browser_session(token: str) -> None:
+    """Revoke a browser session's token: a copy of the cookie is worth nothing from now on."""
+    with committing():
+        revoke_token(token)
+
+
 # -- registration and confirmation ----------------------------------------------------------
 
-def register(email: str, password: str, name: str) -> User:
+def register(email: str, password: str, name: str, locale: str | None = None) -> User:
     """Create an unconfirmed account and record the event that mails its confirm link."""
     password_hash = hash_password(password)  # slow on purpose: before taking the address lock
     with committing():
         claim_address(email)
-        user = User(email=email.strip(), name=name, password_hash=password_hash, confirmed=False)
+        user = User(email=email.strip(), name=name, password_hash=password_hash, confirmed=False, locale=locale)
         db.session.add(user)
         db.session.flush()
         record_event("account.confirm_email", actor=user, payload={"user_id": user.id, "email": user.email})
@@ -222,7 +234,7 @@ def update_profile(user: User, changes: dict) -> User:
     """Change the caller's own name or phone; nothing else is writable here."""
     unknown = sorted(set(changes) - set(PROFILE_FIELDS))
     if unknown:
-        raise ValidationFailed("Only name and phone can be changed.",
+        raise ValidationFailed("Only name, phone and locale can be changed.",
                                {"json": {field: ["Unknown field."] for field in unknown}})
     with committing():
         changed = sorted(field for field, value in changes.items() if getattr(user, field) != value)

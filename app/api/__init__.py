@@ -12,6 +12,7 @@ API_MODULES = (
     "api_keys",
     "automations_routes",
     "auth_routes",
+    "exports_routes",
     "inbound_messages",
     "me_notifications",
     "me_privacy",
@@ -22,9 +23,12 @@ API_MODULES = (
     "org_privacy",
     "organizations_routes",
     "requests_routes",
+    "sso_routes",
     "staff_requests_routes",
+    "statistics_routes",
     "unsubscribe",
     "watch_areas_routes",
+    "webhooks_routes",
     "work_orders_routes",
 )
 

@@ -16,6 +16,8 @@ from app.extensions import db
 SESSION_USER_KEY = "user_id"
 # The password a session was begun with (as a fingerprint): changing the password ends it.
 SESSION_PASSWORD_KEY = "password_fp"
+# The session's own token (an ApiToken row): logging out revokes it, so a copied cookie dies too.
+SESSION_TOKEN_KEY = "sid"
 _CACHE_ATTRIBUTE = "_civic_current_user"
 _UNSET = object()
 
@@ -39,9 +41,9 @@ def current_user() -> User | None:
     token = bearer_token()
     if token:
         user = user_for_token(token)
-    elif session.get(SESSION_USER_KEY):
-        candidate = db.session.get(User, session[SESSION_USER_KEY])
-        if (candidate is not None and candidate.active
+    elif session.get(SESSION_USER_KEY) and isinstance(session.get(SESSION_TOKEN_KEY), str):
+        candidate = user_for_token(session[SESSION_TOKEN_KEY])
+        if (candidate is not None and candidate.id == session[SESSION_USER_KEY]
                 and session.get(SESSION_PASSWORD_KEY) == password_fingerprint(candidate)):
             user = candidate
     setattr(request, _CACHE_ATTRIBUTE, user)
@@ -71,11 +73,25 @@ def login_required(view):
 
 
 def log_in_session(user: User) -> None:
+    """Begin a browser session, backed by a server-side token that logging out revokes."""
+    from app.accounts.service import start_browser_session
+
     session.clear()
     session[SESSION_USER_KEY] = user.id
     session[SESSION_PASSWORD_KEY] = password_fingerprint(user)
+    session[SESSION_TOKEN_KEY] = start_browser_session(user)
     session.permanent = True
     setattr(request, _CACHE_ATTRIBUTE, user)
+
+
+def log_out_session() -> None:
+    """End this browser session on the server, not only in this browser."""
+    from app.accounts.service import end_browser_session
+
+    token = session.get(SESSION_TOKEN_KEY)
+    if isinstance(token, str):
+        end_browser_session(token)
+    session.clear()
 
 
 def organization_or_404(slug: str) -> Organization:

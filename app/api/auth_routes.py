@@ -6,7 +6,6 @@ bodies is limited too. Unconfirmed accounts cannot log in (403 `email_not_confir
 
 from __future__ import annotations
 
-from flask import session
 from flask_smorest import Blueprint
 
 from app.accounts import actors as account_actors
@@ -23,7 +22,7 @@ from app.accounts.schemas import (
     TokenSchema,
 )
 from app.accounts.tokens import revoke_token
-from app.api.auth import bearer_token, log_in_session
+from app.api.auth import bearer_token, log_in_session, log_out_session
 from app.api.ratelimit import per_account, per_client
 from app.extensions import db
 
@@ -42,7 +41,7 @@ RESEND_ANSWER = "If an unconfirmed account uses that address, we have sent it a 
 @blp.alt_response(429, "TOO_MANY_REQUESTS")
 def register(body):
     """Create an account; it can log in once the emailed confirm link has been followed."""
-    return accounts.register(body["email"], body["password"], body["name"])
+    return accounts.register(body["email"], body["password"], body["name"], body.get("locale"))
 
 
 @blp.post("/confirm")
@@ -90,7 +89,7 @@ def logout():
     if token:
         revoke_token(token)
         db.session.commit()
-    session.clear()
+    log_out_session()
 
 
 @blp.post("/password/forgot")

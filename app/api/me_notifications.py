@@ -26,7 +26,8 @@ def get_preferences():
 @blp.response(200, PreferencesSchema)
 def put_preferences(body):
     """Change some preferences; account and security emails cannot be turned off."""
-    return preferences.update_preferences(require_user().id, body.get("email_frequency"), body.get("groups"))
+    return preferences.update_preferences(require_user().id, body.get("email_frequency"), body.get("groups"),
+                                          body.get("in_app_alert"))
 
 
 @blp.get("/notification-log")

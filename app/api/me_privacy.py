@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Response, request
+from flask import request
 from flask_smorest import Blueprint
 
 from app.api.auth import login_required, require_user
-from app.api.responses import errors
+from app.api.responses import errors, private_download
 from app.privacy import export, service
+from app.privacy.export import EXPORT_FILENAME
 from app.privacy.schemas import DeleteAccountSchema
 from app.requests.schemas import NoBodySchema
 
@@ -23,10 +24,7 @@ def export_my_data():
     """Everything about you: profile, aliases, requests, comments, photos, follows, watch areas
     (GeoJSON), notification log and the emails we sent you."""
     data = export.export_account(require_user(), where=f"api: {request.method} {request.path}")
-    response = Response(data, mimetype="application/zip")
-    response.headers["Content-Disposition"] = 'attachment; filename="my-311-data.zip"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return private_download(data, EXPORT_FILENAME)
 
 
 @blp.delete("")

@@ -38,7 +38,7 @@ def open_in_browser(token: str):
 
 
 PAGE = """<!doctype html>
-<html><head><meta charset="utf-8"><title>Unsubscribe</title></head>
+<html lang="en"><head><meta charset="utf-8"><title>Unsubscribe</title></head>
 <body style="font-family: sans-serif; max-width: 36em; margin: 3em auto;">
 {% if not found %}<p>This unsubscribe link is not valid.</p>
 {% elif done %}<p>Done: we will no longer send {{ what }}.</p>

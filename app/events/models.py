@@ -25,6 +25,9 @@ class Event(db.Model):
     payload: Mapped[dict] = mapped_column(JSONB, nullable=False, default=dict, server_default="{}")
     created_at: Mapped[datetime] = created_at_column()
     dispatched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The request id of the HTTP call (or message) that recorded it: log lines of its fan-out
+    # and deliveries carry it (app/observability/).
+    trace_id: Mapped[str | None] = mapped_column(String(128))
     # Set when an automation's action made this change: no automation triggers on it (no loops).
     automation_run_id: Mapped[int | None] = mapped_column(
         BigInteger, ForeignKey("automation_runs.id", ondelete="SET NULL", use_alter=True))

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from app.events.kinds import check_payload
 from app.events.models import Event
 from app.extensions import db
+from app.observability.context import current_request_id
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,7 @@ def record_event(kind: str, *, request=None, organization_id: int | None = None,
         organization_id=organization_id if organization_id is not None else getattr(request, "organization_id", None),
         actor_id=actor.id if actor is not None else None,
         payload=payload,
+        trace_id=current_request_id(),
         automation_run_id=db.session.info.get(_CAUSE),
     )
     db.session.add(event)

@@ -46,6 +46,9 @@ class InboundEmail(db.Model):
     envelope_from: Mapped[str | None] = mapped_column(CITEXT)
     envelope_to: Mapped[list[str]] = mapped_column(ARRAY(Text), nullable=False, default=list, server_default="{}")
     received_via: Mapped[str] = mapped_column(String(16), nullable=False)
+    # The listener's own DKIM/SPF verdict (an Authentication-Results value) when it was the edge;
+    # kept beside the message, never in it, so no sender can write it.
+    authentication: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), nullable=False, default="received", server_default="received")
     outcome: Mapped[str] = mapped_column(Text, nullable=False, default="", server_default="")
     received_at: Mapped[datetime] = created_at_column()

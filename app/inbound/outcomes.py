@@ -59,6 +59,10 @@ OUTCOMES: dict[str, Outcome] = {
     "sender_not_authenticated": Outcome(
         Action.TRIAGE, "the sender's domain failed authentication (DMARC/SPF), so the sender is unproven", _SUSPICIOUS
     ),
+    "sender_unproven": Outcome(
+        Action.TRIAGE, "the sender is not proven: mail to a request's address needs DKIM or SPF aligned with "
+                       "the From domain (DMARC)", _SUSPICIOUS
+    ),
     "unknown_sender": Outcome(Action.TRIAGE, "the sender has no account"),
     "not_a_recipient": Outcome(Action.TRIAGE, "the sender was not a recipient of that notification (forwarded?)"),
     "recipient_without_account": Outcome(Action.TRIAGE, "the notification went to an address with no account"),

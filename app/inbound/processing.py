@@ -136,7 +136,8 @@ def _process_locked(inbound_email_id: int) -> None:
         db.session.commit()
         return
     stored.dedupe_key = key
-    outcome = _act(stored, parsed, route(parsed, stored.envelope_to, stored.envelope_from))
+    outcome = _act(stored, parsed, route(parsed, stored.envelope_to, stored.envelope_from,
+                                                 stored.authentication))
     _finish(stored, InboundEmailStatus(stored.status), outcome)
     db.session.commit()
     log.info("inbound email %s: %s (%s)", stored.id, stored.status, stored.outcome)

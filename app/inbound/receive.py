@@ -30,7 +30,7 @@ def _address(value: str | None) -> str | None:
 
 
 def store_raw_message(raw: bytes, *, received_via: str, envelope_from: str | None = None,
-                      envelope_to: list[str] | None = None) -> int:
+                      envelope_to: list[str] | None = None, authentication: str | None = None) -> int:
     """Commit the message and return its id; nothing is parsed beyond the Message-ID."""
     stored = InboundEmail(
         raw=raw,
@@ -39,6 +39,7 @@ def store_raw_message(raw: bytes, *, received_via: str, envelope_from: str | Non
         envelope_from=_address(envelope_from),
         envelope_to=[_address(a) for a in envelope_to or []],
         received_via=received_via,
+        authentication=authentication,
     )
     db.session.add(stored)
     db.session.commit()
@@ -46,12 +47,12 @@ def store_raw_message(raw: bytes, *, received_via: str, envelope_from: str | Non
 
 
 def accept_raw_message(raw: bytes, *, received_via: str, envelope_from: str | None = None,
-                       envelope_to: list[str] | None = None) -> int:
+                       envelope_to: list[str] | None = None, authentication: str | None = None) -> int:
     """Store the message, then ask a worker to route it. Storing is what must not fail."""
     from app.inbound.actors import process_inbound_email
 
     stored_id = store_raw_message(raw, received_via=received_via, envelope_from=envelope_from,
-                                  envelope_to=envelope_to)
+                                  envelope_to=envelope_to, authentication=authentication)
     try:
         process_inbound_email.send(stored_id)
     except Exception:

@@ -16,6 +16,7 @@ from sqlalchemy import or_, select
 from app.accounts.models import EmailAlias, Membership, Organization, User
 from app.extensions import db
 from app.inbound.comment_paths import DeliveryRef, delivery_for
+from app.inbound.sender_proof import sender_proof
 from app.notify.unsubscribe import describe as describe_unsubscribe
 from app.requests.models import ServiceRequest
 from app.requests.service import find_by_public_id
@@ -23,6 +24,7 @@ from emails.addresses import MAILBOX, PREFIXED, InboundAddress, classify
 from emails.autoreply import auto_reply_reason
 from emails.dsn import FailedRecipient, failed_recipients, is_delivery_report
 from emails.mime import ParsedEmail
+from emails.senderauth import SenderProof
 from emails.tokens import claimed_delivery_id, read_reply_token
 
 
@@ -79,22 +81,24 @@ def request_address_situation(sender: User | None, is_member: bool) -> tuple[str
     return "request_address_comment", "internal" if is_member else "public"
 
 
-def sender_failed_authentication(parsed: ParsedEmail) -> bool:
-    """Our receiving MTA said the From domain failed DMARC (or both SPF and DKIM)."""
-    for value in parsed.header("Authentication-Results"):
-        lowered = value.lower()
-        if "dmarc=fail" in lowered or ("spf=fail" in lowered and "dkim=pass" not in lowered):
-            return True
-    return False
+def sender_is(user_id: int | None, address: str) -> bool:
+    """`address` is that user's own email or one of their confirmed aliases."""
+    sender = find_sender(address)
+    return user_id is not None and sender is not None and sender.id == user_id
 
 
 class _Facts:
     """Lookups shared by the routes, each done once."""
 
-    def __init__(self, parsed: ParsedEmail, ours: list[InboundAddress]):
+    def __init__(self, parsed: ParsedEmail, ours: list[InboundAddress], proof: SenderProof):
         self.parsed = parsed
         self.ours = ours
+        self.proof = proof
         self.sender = find_sender(parsed.from_email)
+
+    def proven_sender_id(self) -> int | None:
+        """Whom the mail may be attributed to without a reply token: only a proven sender."""
+        return self.sender.id if self.sender is not None and self.proof.proven else None
 
     def organization_for_mailbox(self, address: str) -> tuple[Organization | None, str]:
         org = db.session.scalar(select(Organization).where(Organization.general_email == address))
@@ -154,13 +158,17 @@ def _route_reply(target: InboundAddress, facts: _Facts) -> Decision:
     # A forged token's claimed delivery only tells which queue the mail belongs in.
     delivery = _delivery(delivery_id if delivery_id is not None else claimed_delivery_id(target.value))
     org_id = delivery.organization_id if delivery is not None else facts.fallback_organization_id()
-    base = {"recipient": f"reply+{target.value}", "sender_user_id": facts.sender.id if facts.sender else None}
+    base = {"recipient": f"reply+{target.value}", "sender_user_id": facts.proven_sender_id()}
     if org_id is None:
         return Decision("no_organization", **base)
     if delivery_id is None or delivery is None:
         return Decision("bad_token", org_id, **base)
-    if sender_failed_authentication(parsed):
-        return Decision("sender_not_authenticated", org_id, **base)
+    if facts.proof.verdict == "fail":
+        return Decision("sender_not_authenticated", org_id, detail=facts.proof.reason, **base)
+    # A genuine token: the author is the delivery's recipient (GitLab's rule), provided the
+    # From is their address or a confirmed alias of theirs.
+    if sender_is(delivery.recipient_user_id, parsed.from_email):
+        base["sender_user_id"] = delivery.recipient_user_id
     if not replies_enabled(db.session.get(Organization, org_id)):
         return Decision("replies_disabled", org_id, **base)
     if not parsed.reply:
@@ -171,14 +179,16 @@ def _route_reply(target: InboundAddress, facts: _Facts) -> Decision:
 
 
 def _route_request(target: InboundAddress, facts: _Facts) -> Decision:
-    base = {"recipient": f"request-{target.value}", "sender_user_id": facts.sender.id if facts.sender else None}
+    base = {"recipient": f"request-{target.value}", "sender_user_id": facts.proven_sender_id()}
     request = _request(target.value)
     if request is None:
         org_id = facts.fallback_organization_id()
         return Decision("missing_request" if org_id else "no_organization", org_id, **base)
     org_id, request_id = request.organization_id, request.id
-    if sender_failed_authentication(facts.parsed):
-        return Decision("sender_not_authenticated", org_id, request_id, **base)
+    # Every request's address is public, so only a proven From may speak on it.
+    if not facts.proof.proven:
+        situation = "sender_not_authenticated" if facts.proof.verdict == "fail" else "sender_unproven"
+        return Decision(situation, org_id, request_id, detail=facts.proof.reason, **base)
     if not facts.parsed.reply:
         return Decision("empty_reply", org_id, request_id, **base)
     is_member = facts.sender is not None and _is_member(facts.sender, org_id)
@@ -187,7 +197,7 @@ def _route_request(target: InboundAddress, facts: _Facts) -> Decision:
 
 
 def _route_mailbox(target: InboundAddress, facts: _Facts) -> Decision:
-    base = {"recipient": target.value, "sender_user_id": facts.sender.id if facts.sender else None}
+    base = {"recipient": target.value, "sender_user_id": facts.proven_sender_id()}
     org, situation = facts.organization_for_mailbox(target.value)
     if org is not None:
         return Decision(situation, org.id, **base)
@@ -226,8 +236,12 @@ if set(ADDRESS_KINDS) != {*PREFIXED, MAILBOX}:
     raise RuntimeError("every address kind of emails/addresses.py needs a handler in ADDRESS_KINDS")
 
 
-def route(parsed: ParsedEmail, envelope_to: list[str], envelope_from: str | None) -> Decision:
-    """Decide what `parsed` becomes. Reads the database; changes nothing."""
+def route(parsed: ParsedEmail, envelope_to: list[str], envelope_from: str | None,
+          authentication: str | None = None) -> Decision:
+    """Decide what `parsed` becomes. Reads the database; changes nothing.
+
+    `authentication` is the listener's own DKIM/SPF verdict, when it received the mail as the edge.
+    """
     domain = current_app.config["INBOUND_DOMAIN"]
     # The SMTP envelope says who it was delivered to; headers only when there is none.
     ours = _our_addresses(envelope_to, domain) or _our_addresses(parsed.recipients, domain)
@@ -241,4 +255,5 @@ def route(parsed: ParsedEmail, envelope_to: list[str], envelope_from: str | None
     if _from_us(parsed.from_email, domain):
         return Decision("own_address", detail=parsed.from_email)
     target = ours[0]
-    return ADDRESS_KINDS[target.kind](target, _Facts(parsed, ours))
+    facts = _Facts(parsed, ours, sender_proof(parsed, authentication))
+    return ADDRESS_KINDS[target.kind](target, facts)

@@ -5,6 +5,8 @@ Run: `python -m app.inbound.smtp`.
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import logging
 import signal
 import threading
@@ -29,12 +31,17 @@ class InboundHandler:
 
     async def handle_DATA(self, server, session, envelope):
         from app.inbound.receive import accept_raw_message
+        from app.inbound.sender_proof import edge_verdict
 
         raw = envelope.original_content or envelope.content
+        # DKIM and SPF ask DNS: in a thread, so one slow sender never holds up the others.
+        verdict = await asyncio.get_running_loop().run_in_executor(None, functools.partial(
+            edge_verdict, self.app.config, raw, ip=(session.peer or ("",))[0],
+            helo=session.host_name or "", mail_from=envelope.mail_from or ""))
         try:
             with self.app.app_context():
                 accept_raw_message(raw, received_via="smtp", envelope_from=envelope.mail_from,
-                                   envelope_to=list(envelope.rcpt_tos))
+                                   envelope_to=list(envelope.rcpt_tos), authentication=verdict)
         except Exception:
             # Not stored, so not accepted: the sending MTA keeps it and retries.
             log.exception("could not store inbound message; asking the sender to retry")

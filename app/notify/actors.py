@@ -23,10 +23,13 @@ RELAY_BATCH = 1000
 def fan_out_event(event_id: int) -> None:
     """Resolve the event's recipients and record their notifications; idempotent."""
     from app.notify.fanout import fan_out
+    from app.observability.metrics import observe_fanout
 
     plan = fan_out(event_id)
     if plan is not None:
-        log.info("event %s (%s) fanned out: %s", event_id, plan.ctx.kind, plan.counts)
+        observe_fanout(plan.counts)
+        log.info("event %s (%s) fanned out: %s", event_id, plan.ctx.kind, plan.counts,
+                 extra={"event_id": event_id, "kind": plan.ctx.kind, "counts": plan.counts})
 
 
 @dramatiq.actor(queue_name="email", max_retries=3, time_limit=120_000)

@@ -11,7 +11,7 @@ for organization staff alone.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from email.utils import formatdate
 from zoneinfo import ZoneInfo
@@ -61,6 +61,7 @@ class ComposedEmail:
     message_id: str
     data: bytes
     attempts: int  # before this one
+    trace_id: str | None = None  # the request id of the HTTP call that caused the event (for the logs)
 
 
 def _when(value: datetime | str | None, tz: str) -> str | None:
@@ -298,6 +299,10 @@ def compose_batch(delivery_ids: list[int]) -> tuple[list[ComposedEmail], dict[in
         except Exception as exc:  # one broken template must not hold up the rest of the batch
             log.exception("could not compose delivery %s", delivery.id)
             failures[delivery.id] = f"could not compose: {type(exc).__name__}: {exc}"[:500]
+    traces = dict(db.session.execute(select(Event.id, Event.trace_id).where(
+        Event.id.in_({d.event_id for d in deliveries if d.event_id}), Event.trace_id.isnot(None))).all())
+    by_delivery = {d.id: traces.get(d.event_id) for d in deliveries}
+    composed = [replace(email, trace_id=by_delivery.get(email.delivery_id)) for email in composed]
     organization_of = {d.id: d.organization_id for d in deliveries}
     keep_bodies([(m.delivery_id, organization_of[m.delivery_id], m.data) for m in composed])
     db.session.commit()  # end the transaction so no snapshot (or lock) is held while sending

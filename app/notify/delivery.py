@@ -45,6 +45,7 @@ from app.notify.compose import ComposedEmail, compose_batch
 from app.notify.pgpipe import Pending, StatementPipe
 from app.notify.smtp import MailTransport, Reply
 from app.notify.suppression import suppress_address
+from app.observability.context import request_id_var
 
 log = logging.getLogger(__name__)
 
@@ -241,6 +242,7 @@ class DeliveryRun:
                 continue
             check = self.hand_off(email.delivery_id, following, carried)  # sent before the message, not awaited
             outcome = self.send_one(email)
+            _log_reply(email, outcome)
             carried = [outcome]
             unreachable = unreachable + 1 if outcome.reply and outcome.reply.startswith("connection:") else 0
             if unreachable >= 2:  # the server is unreachable: the rest of the batch waits for a later run
@@ -266,6 +268,17 @@ class DeliveryRun:
             self.transport.close()
             self._close()
         return self.stats
+
+
+def _log_reply(email: ComposedEmail, outcome: Outcome) -> None:
+    """One line per SMTP reply, under the request id of the HTTP call that caused its event."""
+    token = request_id_var.set(email.trace_id or request_id_var.get())
+    try:
+        log.info("email delivery %s: %s %s", outcome.delivery_id, outcome.status, outcome.code,
+                 extra={"delivery_id": outcome.delivery_id, "delivery_status": outcome.status,
+                        "smtp_code": outcome.code, "smtp_reply": outcome.reply})
+    finally:
+        request_id_var.reset(token)
 
 
 def send_due_deliveries(time_budget: float = 50.0) -> RunStats:

@@ -219,7 +219,7 @@ def fan_out(event_id: int) -> FanoutPlan | None:
         if plan is not None:
             params = plan.params()
             sent = [(channel, statement.send(conn, params)) for channel in channels
-                    if (statement := plan.statement(channel)) is not None]
+                    if (statement := channel.statement_for(plan)) is not None]
             pipeline.sync()  # one round trip for all of them
             plan.counts = {channel.name: 0 for channel in channels}
             for channel, cursor in sent:

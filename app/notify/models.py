@@ -135,6 +135,8 @@ class NotificationPreference(db.Model):
         server_default=EmailFrequency.IMMEDIATELY.value)
     # "group:channel" pairs turned off, e.g. {"following:email"}: one probe answers every group.
     muted: Mapped[list[str]] = mapped_column(ARRAY(Text), nullable=False, default=list, server_default="{}")
+    # OneDesk's ping: a sound and a browser notification when a new in-app notification arrives.
+    in_app_alert: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default="false")
     updated_at: Mapped[datetime] = updated_at_column()
 
     __table_args__ = (enum_check("email_frequency", EmailFrequency),)

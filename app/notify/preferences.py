@@ -8,7 +8,7 @@ from sqlalchemy.dialects.postgresql import insert
 from app.errors import ValidationFailed
 from app.extensions import db
 from app.notify.audiences import GROUPS
-from app.notify.channels import CHANNELS
+from app.notify.channels import recipient_channels
 from app.notify.models import EmailFrequency, NotificationPreference
 
 
@@ -22,16 +22,17 @@ def get_preferences(user_id: int) -> dict:
     muted = set(row.muted) if row else set()
     return {
         "email_frequency": row.email_frequency if row else EmailFrequency.IMMEDIATELY.value,
+        "in_app_alert": bool(row and row.in_app_alert),
         "groups": [
             {"group": group, "label": label, "editable": editable,
-             "channels": {name: _muted_key(group, name) not in muted for name in CHANNELS}}
+             "channels": {name: _muted_key(group, name) not in muted for name in recipient_channels()}}
             for group, (label, editable) in GROUPS.items()
         ],
     }
 
 
 def update_preferences(user_id: int, email_frequency: str | None = None,
-                       groups: dict[str, dict[str, bool]] | None = None) -> dict:
+                       groups: dict[str, dict[str, bool]] | None = None, in_app_alert: bool | None = None) -> dict:
     """Apply the given changes (others stay) and commit; 422 names a group or channel that cannot change."""
     row = db.session.get(NotificationPreference, user_id, with_for_update=True)
     if row is None:
@@ -45,11 +46,13 @@ def update_preferences(user_id: int, email_frequency: str | None = None,
             raise ValidationFailed(f"{GROUPS[group][0]} cannot be turned off.",
                                    {"groups": {group: ["Not editable."]}})
         for channel, enabled in channels.items():
-            if channel not in CHANNELS:
+            if channel not in recipient_channels():
                 raise ValidationFailed(f"No channel {channel!r}.", {"groups": {group: {channel: ["Unknown channel."]}}})
             (muted.discard if enabled else muted.add)(_muted_key(group, channel))
     if email_frequency is not None:
         row.email_frequency = email_frequency
+    if in_app_alert is not None:
+        row.in_app_alert = in_app_alert
     row.muted = sorted(muted)
     db.session.commit()
     return get_preferences(user_id)

@@ -52,6 +52,8 @@ class PreferenceGroupSchema(ma.Schema):
 class PreferencesSchema(ma.Schema):
     email_frequency = ma.fields.String(required=True, metadata={"enum": _FREQUENCIES})
     groups = ma.fields.List(ma.fields.Nested(PreferenceGroupSchema), required=True)
+    in_app_alert = ma.fields.Boolean(required=True, metadata={
+        "description": "a sound and a browser notification when a new notification arrives"})
 
 
 class PreferencesUpdateSchema(ma.Schema):
@@ -59,6 +61,7 @@ class PreferencesUpdateSchema(ma.Schema):
     groups = ma.fields.Dict(
         keys=ma.fields.String(), values=ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Boolean()),
         metadata={"description": 'e.g. {"following": {"email": false}}'})
+    in_app_alert = ma.fields.Boolean(metadata={"description": "ping and browser notification on new ones"})
 
 
 class NotificationLogItemSchema(ma.Schema):

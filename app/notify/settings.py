@@ -8,7 +8,7 @@ from app.accounts.models import Organization
 from app.errors import NotFound, ValidationFailed
 from app.extensions import db
 from app.notify.audiences import AUDIENCES
-from app.notify.channels import CHANNELS
+from app.notify.channels import recipient_channels
 from app.notify.matrix import EVENT_TYPES, audience_refusal, rules_for
 from app.notify.models import CategoryNotificationRule, OrganizationNotificationSettings
 from app.requests.models import RequestCategory
@@ -79,7 +79,7 @@ def category_rules(org: Organization, category_id: int) -> dict:
         "category_id": category.id,
         "rules": rules,
         "audiences": [{"name": a.name, "label": a.label} for a in AUDIENCES.values()],
-        "channels": list(CHANNELS),
+        "channels": list(recipient_channels()),
     }
 
 
@@ -90,11 +90,11 @@ def _refusal(override: dict) -> str | None:
         return refusal
     if not EVENT_TYPES[kind].category_scoped:
         return f"{kind} is not about a request: categories cannot change who receives it"
-    unknown = [c for c in channels if c not in CHANNELS]
+    unknown = [c for c in channels if c not in recipient_channels()]
     if unknown:
         return f"unknown channels {unknown}"
-    if AUDIENCES[audience].addresses_only and any(not CHANNELS[c].reaches_addresses for c in channels):
-        return f"{audience} is a list of addresses: only {[n for n, c in CHANNELS.items() if c.reaches_addresses]}"
+    if AUDIENCES[audience].addresses_only and any(not recipient_channels()[c].reaches_addresses for c in channels):
+        return f"{audience} is a list of addresses: only {[n for n, c in recipient_channels().items() if c.reaches_addresses]}"
     return None
 
 

@@ -9,8 +9,6 @@ from app.accounts.models import Membership, Organization, User
 from app.api.auth import login_required, permissions_in, require_org_permission  # noqa: F401  (pages use it)
 from app.extensions import db
 
-SITE_ADMIN_PERMISSION = "manage_settings"
-
 
 def staff_page(slug: str, permission: str) -> tuple[Organization, User]:
     """The organization and the member looking at it, or the login page / a 403 page."""
@@ -27,13 +25,13 @@ def staff_organizations(user: User | None) -> list[Organization]:
     ))
 
 
-def is_site_admin(user: User | None) -> bool:
-    """Superadmins, and members who may manage an organization's settings."""
-    if user is None:
-        return False
-    if user.is_superadmin:
-        return True
-    return any(SITE_ADMIN_PERMISSION in permissions_in(user, org.id) for org in staff_organizations(user))
+def is_platform_operator(user: User | None) -> bool:
+    """The platform's operators (`flask users create-admin` without --org), and nobody else.
+
+    An organization's admin runs one organization; platform-wide things (the dev mail sink,
+    with every organization's reset links and tokens) are for operators only.
+    """
+    return user is not None and bool(user.is_superadmin)
 
 
 def viewer_permissions(user: User, organization: Organization) -> set[str]:

@@ -5,17 +5,19 @@ The same app.privacy functions as `GET /api/v1/me/export` and `DELETE /api/v1/me
 
 from __future__ import annotations
 
-from flask import Response, flash, redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField
 from wtforms.validators import Length, Optional
 
 from app.api.auth import require_user
+from app.api.responses import private_download
 from app.errors import ApiError
 from app.portal.access import login_required
 from app.portal.account import bp
 from app.portal.forms import apply_service_error
 from app.privacy import export, service
+from app.privacy.export import EXPORT_FILENAME
 
 
 class DeleteAccountForm(FlaskForm):
@@ -38,10 +40,7 @@ def privacy():
 @login_required
 def export_data():
     data = export.export_account(require_user(), where=f"portal: {request.method} {request.path}")
-    response = Response(data, mimetype="application/zip")
-    response.headers["Content-Disposition"] = 'attachment; filename="my-311-data.zip"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return private_download(data, EXPORT_FILENAME)
 
 
 @bp.get("/delete")

@@ -1,4 +1,4 @@
-"""Admin pages: the dev mail sink's messages (development and testing only)."""
+"""Platform operators' pages: the dev mail sink's messages (development and testing only)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from flask import current_app, render_template
 from app.api.auth import require_user
 from app.errors import Forbidden, NotFound
 from app.mailsink import read_sink
-from app.portal.access import is_site_admin
+from app.portal.access import is_platform_operator
 from app.portal.web import portal_blueprint
 
 bp = portal_blueprint("admin", __name__, url_prefix="/admin")
@@ -86,8 +86,8 @@ def mail_sink():
     """Every message the dev mail sink kept, newest first."""
     if current_app.config["APP_ENV"] == "production":
         raise NotFound("There is no dev mail sink in production.")
-    if not is_site_admin(require_user()):
-        raise Forbidden("The dev mail sink is for administrators.")
+    if not is_platform_operator(require_user()):
+        raise Forbidden("The dev mail sink is for platform operators.")
     messages = read_sink(current_app.config["MAIL_SINK_DIR"])
     return render_template("admin/mail_sink.html", messages=[describe(m) for m in messages[:SHOWN_MESSAGES]],
                            total=len(messages), sink_dir=current_app.config["MAIL_SINK_DIR"])

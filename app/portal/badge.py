@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import current_app
 
 from app.api.auth import current_user
-from app.notify import inbox
+from app.notify import inbox, preferences
 
 
 def unread_badge() -> dict | None:
@@ -13,4 +13,5 @@ def unread_badge() -> dict | None:
     user = current_user()
     if user is None:
         return None
-    return {"count": inbox.unread_count(user.id), "poll_ms": current_app.config["PORTAL_BADGE_POLL_MS"]}
+    return {"count": inbox.unread_count(user.id), "poll_ms": current_app.config["PORTAL_BADGE_POLL_MS"],
+            "alert": preferences.get_preferences(user.id)["in_app_alert"]}

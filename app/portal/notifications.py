@@ -11,7 +11,7 @@ from app.api.auth import require_user
 from app.errors import ApiError
 from app.extensions import db
 from app.notify import inbox, preferences
-from app.notify.channels import CHANNELS
+from app.notify.channels import recipient_channels
 from app.notify.models import EmailFrequency
 from app.portal.access import login_required
 from app.portal.forms import ActionForm
@@ -61,11 +61,12 @@ def preferences_page():
     if form.validate_on_submit():
         current = preferences.get_preferences(user.id)
         groups = {group["group"]: {channel: f"{group['group']}:{channel}" in request.form.getlist("on")
-                                   for channel in CHANNELS}
+                                   for channel in recipient_channels()}
                   for group in current["groups"] if group["editable"]}
         frequency = request.form.get("email_frequency")
         try:
-            preferences.update_preferences(user.id, frequency if frequency in FREQUENCY_LABELS else None, groups)
+            preferences.update_preferences(user.id, frequency if frequency in FREQUENCY_LABELS else None, groups,
+                                           in_app_alert=request.form.get("in_app_alert") == "on")
         except ApiError as exc:
             db.session.rollback()
             flash(exc.message, "error")
@@ -73,5 +74,5 @@ def preferences_page():
             flash("Your notification preferences are saved.")
         return redirect(url_for("inbox.preferences_page"))
     return render_template("account/preferences.html", prefs=preferences.get_preferences(user.id),
-                           channels=list(CHANNELS), channel_labels=CHANNEL_LABELS,
+                           channels=list(recipient_channels()), channel_labels=CHANNEL_LABELS,
                            frequencies=[(f.value, FREQUENCY_LABELS[f.value]) for f in EmailFrequency], form=form)

@@ -7,12 +7,12 @@ mail scanner following the link changes nothing.
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, url_for
 
 from app.accounts import actors as account_actors
 from app.accounts import service as accounts
 from app.accounts.tokens import revoke_token
-from app.api.auth import log_in_session
+from app.api.auth import log_in_session, log_out_session
 from app.errors import ApiError
 from app.extensions import db
 from app.portal.access import staff_organizations
@@ -49,7 +49,7 @@ def login():
         except ApiError as exc:
             apply_service_error(form, exc, default_field="password")
         else:
-            revoke_token(token)
+            revoke_token(token)  # the browser keeps its own session token instead
             db.session.commit()
             log_in_session(user)
             return redirect(safe_next(form.next.data, url_for("resident.home")))
@@ -59,7 +59,7 @@ def login():
 @bp.post("/logout")
 def logout():
     """End the session (the blueprint has checked the form's CSRF token)."""
-    session.clear()
+    log_out_session()
     return redirect(url_for("resident.home"))
 
 

@@ -72,10 +72,17 @@ def back_here() -> str:
 
 
 def safe_next(target: str | None, default: str) -> str:
-    """Only local paths: `next` must never send someone to another site."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return default
+    """Only local paths: `next` must never send someone to another site.
+
+    Browsers drop tabs and line breaks from a Location and read a backslash as a slash, so
+    `/%09/evil.example` (a tab) would become `//evil.example`: any such character refuses it.
+    """
+    if not target or any(ord(c) <= 0x20 or c in "\x7f\\" for c in target):
+        return default
+    parts = urlsplit(target)
+    if not target.startswith("/") or target.startswith("//") or parts.scheme or parts.netloc:
+        return default
+    return target
 
 
 def _error_page(exc: ApiError):
@@ -104,7 +111,7 @@ def format_when(value: datetime | None, timezone: str | None = None) -> Markup:
 
 def register_template_helpers(app: Flask) -> None:
     """Filters and the values every page sees: who is looking, and the map settings."""
-    from app.portal.access import is_site_admin, staff_organizations
+    from app.portal.access import is_platform_operator, staff_organizations
     from app.portal.badge import unread_badge
     from app.uploads import IMAGE_TYPES
 
@@ -120,7 +127,7 @@ def register_template_helpers(app: Flask) -> None:
         return {
             "viewer": viewer,
             "viewer_staff_orgs": staff_organizations(viewer) if viewer else [],
-            "viewer_is_site_admin": is_site_admin(viewer),
+            "viewer_is_platform_operator": is_platform_operator(viewer),
             "unread": unread_badge(),
             "map_settings": {
                 "tileUrl": current_app.config.get("MAP_TILE_URL", ""),

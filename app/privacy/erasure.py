@@ -68,6 +68,7 @@ USER_REFERENCES: dict[tuple[str, str], str] = {
     ("inbound_messages", "sender_user_id"): DELETE,
     ("api_keys", "created_by_id"): CLEAR,
     ("automations", "created_by_id"): CLEAR,
+    ("webhook_endpoints", "created_by_id"): CLEAR,
     ("email_templates", "updated_by_id"): CLEAR,
     ("request_categories", "auto_assignee_id"): CLEAR,
     ("retention_policies", "updated_by_id"): CLEAR,
@@ -198,7 +199,7 @@ def _remove_inbound_mail(uid: int, addresses: list[str]) -> list[str]:
     db.session.execute(delete(InboundMessage).where(InboundMessage.id.in_(message_ids)))
     db.session.execute(update(InboundEmail).where(from_them).values(
         raw=None, raw_expired_at=func.coalesce(InboundEmail.raw_expired_at, utcnow()), sender_email=None,
-        envelope_from=None, subject=None))
+        envelope_from=None, subject=None, authentication=None))  # SPF/DKIM results name the sender
     return files
 
 

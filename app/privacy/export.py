@@ -26,6 +26,7 @@ from app.privacy.models import AuditAction
 from app.requests.models import Attachment, Comment, Follower, ServiceRequest
 from app.watch.models import WatchArea, WatchAreaFollower
 
+EXPORT_FILENAME = "my-311-data.zip"
 EXPORT_PARTS = (
     "README.txt", "profile.json", "aliases.json", "requests.json", "comments.json", "photos.json",
     "follows.json", "watch_areas.geojson", "notifications.json", "emails.json",

@@ -73,6 +73,11 @@ def _conditions(filters: dict):
         yield and_(ServiceRequest.status.in_(LIVE_STATUSES), ServiceRequest.sla_due_at < func.now())
 
 
+def filter_conditions(filters: dict) -> list:
+    """The list filters as SQL conditions, for other readers of the same rows (exports, statistics)."""
+    return list(_conditions(filters))
+
+
 def list_requests(filters: dict, *, organization_id: int | None = None) -> dict:
     """One page of requests matching `filters`, newest change first (public data only)."""
     statement = (

@@ -98,3 +98,19 @@ def test_scheduler_sends_each_job_once_per_interval():
     assert run_due_jobs(1030.0, last_run, jobs) == []
     assert run_due_jobs(1060.0, last_run, jobs) == ["sweep"]
     assert recorder.sent == 2
+
+
+def test_the_dev_mail_sink_refuses_to_run_in_production(tmp_path):
+    """It would keep every reset link and token: with APP_ENV=production it exits, listening on nothing."""
+    import os
+    import subprocess
+    import sys
+
+    port = free_port()
+    env = {**os.environ, "APP_ENV": "production", "SECRET_KEY": "x" * 32, "MAIL_SERVER": "",
+           "MAIL_SINK_PORT": str(port), "MAIL_SINK_DIR": str(tmp_path / "sink")}
+    finished = subprocess.run([sys.executable, "-m", "app.mailsink"], env=env, capture_output=True, text=True,
+                              timeout=60)
+    assert finished.returncode != 0
+    assert "does not run with APP_ENV=production" in finished.stderr
+    assert not (tmp_path / "sink").exists()

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.inbound.models import InboundEmail
 from app.inbound.smtp import start_listener
+from emails.dns import StaticResolver
 from tests.inbound.world import build_world, mail, send_smtp
 from tests.support.auth import bearer
 from tests.support.smtp import free_port
@@ -29,6 +30,9 @@ def _wait_until_processed(count: int, timeout: float = 20.0) -> list[InboundEmai
 @pytest.mark.e2e
 def test_mail_to_the_city_reaches_the_triage_queue_through_redis(app, client, redis_worker, tmp_path, monkeypatch):
     monkeypatch.setitem(app.config, "UPLOAD_DIR", str(tmp_path))
+    # Bob's domain lets this machine send for it (SPF), so the listener proves him the sender.
+    monkeypatch.setitem(app.config, "INBOUND_DNS_RESOLVER", StaticResolver({
+        ("example.org", "TXT"): ["v=spf1 ip4:127.0.0.1 -all"]}))
     world = build_world()
     headers, bob_id = bearer(world.sam), world.bob.id
     listener = start_listener(app, host="127.0.0.1", port=free_port())

@@ -24,8 +24,18 @@ def url(path: str = "") -> str:
     return "/api/v1/orgs/springfield/inbound-messages" + path
 
 
-def triaged(sender: str, body: str, **kwargs) -> int:
-    store_and_process(mail(sender, body, **kwargs), envelope_to=[kwargs.get("to", "springfield@inbound.test")])
+@pytest.fixture(autouse=True)
+def _behind_our_mta(app, monkeypatch):
+    monkeypatch.setitem(app.config, "INBOUND_AUTHSERV_ID", "mx.inbound.test")
+
+
+def triaged(sender: str, body: str, *, proven: bool = True, **kwargs) -> int:
+    """Mail as our MTA hands it over: with its DMARC pass for the sender's domain, unless not `proven`."""
+    raw = mail(sender, body, **kwargs)
+    if proven:
+        domain = sender.rpartition("@")[2]
+        raw = f"Authentication-Results: mx.inbound.test; dmarc=pass header.from={domain}\r\n".encode() + raw
+    store_and_process(raw, envelope_to=[kwargs.get("to", "springfield@inbound.test")])
     return db.session.scalar(select(InboundMessage.id).order_by(InboundMessage.id.desc()))
 
 
@@ -138,6 +148,17 @@ def test_attach_links_the_message_to_a_request(client, world, staff_headers):
     assert body["message"]["status"] == "closed"
     missing = client.post(url(f"/{message_id}/attach"), json={"request_id": 999999}, headers=staff_headers)
     assert missing.status_code == 404
+
+
+def test_a_message_whose_sender_is_unproven_is_nobody_s(client, world, staff_headers):
+    """A forged From names an account, but neither the request nor the comment is theirs."""
+    message_id = triaged("bob@example.org", "Forged: the bench is fine.", proven=False)
+    shown = client.get(url(f"/{message_id}"), headers=staff_headers).get_json()
+    assert shown["sender_email"] == "bob@example.org" and shown["sender_user_id"] is None
+    created = client.post(url(f"/{message_id}/create-request"), headers=staff_headers,
+                          json={"category_id": world.category.id, "lat": 39.781, "lng": -89.651})
+    assert created.status_code == 201, created.get_json()
+    assert db.session.get(ServiceRequest, created.get_json()["request_id"]).reporter_id is None
 
 
 # One identity per test: the app context (and so `g.current_user`) outlives a request in tests.

@@ -129,12 +129,12 @@ def test_fanning_out_again_adds_nothing(stub_broker):
     event = record_event("request.acknowledged", request=request, actor=staff)
     db.session.commit()
     first = fan_out(event.id)
-    assert first.counts == {"inapp": 3, "email": 3}
+    assert first.counts == {"inapp": 3, "email": 3, "webhook": 0}
     assert fan_out(event.id) is None  # already dispatched: a redelivered message does nothing
     db.session.execute(update(Event).where(Event.id == event.id).values(dispatched_at=None))
     db.session.commit()
     again = fan_out(event.id)  # even a forced re-run inserts nothing new (unique keys)
-    assert again.counts == {"inapp": 0, "email": 0}
+    assert again.counts == {"inapp": 0, "email": 0, "webhook": 0}
     assert db.session.scalar(select(func.count()).select_from(Notification)) == 3
     assert db.session.scalar(select(func.count()).select_from(EmailDelivery)) == 3
 

@@ -35,10 +35,10 @@ def _send(port: int, subject: str, body: str) -> None:
         smtp.send_message(message)
 
 
-def test_an_organization_admin_reads_what_the_sink_kept(client, db, sink):
+def test_a_platform_operator_reads_what_the_sink_kept(client, db, sink):
     _send(sink, "Your request was acknowledged – ünïcode", "A crew is on its way.")
-    admin = make_member(OrganizationFactory(), role="admin")
-    log_in(client, admin)
+    operator = UserFactory(is_superadmin=True)
+    log_in(client, operator)
     response = client.get("/admin/mail")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -52,6 +52,17 @@ def test_residents_and_staff_without_settings_may_not(client, db, sink):
     staff = make_member(OrganizationFactory(), role="staff")
     log_in(client, staff)
     assert client.get("/admin/mail").status_code == 403
+    assert "Dev mail" not in client.get("/").get_data(as_text=True)
+
+
+def test_an_organization_admin_cannot_read_another_organizations_reset_link(client, db, sink):
+    """The reported takeover: Shelbyville's admin reads a Springfield resident's reset link in the sink."""
+    _send(sink, "Choose a new password", "http://127.0.0.1:8000/reset-password?token=secret-reset-token")
+    shelbyville_admin = make_member(OrganizationFactory(slug="shelbyville"), role="admin")
+    log_in(client, shelbyville_admin)
+    page = client.get("/admin/mail")
+    assert page.status_code == 403
+    assert "secret-reset-token" not in page.get_data(as_text=True)
     assert "Dev mail" not in client.get("/").get_data(as_text=True)
 
 

@@ -22,6 +22,13 @@ class Channel:
     label: str = ""
     reaches_addresses: bool = False  # outside addresses (no account) can be reached on it
     order: int = 100  # fan-out order: a channel may look at what an earlier one inserted
+    # A channel to people: in the matrix, the category overrides and each user's preferences.
+    # False for a channel to systems (webhooks), which chooses its own rows in `statement_for`.
+    per_recipient: bool = True
+
+    def statement_for(self, plan: FanoutPlan):
+        """This channel's INSERT for `plan` (None: nothing to write); by default built from the audiences."""
+        return plan.statement(self)
 
     def insert(self, plan: FanoutPlan, candidates):
         """The one INSERT ... SELECT ... ON CONFLICT DO NOTHING that records this channel's notifications.
@@ -48,6 +55,11 @@ def register(channel: Channel) -> Channel:
 
 def get_channel(name: str) -> Channel:
     return CHANNELS[name]
+
+
+def recipient_channels() -> dict[str, Channel]:
+    """The channels to people, which the matrix, overrides and preferences name."""
+    return {name: channel for name, channel in CHANNELS.items() if channel.per_recipient}
 
 
 def _discover() -> None:

@@ -5,6 +5,7 @@ one module, adding its routes to it."""
 from __future__ import annotations
 
 from app.portal.staff import (  # noqa: F401  (each adds its routes to the blueprint)
+    automations,
     categories,
     dashboard,
     email,
@@ -12,6 +13,8 @@ from app.portal.staff import (  # noqa: F401  (each adds its routes to the bluep
     members,
     privacy,
     requests,
+    sso,
+    statistics,
     work,
 )
 from app.portal.staff.blueprint import bp  # noqa: F401  (registered by app/portal/__init__.py)

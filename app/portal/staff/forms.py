@@ -151,3 +151,36 @@ class ApiKeyForm(FlaskForm):
 class MergeForm(FlaskForm):
     into_id = IntegerField("Merge into request number", validators=[
         InputRequired("Give the number of the request this one duplicates."), NumberRange(min=1)])
+
+
+class AutomationForm(FlaskForm):
+    """A rule with one action (more through the API): the fields of app/automations/rules.py."""
+
+    name = StringField("Name", validators=[DataRequired("Name the automation."), Length(max=200)])
+    trigger_kind = SelectField("When this happens")
+    category_id = SelectField("Only in the category", coerce=optional_id, validate_choice=False)
+    status = SelectField("Only if the request is then", choices=[("", "Any status"), ("open", "Open"),
+                         ("acknowledged", "Acknowledged"), ("closed", "Closed")])
+    delay_minutes = IntegerField("After (minutes; 0: at once)", default=0,
+                                 validators=[InputRequired("Give a delay, 0 for at once."), NumberRange(min=0)])
+    business_hours = BooleanField("Count the delay in business hours")
+    action = SelectField("Then", choices=[("email", "Send an email template"), ("message", "Insert a message"),
+                                          ("status", "Change the status")])
+    template = SelectField("Email template", validate_choice=False)
+    audience = SelectField("To", validate_choice=False)
+    visibility = SelectField("Message visibility", choices=[("public", "Public"), ("internal", "Internal")])
+    body = TextAreaField("Message (a template)", validators=[Optional(), Length(max=20_000)])
+    to = SelectField("New status", choices=[("acknowledged", "Acknowledged"), ("closed", "Closed"),
+                                           ("open", "Open")])
+
+
+class CustomTemplateForm(FlaskForm):
+    key = StringField("Key", validators=[DataRequired("Give the template a key, like how-did-we-do."),
+                                         Length(max=56)])
+    name = StringField("Name", validators=[DataRequired("Name the template."), Length(max=200)])
+    subject = StringField("Subject", validators=[DataRequired("Write a subject."), Length(max=2000)])
+    text = TextAreaField("Text", validators=[DataRequired("Write the text."), Length(max=100_000)])
+
+
+class CriticalMessageForm(FlaskForm):
+    message = TextAreaField("Message", validators=[DataRequired("Write the message."), Length(max=20_000)])

@@ -61,8 +61,14 @@ def queue(org: str):
     rows = [(item, sla_badge(item.sla_due_at, item.status)) for item in found["items"]]
     markers = [{"lat": v.lat, "lng": v.lng, "status": v.status, "title": f"{v.public_id} {v.description[:60]}",
                 "url": url_for("staff.request_detail", org=org, request_id=v.id)} for v in found["items"]]
+    # The exports take the API's spelling of the same filters (comma-separated lists).
+    export_args = {name: value for name, value in {
+        "status": ",".join(query["status"] or []), "category": ",".join(query["category"] or []),
+        "q": query["q"], "assigned_to": query["assigned_to"], "sla": query["sla"]}.items() if value}
+    exports = {label: url_for(f"exports.requests_{fmt}", org=org, **export_args)
+               for label, fmt in (("CSV", "csv"), ("GeoJSON", "geojson"))}
     return render_staff("staff/queue.html", organization, user, filters=filters, found=found, rows=rows,
-                        markers=markers, status_labels=STATUS_LABELS,
+                        markers=markers, status_labels=STATUS_LABELS, exports=exports,
                         next_args={**request.args.to_dict(flat=False), "page": page + 1},
                         previous_args={**request.args.to_dict(flat=False), "page": page - 1})
 

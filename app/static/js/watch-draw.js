@@ -17,6 +17,12 @@ if (element && field) {
     editMode: true, dragMode: true, removalMode: true,
   });
   map.pm.setPathOptions(style);
+  // Geoman's toolbar buttons are empty links with the name on their parent's title: give each
+  // its name, so screen readers and voice control can say which tool it is.
+  for (const button of element.querySelectorAll(".leaflet-buttons-control-button")) {
+    const name = button.parentElement && button.parentElement.getAttribute("title");
+    if (name && !button.getAttribute("aria-label")) button.setAttribute("aria-label", name);
+  }
 
   const write = () => {
     field.value = shape ? JSON.stringify(shape.toGeoJSON().geometry) : "";

@@ -79,7 +79,10 @@ def page(new_page):
 
 
 def screenshot(page, name: str) -> Path:
-    """Save the whole page as test-artifacts/screenshots/<name>.png."""
+    """Save the whole page as test-artifacts/screenshots/<name>.png, after axe-core has checked it."""
+    from tests.portal.browser.axe import assert_accessible
+
+    assert_accessible(page, name)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)

@@ -30,6 +30,7 @@ def test_the_badge_counts_a_new_comment_without_a_reload(app, page, db, stub_wor
     service.add_comment(request.id, staff, "We are on our way.", "public")  # staff act elsewhere
     expect(badge).to_be_visible(timeout=15_000)
     expect(badge).to_contain_text("1")
+    expect(page.locator("#unread-live")).to_have_text("1 unread notification")  # said aloud, politely
     screenshot(page, "badge")
 
     page.get_by_role("link", name="Notifications").click()

@@ -1,0 +1,42 @@
+"""Which language a page speaks: the person's profile `locale`, else their browser's, else English.
+
+Flask-Babel reads gettext catalogues from `app/translations/` (built by `make i18n`); adding a
+language is a catalogue and an entry in `LANGUAGES`, nothing else.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, has_request_context, request
+
+LANGUAGES = ("en", "es")
+DEFAULT_LOCALE = "en"
+
+
+def supported(locale: str | None) -> str | None:
+    """`locale` if the product speaks it (a region like es-MX counts as es), else None."""
+    if not locale:
+        return None
+    language = locale.replace("_", "-").split("-")[0].lower()
+    return language if language in current_app.config.get("LANGUAGES", LANGUAGES) else None
+
+
+def select_locale() -> str:
+    """The signed-in person's chosen language, else the best of Accept-Language, else English."""
+    if not has_request_context():
+        return DEFAULT_LOCALE
+    from app.api.auth import current_user  # the one way a request's person is found
+
+    user = current_user()
+    chosen = supported(getattr(user, "locale", None))
+    if chosen:
+        return chosen
+    return request.accept_languages.best_match(current_app.config.get("LANGUAGES", LANGUAGES)) or DEFAULT_LOCALE
+
+
+def init_app(app: Flask) -> None:
+    from flask_babel import Babel, get_locale
+
+    app.config.setdefault("LANGUAGES", LANGUAGES)
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
+    Babel(app, locale_selector=select_locale)
+    app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or DEFAULT_LOCALE)
