@@ -72,7 +72,9 @@ def register(app: Flask) -> None:
 
         db.session.rollback()
         log.info("database refused input: %s", exc.orig)
-        return error_response(422, "invalid_input", "A value could not be stored: " + str(exc.orig).split("\n")[0])
+        # The database's own words stay in the log: they describe our schema, not the client's input.
+        return error_response(422, "invalid_input", "A value could not be stored: it is out of range or not "
+                                                    "valid text.")
 
     @app.errorhandler(ApiError)
     def handle_api_error(exc: ApiError):

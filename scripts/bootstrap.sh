@@ -9,16 +9,18 @@ PYTHON=${PYTHON:-python3}
 
 say() { printf '==> %s\n' "$*"; }
 
-# 1. The virtualenv, reinstalled only when pyproject.toml changes.
+# 1. The virtualenv, from the hash-pinned lock (requirements.lock, remade by `make lock`):
+#    every machine gets the same versions, and a tampered download fails its hash. Reinstalled
+#    only when the lock or pyproject.toml changes.
 if [ ! -x "$VENV/bin/python" ]; then
   say "creating $VENV"
   "$PYTHON" -m venv "$VENV"
 fi
-stamp="$VENV/.installed-$(sha256sum pyproject.toml | cut -c1-16)"
+stamp="$VENV/.installed-$(cat pyproject.toml requirements.lock | sha256sum | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
-  say "installing Python packages into $VENV"
-  "$VENV/bin/python" -m pip install --quiet --upgrade pip
-  "$VENV/bin/python" -m pip install --quiet -e '.[test]'
+  say "installing Python packages into $VENV (requirements.lock, hashes checked)"
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements.lock
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps -e .
   rm -f "$VENV"/.installed-*
   touch "$stamp"
 fi
@@ -42,7 +44,8 @@ fi
 ./scripts/vendor_assets.sh
 
 # 4. Debian's Chromium for the browser tests (Playwright drives it; no browser is downloaded).
-if [ ! -x /usr/bin/chromium ]; then
+#    Only `make test` asks for it (BOOTSTRAP_BROWSER=1): `make run` starts without it.
+if [ "${BOOTSTRAP_BROWSER:-0}" = 1 ] && [ ! -x /usr/bin/chromium ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     say "installing Chromium for the browser tests (apt)"
     apt-get update -qq

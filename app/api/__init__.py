@@ -35,11 +35,13 @@ API_MODULES = (
 
 def register_api(app: Flask) -> None:
     """Bind the Api and register every API blueprint."""
+    from app.api import guards
     from app.api.presence import touch_last_seen
     from app.api.unsubscribe import page_bp as unsubscribe_page
     from app.extensions import api
 
     api.init_app(app)
+    guards.register(app)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     api.spec.components.security_scheme("session", {"type": "apiKey", "in": "cookie", "name": "session"})
     # Any operation takes a bearer token or the browser session; those that need one say 401.

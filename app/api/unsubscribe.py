@@ -7,6 +7,8 @@ confirmation page `GET /unsubscribe/{token}`, which changes nothing until its bu
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint as FlaskBlueprint
 from flask import redirect, render_template_string, request, url_for
 from flask_smorest import Blueprint
@@ -16,6 +18,7 @@ from app.notify import unsubscribe as service
 from app.notify.schemas import UnsubscribedSchema
 
 URL_PREFIX = "/unsubscribe"
+TOKEN_SHAPE = re.compile(r"[A-Za-z0-9.]{1,200}")  # lowercase base32, a dot, base32 (emails/tokens.py)
 blp = Blueprint("unsubscribe", __name__, description="One-click unsubscribe (RFC 8058)")
 page_bp = FlaskBlueprint("unsubscribe_page", __name__)
 
@@ -32,8 +35,12 @@ def one_click(token: str):
 
 @blp.get("/<token>")
 @blp.response(302)
+@blp.alt_response(404, "NOT_FOUND")
 def open_in_browser(token: str):
     """A browser opening the List-Unsubscribe URL lands on the confirmation page (nothing changes)."""
+    # Only a token's own alphabet goes into the Location header: a line break there was a 500.
+    if not TOKEN_SHAPE.fullmatch(token):
+        raise NotFound("This unsubscribe link is not valid.", {"token": token[:100]})
     return redirect(url_for("unsubscribe_page.unsubscribe_page", token=token), code=302)
 
 

@@ -66,6 +66,11 @@ def dispatch(event_ids: list[int]) -> None:
 
 @sa_event.listens_for(Session, "after_commit")
 def _send_committed_events(session: Session) -> None:
+    # SQLAlchemy also calls this when a SAVEPOINT is released: the events are not committed
+    # yet, and a fan-out that ran now would find nothing (an emailed reply's comment, posted in
+    # a savepoint, was then only repaired by the relay, or never in a run without a scheduler).
+    if session.in_nested_transaction():
+        return
     event_ids = session.info.pop(_PENDING, None)
     if event_ids:
         dispatch(event_ids)
@@ -73,4 +78,8 @@ def _send_committed_events(session: Session) -> None:
 
 @sa_event.listens_for(Session, "after_rollback")
 def _forget_rolled_back_events(session: Session) -> None:
+    # A rolled-back SAVEPOINT must not drop the events the outer transaction still holds;
+    # ids of events undone with it are sent with the rest, and the fan-out finds nothing for them.
+    if session.in_nested_transaction():
+        return
     session.info.pop(_PENDING, None)

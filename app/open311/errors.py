@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, request
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 
 from app.errors import ApiError
@@ -90,8 +91,39 @@ def from_domain_error(exc: ApiError) -> Open311Error:
     return Open311Error(status, exc.message, errors=errors)
 
 
+def _unstorable(value: str) -> bool:
+    """Text PostgreSQL cannot hold (a NUL, a lone surrogate): refused before any query sees it."""
+    if "\x00" in value:
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def refuse_unstorable_parameters() -> None:
+    """A 400 naming the first query or form parameter no column could hold."""
+    for name, value in [*request.args.items(multi=True), *request.form.items(multi=True)]:
+        if _unstorable(name) or _unstorable(value):
+            shown = "a parameter name" if _unstorable(name) else name
+            raise BadRequest(f"{shown}: must be text without NUL characters.")
+
+
 def register(bp: Blueprint) -> None:
     """Answer every error raised under the blueprint with the errors document."""
+
+    bp.before_request(refuse_unstorable_parameters)
+
+    @bp.errorhandler(DataError)
+    def handle_data_error(exc: DataError):
+        # Registered here, or the app's JSON handler would answer for Open311 (and the
+        # database's own words stay in the log).
+        from app.extensions import db
+
+        db.session.rollback()
+        log.info("database refused Open311 input: %s", exc.orig)
+        return errors_response(BadRequest("A value could not be stored: it is out of range or not valid text."))
 
     @bp.errorhandler(Open311Error)
     def handle_open311_error(exc: Open311Error):

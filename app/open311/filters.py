@@ -21,6 +21,7 @@ MAX_WINDOW = timedelta(days=90)
 DEFAULT_PAGE_SIZE = 1000
 MAX_PAGE_SIZE = 1000
 MAX_IDS = 1000
+MAX_PAGE = 100_000  # page * page_size stays far inside what an OFFSET can hold
 
 
 def _listed(args: MultiDict, name: str) -> list[str]:
@@ -42,10 +43,12 @@ def _positive_int(args: MultiDict, name: str, default: int, maximum: int | None 
     raw = (args.get(name) or "").strip()
     if not raw:
         return default
-    if not raw.isdigit() or int(raw) < 1:
-        raise BadRequest(f"{name} must be a positive whole number, got {raw!r}.")
-    if maximum is not None and int(raw) > maximum:
-        raise BadRequest(f"{name} may be at most {maximum}, got {raw}.")
+    # isascii: str.isdigit also says yes to "²", which int() refuses; 18 digits fit a bigint.
+    if not (raw.isascii() and raw.isdigit()) or not raw.strip("0"):
+        raise BadRequest(f"{name} must be a positive whole number, got {raw[:40]!r}.")
+    maximum = maximum or 10**18 - 1
+    if len(raw.lstrip("0")) > 18 or int(raw) > maximum:
+        raise BadRequest(f"{name} may be at most {maximum}, got {raw[:40]}.")
     return int(raw)
 
 
@@ -79,7 +82,7 @@ def parse(args: MultiDict) -> RequestFilters:
         statuses=statuses,
         updated_after=_datetime(args, "updated_after"),
         updated_before=_datetime(args, "updated_before"),
-        page=_positive_int(args, "page", 1),
+        page=_positive_int(args, "page", 1, MAX_PAGE),
         page_size=_positive_int(args, "page_size", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE),
     )
     start, end = _datetime(args, "start_date"), _datetime(args, "end_date")

@@ -47,7 +47,8 @@ def test_a_request_from_submission_to_reopening(app, client):
     rid = created["id"]
     assert created["status"] == "open"
     assert created["assignee_id"] == city.staff.id  # the category's auto-assignee
-    assert created["viewer"] == {"following": True, "actions": ["close", "comment", "attach", "follow"]}
+    assert created["viewer"] == {"following": True, "supporting": False,
+                                 "actions": ["close", "comment", "attach", "follow", "support"]}
     assert created["email_address"] == f"request-{created['public_id']}@inbound.test"
 
     # Only staff acknowledge; the reporter cannot, even through the staff path.
@@ -73,7 +74,7 @@ def test_a_request_from_submission_to_reopening(app, client):
     assert closed["status"] == "closed" and closed["closed_at"]
     reopened = _ok(client.post(f"/api/v1/requests/{rid}/reopen", headers=ann))
     assert reopened["status"] == "open" and reopened["closed_at"] is None
-    assert reopened["viewer"]["actions"] == ["close", "comment", "attach", "follow"]
+    assert reopened["viewer"]["actions"] == ["close", "comment", "attach", "follow", "support"]
 
     staff_view = [
         "request.submitted", "request.assigned", "request.acknowledged", "request.assigned",

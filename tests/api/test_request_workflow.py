@@ -39,8 +39,8 @@ def test_an_archived_request_is_read_only_but_can_be_unfollowed(client):
     city = build_city()
     city.request.status = "archived"
     db.session.commit()
-    assert client.get(f"/api/v1/requests/{city.request.id}").get_json()["viewer"] == {"following": False,
-                                                                                      "actions": []}
+    assert client.get(f"/api/v1/requests/{city.request.id}").get_json()["viewer"] == {
+        "following": False, "supporting": False, "actions": []}
     assert _post(client, city, "staff", "/comments", json={"body": "late"}).status_code == 409
     assert _post(client, city, "resident_a", "/follow").status_code == 409
     assert client.delete(f"/api/v1/requests/{city.request.id}/follow",

@@ -27,3 +27,27 @@ def test_rolled_back_event_is_never_sent(stub_broker):
     db.session.rollback()
     db.session.commit()
     assert _fanout_messages(stub_broker) == []
+
+
+def test_an_event_recorded_in_a_savepoint_waits_for_the_outer_commit(stub_broker):
+    # As an emailed reply's comment is posted (app/inbound/comment_paths.py): a savepoint
+    # released inside a transaction commits nothing, so nothing may reach the fan-out yet.
+    request = ServiceRequestFactory()
+    with db.session.begin_nested():
+        event = record_event("request.comment_public", request=request, payload={"comment_id": 1})
+    assert _fanout_messages(stub_broker) == []
+    db.session.commit()
+    assert _fanout_messages(stub_broker) == [event.id]
+
+
+def test_a_rolled_back_savepoint_keeps_the_outer_transactions_events(stub_broker):
+    request = ServiceRequestFactory()
+    kept = record_event("request.acknowledged", request=request, actor=request.reporter)
+    try:
+        with db.session.begin_nested():
+            record_event("request.closed", request=request)
+            raise RuntimeError("refused")
+    except RuntimeError:
+        pass
+    db.session.commit()
+    assert kept.id in _fanout_messages(stub_broker)

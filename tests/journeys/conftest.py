@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from app.inbound.smtp import start_listener
@@ -30,6 +31,8 @@ LAUNCH_ARGS = [
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "journeys"
 MAIL_TIMEOUT = 30.0  # seconds a journey waits for an email (fan-out and delivery by the worker)
+# The CPU is shared with other suites: page assertions may wait as long as page actions do.
+expect.set_options(timeout=10_000)
 
 
 @pytest.fixture(scope="module")

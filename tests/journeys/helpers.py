@@ -21,3 +21,13 @@ def click_link(page, text: str) -> None:
     expect(link).to_be_visible()
     with page.expect_navigation():
         link.click()
+
+
+def reload_until(page, locator, text: str, attempts: int = 40) -> None:
+    """Reload the page until `locator` contains `text` (work done by the worker meanwhile)."""
+    for _ in range(attempts):
+        if any(text in found for found in locator.all_inner_texts()):
+            return
+        page.wait_for_timeout(500)
+        page.reload()
+    expect(locator.first).to_contain_text(text)

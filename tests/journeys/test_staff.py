@@ -11,10 +11,11 @@ import pytest
 from playwright.sync_api import expect
 
 from app.db_types import utcnow
+from app.requests import service as requests_service
 from app.work.actors import sweep_sla_breaches
-from tests.factories import ServiceRequestFactory
-from tests.journeys.city import build_city
-from tests.journeys.helpers import click_link, log_in
+from tests.factories import ServiceRequestFactory, UserFactory
+from tests.journeys.city import LAT, LNG, build_city
+from tests.journeys.helpers import click_link, log_in, reload_until
 from tests.requests.city import PNG
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
@@ -70,7 +71,7 @@ def test_a_strangers_mail_to_the_general_address_becomes_a_request_with_its_file
     log_in(staff, city.staff.email, city.password)
     staff.goto("/staff/springfield/")
     watcher = staff.get_by_role("region", name="Inbound Message Watcher")
-    expect(watcher.get_by_role("link", name="Tree down on Elm Street")).to_be_visible(timeout=20_000)
+    reload_until(staff, watcher, "Tree down on Elm Street")  # the worker files the mail meanwhile
     expect(watcher.locator('[data-count="unread"]')).to_have_text("1")
     journey.shoot(staff, "sam", "dashboard with the message")
     watcher.get_by_role("link", name="Tree down on Elm Street").click()
@@ -89,7 +90,7 @@ def test_a_strangers_mail_to_the_general_address_becomes_a_request_with_its_file
     expect(main).to_contain_text(STRANGER)
     picture = staff.locator(".photos img")
     expect(picture).to_have_count(1)
-    assert picture.evaluate("img => img.complete && img.naturalWidth > 0")
+    assert picture.evaluate("img => img.decode().then(() => img.naturalWidth > 0)")  # waits for the load
     pdf_link = staff.get_by_role("link", name="map-of-the-spot.pdf")
     expect(pdf_link).to_be_visible()
     with staff.expect_download() as download:
@@ -129,3 +130,57 @@ def test_a_breached_sla_shows_in_the_queue_and_dashboard_and_the_escalation_is_l
     expect(logged).to_contain_text("request.sla_breached")
     expect(logged).to_contain_text("sent")
     expect(logged).to_contain_text("250")  # what the SMTP listener answered
+
+
+def test_staff_handle_a_report_and_the_residents_emailed_reply_becomes_a_comment(journey):
+    city = build_city()
+    rita = UserFactory(email="rita@example.org", name="Rita Resident")
+    reported = requests_service.submit(rita, category_id=city.pothole.id, lat=LAT, lng=LNG, answers={"depth": 8},
+                                       description="Pothole outside number 12", address="12 Elm Street")
+    assert reported.assignee_id == city.staff.id  # the category's automatic assignee
+
+    sam = journey.person("sam")
+    log_in(sam, city.staff.email, city.password)
+    sam.goto("/staff/springfield/")
+    sam.get_by_role("link", name="Requests", exact=True).click()
+    row = sam.get_by_role("row").filter(has_text="Pothole outside number 12")
+    expect(row).to_contain_text("Open")
+    row.get_by_role("link", name=reported.public_id).click()
+    sam.get_by_role("button", name="Acknowledge").click()
+    expect(sam.locator(".flash")).to_have_text("Acknowledged.")
+    sam.get_by_role("textbox", name="Comment", exact=True).fill("Crew note: bring the cold patch, code R-17")
+    sam.get_by_role("button", name="Add the comment").click()
+    expect(sam.locator(".flash")).to_have_text("Internal note added.")
+    sam.get_by_role("textbox", name="Comment", exact=True).fill("Is it deeper than a hand's width?")
+    sam.get_by_label("Public: the reporter, followers and everyone").check()
+    sam.get_by_role("button", name="Add the comment").click()
+    expect(sam.locator(".flash")).to_have_text("Public comment posted.")
+
+    question = journey.mail_to(rita.email, "New comment on")
+    assert "deeper than a hand" in question.text()
+    journey.reply(question, f"Rita Resident <{rita.email}>", "Yes, about 20 cm deep and growing.")
+
+    # The reply is a comment on the request, for the resident and for staff, without the quote.
+    resident = journey.person("rita")
+    log_in(resident, rita.email, city.password)
+    resident.get_by_role("link", name="My requests").click()
+    resident.get_by_role("link", name=re.compile("Pothole outside number 12")).first.click()
+    reply = resident.locator(".timeline li").filter(has_text="about 20 cm deep")
+    reload_until(resident, reply, "about 20 cm deep")
+    expect(reply).not_to_contain_text("wrote:")
+    expect(reply).not_to_contain_text("deeper than a hand")
+    expect(resident.locator(".timeline")).to_contain_text("acknowledged the request")
+    assert "R-17" not in resident.content()
+    journey.shoot(resident, "rita", "request with her emailed reply")
+
+    sam.reload()
+    staff_reply = sam.locator(".timeline li.comment-public").filter(has_text="about 20 cm deep")
+    expect(staff_reply).to_have_count(1)
+    expect(staff_reply).not_to_contain_text("wrote:")
+
+    # The assignee is told: in the app, and (unseen within the fallback delay) by email.
+    sam.get_by_role("link", name="Notifications").click()
+    reload_until(sam, sam.locator("main"), f"New comment on request {reported.public_id}")
+    told = journey.mail_to(city.staff.email, "New comment on")
+    assert "about 20 cm deep" in told.text() and "wrote:" not in told.text()
+    assert not any("R-17" in m.text() for m in journey.mails_to(rita.email))

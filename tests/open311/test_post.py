@@ -127,6 +127,8 @@ def test_api_key_is_required_and_must_be_live_and_of_this_jurisdiction(client, f
     ({"email": "not-an-address"}, 400, "email"),
     ({"media_url": "javascript:alert(1)"}, 400, "media_url"),
     ({"description": "x" * 4001}, 400, "description"),
+    ({"description": "NUL \x00 inside"}, 400, "description: must be text without NUL characters"),
+    ({"jurisdiction_id": "\x00"}, 400, "jurisdiction_id: must be text without NUL characters"),
 ])
 @pytest.mark.parametrize("fmt", ["xml", "json"])
 def test_invalid_reports_are_refused_with_the_specification_codes(client, fmt, fields, status, words):

@@ -240,3 +240,19 @@ def test_a_token_names_the_request_it_became(client, fmt):
     missing = client.get(f"/open311/v2/tokens/nope.{fmt}")
     assert missing.status_code == 404
     assert error_codes_and_descriptions(missing, fmt)[0][0] == 404
+
+
+@pytest.mark.parametrize("query", [
+    {"jurisdiction_id": "\x00"}, {"service_request_id": "abc\x00"}, {"service_code": "pot\x00hole"},
+    {"page": "99999999999999999999"}, {"page": "9" * 5000}, {"page": "²"}, {"page_size": "1" * 40},
+])
+@pytest.mark.parametrize("fmt", ["xml", "json"])
+def test_hostile_arguments_are_an_errors_document_with_a_4xx(client, query, fmt):
+    from tests.open311.support import city_with_pothole
+
+    city_with_pothole()  # a jurisdiction, so the arguments themselves are judged
+    response = client.get(f"/open311/v2/requests.{fmt}", query_string=query)
+    assert response.status_code == 400, response.get_data(as_text=True)[:300]
+    text = response.get_data(as_text=True)
+    assert ("<errors>" in text) if fmt == "xml" else (response.get_json()[0]["code"] == 400)
+    assert "went wrong on our side" not in text
