@@ -33,6 +33,7 @@ test:
 
 lint: setup
 	@$(BIN)/ruff check .
+	@$(BIN)/lint-imports --no-cache
 
 # Remake requirements.lock (hash-pinned, every platform) after changing pyproject.toml's
 # dependencies; tests/foundation/test_lock.py fails until it is remade.

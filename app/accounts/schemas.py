@@ -12,7 +12,7 @@ import marshmallow as ma
 
 from app.accounts.passwords import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, password_problem
 from app.accounts.permissions import PERMISSIONS
-from app.api.inputs import InputSchema
+from app.inputs import InputSchema
 
 EMAIL_MAX_LENGTH = 254
 

@@ -6,7 +6,6 @@ records the Event that describes the change in it.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -177,19 +176,6 @@ def confirm_address(token: str) -> dict:
         record_event("account.email_confirmed", actor=user,
                      payload={"user_id": user.id, "email": email, "primary": primary})
     return {"email": email, "primary": primary}
-
-
-def request_account_link(kind: str, email: str) -> None:
-    """Queue a forgot-password or resend-confirmation request for the worker.
-
-    The answer must not tell whether the account exists, by content or by time, so the web
-    process only enqueues; the lookup and the event happen in `record_account_link`.
-    """
-    from app.accounts.actors import send_account_link
-
-    if kind not in ACCOUNT_LINKS:
-        raise ValueError(f"unknown account link {kind!r}")
-    send_account_link.send(kind, email.strip(), uuid.uuid4().hex)
 
 
 def record_account_link(kind: str, email: str, request_key: str) -> int | None:

@@ -36,9 +36,9 @@ API_MODULES = (
 def register_api(app: Flask) -> None:
     """Bind the Api and register every API blueprint."""
     from app.api import guards
+    from app.api.presence import touch_last_seen
     from app.api.unsubscribe import page_bp as unsubscribe_page
     from app.extensions import api
-    from app.notify.presence import touch_last_seen
 
     api.init_app(app)
     guards.register(app)

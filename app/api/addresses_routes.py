@@ -6,9 +6,9 @@ import marshmallow as ma
 from flask_smorest import Blueprint
 
 from app.addresses import service
-from app.api.inputs import InputSchema
-from app.api.pagination import PaginationArgs, page_schema
 from app.api.responses import errors
+from app.inputs import InputSchema
+from app.pagination import PaginationArgs, page_schema
 from app.requests.schemas import Latitude, Longitude
 
 URL_PREFIX = "/addresses"

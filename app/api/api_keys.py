@@ -6,9 +6,9 @@ import marshmallow as ma
 from flask_smorest import Blueprint
 
 from app.api.auth import require_org_permission
-from app.api.pagination import PaginationArgs, page_schema, paginate
 from app.extensions import db
 from app.open311 import keys
+from app.pagination import PaginationArgs, page_schema, paginate
 
 URL_PREFIX = "/orgs/<org>/api-keys"
 PERMISSION = "manage_settings"

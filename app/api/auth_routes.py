@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
+from app.accounts import actors as account_actors
 from app.accounts import service as accounts
 from app.accounts.schemas import (
     AcceptedSchema,
@@ -61,7 +62,7 @@ def confirm(body):
 @blp.alt_response(429, "TOO_MANY_REQUESTS")
 def resend_confirmation(body):
     """Send a new confirm link; the answer is the same whether or not the account exists."""
-    accounts.request_account_link("confirm_email", body["email"])
+    account_actors.request_account_link("confirm_email", body["email"])
     return {"message": RESEND_ANSWER}
 
 
@@ -99,7 +100,7 @@ def logout():
 @blp.alt_response(429, "TOO_MANY_REQUESTS")
 def forgot_password(body):
     """Email a reset link; the answer and the work done here are the same for unknown addresses."""
-    accounts.request_account_link("password_reset", body["email"])
+    account_actors.request_account_link("password_reset", body["email"])
     return {"message": FORGOT_ANSWER}
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 
 from app.api.auth import current_user, organization_or_404
-from app.api.pagination import page_schema
 from app.api.paths import INT_ID
 from app.api.responses import errors
 from app.automations import service
@@ -19,6 +18,7 @@ from app.automations.schemas import (
     CustomTemplateSchema,
     RunListArgs,
 )
+from app.pagination import page_schema
 
 URL_PREFIX = "/orgs"
 blp = Blueprint("automations", __name__, description="Automations: rules that message, email, assign, "

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 
 from app.api.auth import require_org_permission
-from app.api.pagination import PaginationArgs, page_schema, paginate
 from app.inbound import triage
 from app.inbound.schemas import (
     AttachedSchema,
@@ -17,6 +16,7 @@ from app.inbound.schemas import (
     QueueCountsSchema,
     StatusSchema,
 )
+from app.pagination import PaginationArgs, page_schema, paginate
 
 URL_PREFIX = "/orgs/<org>/inbound-messages"
 blp = Blueprint("inbound_messages", __name__, description="Staff: the Inbound Messages triage queue")

@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 
 from app.api.auth import require_user
-from app.api.pagination import PaginationArgs, page_schema, paginate
 from app.notify import preferences
 from app.notify.logs import user_notification_log
 from app.notify.schemas import NotificationLogItemSchema, PreferencesSchema, PreferencesUpdateSchema
+from app.pagination import PaginationArgs, page_schema, paginate
 
 URL_PREFIX = "/me"
 blp = Blueprint("me_notifications", __name__, description="My notification preferences and log")

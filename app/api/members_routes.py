@@ -15,7 +15,7 @@ from app.accounts.schemas import (
     RoleSchema,
 )
 from app.api.auth import org_permission_required
-from app.api.pagination import PaginationArgs, page_schema, paginate
+from app.pagination import PaginationArgs, page_schema, paginate
 
 URL_PREFIX = "/orgs/<org>"
 blp = Blueprint("members", __name__, description="Organizations: members, invitations and roles")

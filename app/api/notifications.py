@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 
 from app.api.auth import require_user
-from app.api.pagination import page_schema, paginate
 from app.notify import inbox
 from app.notify.schemas import (
     MarkedSchema,
@@ -13,6 +12,7 @@ from app.notify.schemas import (
     NotificationSchema,
     UnreadCountSchema,
 )
+from app.pagination import page_schema, paginate
 
 URL_PREFIX = "/notifications"
 blp = Blueprint("notifications", __name__, description="In-app notifications")

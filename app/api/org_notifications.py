@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 
 from app.api.auth import require_org_permission
-from app.api.pagination import page_schema
 from app.notify import settings, templates
 from app.notify.logs import email_log_page
 from app.notify.schemas import (
@@ -19,6 +18,7 @@ from app.notify.schemas import (
     TemplateDraftSchema,
     TemplateSchema,
 )
+from app.pagination import page_schema
 
 URL_PREFIX = "/orgs"
 blp = Blueprint("org_notifications", __name__, description="Organization notification settings and email")

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 
 from app.api.auth import current_user, org_permission_required, organization_or_404
-from app.api.pagination import page_schema, paginate
 from app.api.paths import BIGINT_ID
 from app.api.responses import errors
+from app.pagination import page_schema, paginate
 from app.privacy import audit, retention
 from app.privacy.schemas import (
     AnonymitySchema,

@@ -9,9 +9,9 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 
 from app.api.auth import current_user, organization_or_404
-from app.api.pagination import page_schema
 from app.api.paths import INT_ID
 from app.api.responses import errors
+from app.pagination import page_schema
 from app.requests import categories
 from app.requests.category_schemas import (
     CategoryCreateSchema,

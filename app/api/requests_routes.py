@@ -13,12 +13,12 @@ from flask import send_file
 from flask_smorest import Blueprint
 
 from app.api.auth import current_user, require_user
-from app.api.pagination import PaginationArgs, page_schema
 from app.api.paths import BIGINT_ID
 from app.api.responses import errors
 from app.errors import NotFound
 from app.notify import receipts
 from app.notify.receipt_schemas import CommentDeliveriesSchema
+from app.pagination import PaginationArgs, page_schema
 from app.requests import duplicates, queries, service
 from app.requests.duplicate_schemas import NearbyArgsSchema, NearbySchema, SupportStateSchema
 from app.requests.policy import viewer_of
@@ -27,9 +27,9 @@ from app.requests.schemas import (
     CommentCreateSchema,
     CommentSchema,
     FollowStateSchema,
-    NoBodySchema,
     PhotoSchema,
     PhotoUploadSchema,
+    ReopenSchema,
     RequestFiltersSchema,
     RequestSchema,
     RequestSubmitSchema,
@@ -167,13 +167,13 @@ def close(body, request_id):
 
 
 @blp.post(f"/<{BIGINT_ID}:request_id>/reopen")
-@blp.arguments(NoBodySchema, required=False)
+@blp.arguments(ReopenSchema, required=False)
 @blp.response(200, RequestSchema)
 @errors(blp, 401, 403, 404, 409)
-def reopen(_body, request_id):
-    """Reopen a closed request (its reporter, as the category allows)."""
+def reopen(body, request_id):
+    """Reopen a closed request (its reporter, as the category allows), optionally saying why (a public comment)."""
     user = current_user()
-    return queries.request_view(service.reopen(request_id, user), user)
+    return queries.request_view(service.reopen(request_id, user, body.get("comment")), user)
 
 
 @blp.get(f"/<{BIGINT_ID}:request_id>/comments/<{BIGINT_ID}:comment_id>/deliveries")

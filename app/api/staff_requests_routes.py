@@ -9,9 +9,9 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 
 from app.api.auth import current_user, organization_or_404
-from app.api.pagination import page_schema
 from app.api.paths import BIGINT_ID
 from app.api.responses import errors
+from app.pagination import page_schema
 from app.requests import duplicates, queries, service
 from app.requests.duplicate_schemas import MergeSchema
 from app.requests.schemas import (
@@ -20,6 +20,7 @@ from app.requests.schemas import (
     DueDateSchema,
     NoBodySchema,
     RecategorizeSchema,
+    ReopenSchema,
     RequestFiltersSchema,
     RequestSchema,
 )
@@ -86,12 +87,12 @@ def close(body, org, request_id):
 
 
 @blp.post(f"/<org>/requests/<{BIGINT_ID}:request_id>/reopen")
-@blp.arguments(NoBodySchema, required=False)
+@blp.arguments(ReopenSchema, required=False)
 @blp.response(200, RequestSchema)
 @errors(blp, *ACTION_ERRORS)
-def reopen(_body, org, request_id):
-    """Closed -> Open; the SLA restarts."""
-    return _act(org, request_id, service.reopen)
+def reopen(body, org, request_id):
+    """Closed -> Open, optionally with a public comment saying why; the SLA restarts."""
+    return _act(org, request_id, service.reopen, body.get("comment"))
 
 
 @blp.patch(f"/<org>/requests/<{BIGINT_ID}:request_id>")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 
 from app.api.auth import current_user, require_user
-from app.api.pagination import page_schema, paginate
+from app.pagination import page_schema, paginate
 from app.watch import service as watch
 from app.watch.schemas import (
     WatchAreaCreateSchema,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 
 from app.api.auth import require_org_permission
-from app.api.pagination import page_schema, paginate
+from app.pagination import page_schema, paginate
 from app.work import service
 from app.work.schemas import (
     WorkOrderCreateSchema,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from app.api.inputs import InputSchema
-from app.api.pagination import PaginationArgs
 from app.automations.rules import MAX_DELAY_MINUTES
+from app.inputs import InputSchema
 from app.notify.schemas import TemplateSchema
+from app.pagination import PaginationArgs
 
 
 class AutomationFieldsSchema(InputSchema):

@@ -17,7 +17,6 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 
 from app.accounts.models import Organization, User
-from app.api.pagination import paginate
 from app.automations.models import Automation, AutomationRun
 from app.automations.rules import check_rule
 from app.errors import ApiError, Conflict, NotFound, ValidationFailed
@@ -25,6 +24,7 @@ from app.events.models import Event
 from app.extensions import db
 from app.notify import templates
 from app.notify.models import EmailDelivery, EmailTemplate
+from app.pagination import paginate
 from app.requests import policy
 
 PERMISSION = "manage_settings"

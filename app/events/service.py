@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
+from app.events.kinds import check_payload
 from app.events.models import Event
 from app.extensions import db
 from app.observability.context import current_request_id
@@ -20,13 +21,19 @@ _CAUSE = "civic_automation_run_id"
 
 def record_event(kind: str, *, request=None, organization_id: int | None = None, actor=None,
                  payload: dict | None = None) -> Event:
-    """Add an Event to the current transaction; it is sent to the fan-out after commit."""
+    """Add an Event to the current transaction; it is sent to the fan-out after commit.
+
+    The payload must be what the kind's catalogue entry (app/events/kinds.py) says: a kind or
+    key it does not name raises `PayloadInvalid` before anything is written.
+    """
+    payload = payload or {}
+    check_payload(kind, payload)
     event = Event(
         kind=kind,
         request_id=request.id if request is not None else None,
         organization_id=organization_id if organization_id is not None else getattr(request, "organization_id", None),
         actor_id=actor.id if actor is not None else None,
-        payload=payload or {},
+        payload=payload,
         trace_id=current_request_id(),
         automation_run_id=db.session.info.get(_CAUSE),
     )

@@ -17,6 +17,7 @@ class Action(enum.StrEnum):
     BOUNCE = "bounce"  # a delivery report: suppress the failed addresses
     TRIAGE = "triage"  # an Inbound Message for staff
     COMMENT = "comment"  # a comment on the request (through app/inbound/comment_paths.py)
+    UNSUBSCRIBE = "unsubscribe"  # stop a subscription, as the one-click POST does
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class Outcome:
             Action.BOUNCE: InboundEmailStatus.PROCESSED,
             Action.TRIAGE: InboundEmailStatus.TRIAGED,
             Action.COMMENT: InboundEmailStatus.PROCESSED,
+            Action.UNSUBSCRIBE: InboundEmailStatus.PROCESSED,
         }[self.action]
 
 
@@ -44,6 +46,9 @@ OUTCOMES: dict[str, Outcome] = {
     "not_our_domain": Outcome(Action.IGNORE, "not addressed to any address at the inbound domain"),
     "no_organization": Outcome(Action.IGNORE, "no organization could be found for this address"),
     "soft_bounce": Outcome(Action.IGNORE, "a delivery report with no permanent failure"),
+    "bad_unsubscribe_token": Outcome(Action.IGNORE, "the unsubscribe address failed verification"),
+    # List-Unsubscribe's mailto (RFC 2369): the same as its one-click POST.
+    "unsubscribe": Outcome(Action.UNSUBSCRIBE, "unsubscribed by mail to its List-Unsubscribe address"),
     # Bounces: the failed addresses are suppressed so the notification engine stops.
     "hard_bounce": Outcome(Action.BOUNCE, "a delivery report: permanently failed addresses suppressed"),
     # Triage: a person decides.
@@ -62,11 +67,9 @@ OUTCOMES: dict[str, Outcome] = {
     "not_a_recipient": Outcome(Action.TRIAGE, "the sender was not a recipient of that notification (forwarded?)"),
     "recipient_without_account": Outcome(Action.TRIAGE, "the notification went to an address with no account"),
     "missing_request": Outcome(Action.TRIAGE, "no request has this address"),
-    "closed_request": Outcome(Action.TRIAGE, "the request is closed"),
     "empty_reply": Outcome(Action.TRIAGE, "nothing was left after quoted text and signatures were removed"),
     "replies_disabled": Outcome(Action.TRIAGE, "email update replies are turned off for this organization"),
     "comment_refused": Outcome(Action.TRIAGE, "the comment was refused"),
-    # The interim row: until notify and requests are merged, both comment paths land here.
     # Comments: the same validation and notifications as a comment posted on the web.
     "reply_comment": Outcome(Action.COMMENT, "posted as a comment by the notification's recipient"),
     "request_address_comment": Outcome(Action.COMMENT, "posted as a comment on the request it was addressed to"),

@@ -28,6 +28,7 @@ from app.inbound.models import InboundEmail, InboundEmailStatus
 from app.inbound.outcomes import OUTCOMES, Action
 from app.inbound.router import Decision, route
 from app.inbound.triage import open_inbound_message
+from app.notify.unsubscribe import apply_unsubscribe
 from emails.attachments import RefusedFile, screen_attachments
 from emails.charsets import clean_text
 from emails.mime import ParsedEmail, parse_message
@@ -83,6 +84,9 @@ def _act(stored: InboundEmail, parsed: ParsedEmail, decision: Decision) -> str:
         for failure in decision.failures:
             matched = suppress_hard_bounce(failure.email, f"hard bounce {failure.status} {failure.diagnostic}".strip())
             notes.append(f"{failure.email} suppressed" + (" and its user marked bounced" if matched else ""))
+    elif outcome.action is Action.UNSUBSCRIBE:
+        apply_unsubscribe(decision.unsubscribe_token, "by email")
+        notes.append("nothing sent in answer")
     else:
         notes.append("nothing created, nothing sent in answer")
     stored.status = outcome.email_status.value

@@ -11,23 +11,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask import current_app
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 
 from app.accounts.models import EmailAlias, Membership, Organization, User
 from app.extensions import db
 from app.inbound.comment_paths import DeliveryRef, delivery_for
 from app.inbound.sender_proof import sender_proof
-from app.requests.models import RequestStatus, ServiceRequest
-from emails.addresses import InboundAddress, classify
+from app.notify.unsubscribe import describe as describe_unsubscribe
+from app.requests.models import ServiceRequest
+from app.requests.service import find_by_public_id
+from emails.addresses import MAILBOX, PREFIXED, InboundAddress, classify
 from emails.autoreply import auto_reply_reason
 from emails.dsn import FailedRecipient, failed_recipients, is_delivery_report
 from emails.mime import ParsedEmail
 from emails.senderauth import SenderProof
 from emails.tokens import claimed_delivery_id, read_reply_token
-
-CLOSED_STATUSES = frozenset({RequestStatus.CLOSED.value, RequestStatus.ARCHIVED.value})
-# Reply addresses win over a request's address, which wins over a mailbox, when mail names several.
-ADDRESS_PRIORITY = {"reply": 0, "request": 1, "mailbox": 2}
 
 
 @dataclass
@@ -40,6 +38,7 @@ class Decision:
     visibility: str = "public"
     detail: str = ""
     failures: list[FailedRecipient] = field(default_factory=list)
+    unsubscribe_token: str = ""  # the "unsubscribe" situation: what to stop
 
 
 def replies_enabled(organization: Organization) -> bool:
@@ -69,8 +68,8 @@ def reply_situation(delivery: DeliveryRef, sender: User | None, request: Service
         return "not_a_recipient", ""
     if request is None:
         return "missing_request", ""
-    if request.status in CLOSED_STATUSES:
-        return "closed_request", ""
+    # Whether a closed request takes comments is the requests policy's rule, as on the web:
+    # the comment path asks it (a refusal is `comment_refused`, with the policy's reason).
     return "reply_comment", "internal" if delivery.internal else "public"
 
 
@@ -124,7 +123,7 @@ class _Facts:
 
 
 def _request(public_id: str) -> ServiceRequest | None:
-    return db.session.scalar(select(ServiceRequest).where(func.lower(ServiceRequest.public_id) == public_id.lower()))
+    return find_by_public_id(public_id)  # the one lookup, as the request page's
 
 
 def _is_member(user: User, organization_id: int) -> bool:
@@ -135,7 +134,7 @@ def _is_member(user: User, organization_id: int) -> bool:
 def _our_addresses(recipients: list[str], domain: str) -> list[InboundAddress]:
     found = [a for a in (classify(r, domain) for r in recipients) if a is not None]
     unique = list({(a.kind, a.value): a for a in found}.values())
-    return sorted(unique, key=lambda a: ADDRESS_PRIORITY[a.kind])
+    return sorted(unique, key=lambda a: _PRIORITY[a.kind])
 
 
 def _own_addresses() -> set[str]:
@@ -186,8 +185,6 @@ def _route_request(target: InboundAddress, facts: _Facts) -> Decision:
         org_id = facts.fallback_organization_id()
         return Decision("missing_request" if org_id else "no_organization", org_id, **base)
     org_id, request_id = request.organization_id, request.id
-    if request.status in CLOSED_STATUSES:
-        return Decision("closed_request", org_id, request_id, **base)
     # Every request's address is public, so only a proven From may speak on it.
     if not facts.proof.proven:
         situation = "sender_not_authenticated" if facts.proof.verdict == "fail" else "sender_unproven"
@@ -208,7 +205,35 @@ def _route_mailbox(target: InboundAddress, facts: _Facts) -> Decision:
     return Decision("unknown_address" if org_id else "no_organization", org_id, **base)
 
 
-ROUTES_BY_ADDRESS_KIND = {"reply": _route_reply, "request": _route_request, "mailbox": _route_mailbox}
+def _route_unsubscribe(target: InboundAddress, facts: _Facts) -> Decision:
+    # RFC 2369's mailto: the signed token is the proof, as for the one-click POST; no sender check.
+    base = {"recipient": f"unsubscribe+{target.value}", "sender_user_id": facts.sender.id if facts.sender else None}
+    described = describe_unsubscribe(target.value)
+    if described is None:
+        return Decision("bad_unsubscribe_token", facts.fallback_organization_id(), **base)
+    return Decision("unsubscribe", described.organization_id, detail=described.description,
+                    unsubscribe_token=target.value, **base)
+
+
+def _route_bounce(parsed: ParsedEmail) -> Decision:
+    hard = [f for f in failed_recipients(parsed) if f.permanent]
+    detail = ", ".join(f"{f.email} {f.status}" for f in hard)
+    return Decision("hard_bounce" if hard else "soft_bounce", detail=detail, failures=hard)
+
+
+# The inbound address kinds and their handlers, in the order that wins when mail names several
+# (a reply beats a request's address, which beats a mailbox). The address formats are
+# emails/addresses.py's. Bounces are the one kind known by content, not by address: a delivery
+# report (RFC 3464) to any of our addresses is a bounce (`_route_bounce`), checked first.
+ADDRESS_KINDS = {
+    "reply": _route_reply,  # reply+<token>@: a comment by the delivery's recipient
+    "request": _route_request,  # request-<public id>@: a comment on that request
+    "unsubscribe": _route_unsubscribe,  # unsubscribe+<token>@: stops that subscription
+    MAILBOX: _route_mailbox,  # each organization's general and sender addresses; anything else: triage
+}
+_PRIORITY = {kind: rank for rank, kind in enumerate(ADDRESS_KINDS)}
+if set(ADDRESS_KINDS) != {*PREFIXED, MAILBOX}:
+    raise RuntimeError("every address kind of emails/addresses.py needs a handler in ADDRESS_KINDS")
 
 
 def route(parsed: ParsedEmail, envelope_to: list[str], envelope_from: str | None,
@@ -223,9 +248,7 @@ def route(parsed: ParsedEmail, envelope_to: list[str], envelope_from: str | None
     if not ours:
         return Decision("not_our_domain", detail=", ".join(envelope_to or parsed.recipients)[:200])
     if is_delivery_report(parsed):
-        hard = [f for f in failed_recipients(parsed) if f.permanent]
-        detail = ", ".join(f"{f.email} {f.status}" for f in hard)
-        return Decision("hard_bounce" if hard else "soft_bounce", detail=detail, failures=hard)
+        return _route_bounce(parsed)
     reason = auto_reply_reason(parsed, envelope_from)
     if reason:
         return Decision("auto_reply", detail=reason)
@@ -233,4 +256,4 @@ def route(parsed: ParsedEmail, envelope_to: list[str], envelope_from: str | None
         return Decision("own_address", detail=parsed.from_email)
     target = ours[0]
     facts = _Facts(parsed, ours, sender_proof(parsed, authentication))
-    return ROUTES_BY_ADDRESS_KIND[target.kind](target, facts)
+    return ADDRESS_KINDS[target.kind](target, facts)

@@ -33,6 +33,7 @@ WORK_ORDER_ID = bindparam("work_order_id", type_=BigInteger)
 WATCH_AREA_ID = bindparam("watch_area_id", type_=Integer)
 PAYLOAD_USER_ID = bindparam("payload_user_id", type_=Integer)
 PAYLOAD_EMAIL = bindparam("payload_email", type_=Text)
+PAYLOAD_ADDRESS = bindparam("payload_address", type_=Text)
 
 
 def _int(value) -> int | None:
@@ -70,6 +71,8 @@ class EventContext:
             "payload_user_id": _int(payload.get("user_id")),
             # account.confirm_email names the address to confirm, which may not be the current one.
             "payload_email": payload.get("email") if self.kind == "account.confirm_email" else None,
+            # An outside address the event itself names (inbound.catch_all_copy's `email`).
+            "payload_address": payload.get("email") if isinstance(payload.get("email"), str) else None,
         }
 
 
@@ -149,6 +152,10 @@ def _payload_user():
     return select(PAYLOAD_USER_ID.label("user_id"), PAYLOAD_EMAIL.label("address"))
 
 
+def _payload_address():
+    return _addresses(PAYLOAD_ADDRESS).where(PAYLOAD_ADDRESS.is_not(None))
+
+
 def _members(permission: str):
     return lambda: _users(members_with(ORGANIZATION_ID, permission).subquery().c.user_id)
 
@@ -191,6 +198,8 @@ AUDIENCES: dict[str, Audience] = {a.name: a for a in (
              scope="payload"),
     Audience("org_general_address", "The organization's general address (and its CC)", "routing",
              _general_address, scope="organization", addresses_only=True),
+    Audience("payload_address", "The address the event names (the triage catch-all)", "routing",
+             _payload_address, scope="payload", addresses_only=True),
 )}
 
 # Preference groups a user sees in /me/preferences; `editable=False` groups are not theirs to mute.
@@ -221,4 +230,5 @@ REASONS: dict[str, str] = {
     "inbound_triagers": "you triage the inbound messages of {org}",
     "payload_user": "this is about your account",
     "org_general_address": "this is the address {org} set for new inbound message notices",
+    "payload_address": "{org} copies the messages it triages to this address",
 }

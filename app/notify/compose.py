@@ -23,6 +23,7 @@ from app.accounts.links import make_confirm_token, make_deletion_token, make_pas
 from app.accounts.models import Organization, User
 from app.events.models import Event
 from app.extensions import db
+from app.inbound.models import InboundMessage
 from app.links import page_url
 from app.notify.audiences import REASONS
 from app.notify.bodies import keep_bodies
@@ -99,6 +100,7 @@ class BatchData:
                                         if c.author_id not in self.users]))
         self.work_orders = _by_id(WorkOrder, payload_ids("work_order_id"))
         self.watch_areas = _by_id(WatchArea, payload_ids("watch_area_id"))
+        self.inbound_messages = _by_id(InboundMessage, payload_ids("inbound_message_id"))
         self.overrides = self._overrides()
         self.digest_items = self._digest_items()
         self.renderings: dict = {}  # shared renderings (emails/render.py) for the batch
@@ -228,10 +230,12 @@ def event_context(delivery: EmailDelivery, data: BatchData) -> dict:
     area = data.watch_areas.get(payload.get("watch_area_id"))
     if area is not None:
         context["watch_area"] = {"name": area.name, "url": page_url("watch_area", area_id=area.id)}
-    if delivery.kind == "inbound.message_received" and org is not None:
-        message_id = payload.get("inbound_message_id")
-        context["inbound_message"] = {"id": message_id,
-                                      "url": page_url("staff_inbound", org=org.slug, message_id=message_id)}
+    message = data.inbound_messages.get(payload.get("inbound_message_id"))
+    if message is not None and org is not None and delivery.kind.startswith("inbound."):
+        context["inbound_message"] = {
+            "id": message.id, "url": page_url("staff_inbound", org=org.slug, message_id=message.id),
+            "sender": message.sender_email, "sender_name": message.sender_name, "subject": message.subject,
+            "body": message.body, "received_at": _when(message.created_at, tz)}
     context["link"] = _account_link(delivery, data.users.get(payload.get("user_id")), org)
     return context
 

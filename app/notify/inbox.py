@@ -11,34 +11,14 @@ from app.events.models import Event
 from app.extensions import db
 from app.links import page_url
 from app.notify.audiences import REASONS
+from app.notify.matrix import EVENT_TYPES
 from app.notify.models import DeliveryStatus, EmailDelivery, Notification
 from app.requests.models import ServiceRequest
 
-# What a notification says in a list, per kind ({request} is the request's public id).
-SUMMARIES: dict[str, str] = {
-    "request.submitted": "New request {request}",
-    "request.assigned": "Request {request} was assigned",
-    "request.recategorized": "Request {request} changed category",
-    "request.acknowledged": "Request {request} was acknowledged",
-    "request.closed": "Request {request} was closed",
-    "request.reopened": "Request {request} was reopened",
-    "request.comment_internal": "Internal note on request {request}",
-    "request.comment_public": "New comment on request {request}",
-    "request.due_date_changed": "Due date of request {request} changed",
-    "request.followed": "You follow request {request}",
-    "request.merged": "Request {request} was merged into another",
-    "automation.email": "An email about request {request}",
-    "request.sla_breached": "Request {request} is over its SLA",
-    "work_order.assigned": "A work order was assigned to you",
-    "work_order.due_changed": "A work order's due date changed",
-    "work_order.overdue": "A work order is overdue",
-    "account.invited_existing": "You were added to {organization}",
-    "inbound.message_received": "New inbound message for {organization}",
-}
-
 
 def _summary(kind: str, public_id: str | None, organization: str | None) -> str:
-    template = SUMMARIES.get(kind, kind)
+    kind_type = EVENT_TYPES.get(kind)
+    template = (kind_type.summary if kind_type else None) or kind
     return template.format(request=public_id or "", organization=organization or "your organization")
 
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from sqlalchemy import Text, case, cast, literal, null, select, union_all
 
-from app.api.pagination import paginate
 from app.notify.models import EmailDelivery, Notification
+from app.pagination import paginate
 
 
 def user_notification_log(user_id: int):

@@ -1,6 +1,6 @@
 """The notification matrix as data: event kind x audience x channels, with the defaults.
 
-Sources (in /work/shared/reference/): 004 is SeeClickFix's "definitive list of all email
+Sources (the product's reference documents, by number): 004 is SeeClickFix's "definitive list of all email
 notifications sent to Organization and Resident users"; its recipient column was lost, so
 each row below is our decision of what a city expects, citing the reference row it answers.
 002 is Trackops' New Inbound Message Notice; 003 is OneDesk (no email for your own messages,
@@ -18,52 +18,31 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.events.kinds import KINDS
+
 INAPP, EMAIL = "inapp", "email"
 BOTH = (INAPP, EMAIL)
 
 
 @dataclass(frozen=True)
 class EventType:
+    """A notifying kind as the engine sees it (from its entry in app/events/kinds.py)."""
+
     label: str
     internal: bool = False  # carries internal content: organization staff only, never an outside address
     switchable: bool = True  # the organization may turn it off
     transactional: bool = False  # account mail: ignores preferences and the digest
     category_scoped: bool = True  # per-category overrides apply
-    # An automation's email: its one audience (email only) is named by the event's payload,
-    # chosen by an admin from the audiences of this matrix (app/automations/rules.py).
+    summary: str | None = None  # the in-app line
+    # An automation's email: its one audience (email only) is named by the event's payload.
     audience_from_payload: bool = False
 
 
+# Every notifying kind of the catalogue; audit-only kinds are not here and notify nobody.
 EVENT_TYPES: dict[str, EventType] = {
-    "request.submitted": EventType("A request is submitted"),
-    "request.assigned": EventType("A request is assigned"),
-    "request.recategorized": EventType("A request is recategorized"),
-    "request.acknowledged": EventType("A request is acknowledged"),
-    "request.closed": EventType("A request is closed"),
-    "request.reopened": EventType("A request is reopened"),
-    "request.comment_internal": EventType("An internal comment is added", internal=True),
-    "request.comment_public": EventType("A public comment is added"),
-    "request.due_date_changed": EventType("A request's due date changes"),
-    "request.followed": EventType("Someone follows a request"),
-    "request.archived": EventType("A request is archived"),
-    "request.merged": EventType("A request is merged into another (a duplicate)"),
-    "request.sla_breached": EventType("A request is over its category's SLA"),
-    "work_order.assigned": EventType("A work order is assigned", internal=True),
-    "work_order.due_changed": EventType("A work order's due date changes", internal=True),
-    "work_order.overdue": EventType("A work order is overdue", internal=True),
-    "watch_area.created": EventType("A watch area is created", category_scoped=False),
-    "watch_area.followed": EventType("A watch area is followed", category_scoped=False),
-    "account.confirm_email": EventType("Confirm your email", switchable=False, transactional=True,
-                                       category_scoped=False),
-    "account.password_reset": EventType("Password reset", switchable=False, transactional=True,
-                                        category_scoped=False),
-    "account.invited_new": EventType("Invitation (new account)", transactional=True, category_scoped=False),
-    "account.invited_existing": EventType("Invitation (existing account)", transactional=True,
-                                          category_scoped=False),
-    "account.deletion_requested": EventType("Confirm account deletion", switchable=False, transactional=True,
-                                            category_scoped=False),
-    "inbound.message_received": EventType("New Inbound Message Notice", category_scoped=False),
-    "automation.email": EventType("An automation's email", category_scoped=False, audience_from_payload=True),
+    name: EventType(kind.label, kind.notifies.internal, kind.notifies.switchable, kind.notifies.transactional,
+                    kind.notifies.category_scoped, kind.notifies.summary, kind.notifies.audience_from_payload)
+    for name, kind in KINDS.items() if kind.notifies is not None
 }
 
 
@@ -131,6 +110,7 @@ MATRIX: tuple[Rule, ...] = (
     # --- 002 Trackops inbound messages --------------------------------------------------
     Rule("inbound.message_received", "org_general_address", (EMAIL,)),  # 002 "New Inbound Message Notice" (+ CC)
     Rule("inbound.message_received", "inbound_triagers", (INAPP,)),  # 002 "Inbound Message Watcher", in-app
+    Rule("inbound.catch_all_copy", "payload_address", (EMAIL,)),  # 002: a copy to the triage catch-all address
     # request.archived: nobody (not in the reference; archiving is housekeeping).
 )
 
@@ -167,6 +147,7 @@ def audience_refusal(kind: str, audience_name: str) -> str | None:
 def check_matrix() -> None:
     """Refuse a matrix that breaks an invariant by construction (run at import and in tests)."""
     from app.notify.channels import recipient_channels
+    from emails.render import PARTS, default_source
 
     seen = set()
     for rule in MATRIX:
@@ -178,3 +159,10 @@ def check_matrix() -> None:
         if (rule.kind, rule.audience) in seen:
             raise ValueError(f"duplicate row {rule.kind} x {rule.audience}")
         seen.add((rule.kind, rule.audience))
+        if INAPP in rule.channels and not EVENT_TYPES[rule.kind].summary:
+            raise ValueError(f"{rule.kind} notifies in the app but its catalogue entry has no summary")
+    # Any notifying kind may be emailed (an organization can add rows): each has its templates.
+    for kind in EVENT_TYPES:
+        missing = [part for part in PARTS if not default_source(kind, part).strip()]
+        if missing:
+            raise ValueError(f"{kind} notifies but emails/templates/ lacks its {', '.join(missing)} template")

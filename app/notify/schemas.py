@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from app.api.pagination import PaginationArgs
 from app.notify.models import EmailFrequency
+from app.pagination import PaginationArgs
 
 _FREQUENCIES = [f.value for f in EmailFrequency]
 

@@ -2,7 +2,7 @@
 
 The token names one delivery (HMAC, lowercase base32 like reply tokens, with its own purpose
 key), so it works from a browser, a mail client's POST or a mail to
-`unsubscribe+<token>@INBOUND_DOMAIN` (the inbound router should call `unsubscribe(token)`).
+`unsubscribe+<token>@INBOUND_DOMAIN` (app/inbound/router.py routes it to `apply_unsubscribe`).
 A user's token turns that group's email off; an outside address is suppressed.
 """
 
@@ -18,6 +18,7 @@ from app.notify.audiences import GROUPS
 from app.notify.models import EmailDelivery, EmailFrequency
 from app.notify.preferences import mute, set_email_frequency
 from app.notify.suppression import suppress_address
+from emails import addresses
 from emails.tokens import make_reply_token, read_reply_token
 
 PURPOSE = "unsubscribe"
@@ -29,6 +30,7 @@ class Unsubscription:
     email: str
     group: str | None  # None: the address itself is suppressed
     description: str
+    organization_id: int | None = None  # whose mail it was (the email log it belongs in)
 
 
 def unsubscribe_token(delivery_id: int) -> str:
@@ -36,7 +38,7 @@ def unsubscribe_token(delivery_id: int) -> str:
 
 
 def unsubscribe_address(token: str) -> str:
-    return f"unsubscribe+{token}@{current_app.config['INBOUND_DOMAIN']}"
+    return addresses.unsubscribe_address(token, current_app.config["INBOUND_DOMAIN"])
 
 
 def unsubscribe_headers(token: str) -> dict[str, str]:
@@ -58,24 +60,35 @@ def describe(token: str) -> Unsubscription | None:
     if delivery is None:
         return None
     if delivery.user_id is None:
-        return Unsubscription(delivery.email, None, f"all email to {delivery.email}")
+        return Unsubscription(delivery.email, None, f"all email to {delivery.email}", delivery.organization_id)
     if delivery.kind == "digest":
-        return Unsubscription(delivery.email, DIGEST_GROUP, f"your daily digest to {delivery.email}")
+        return Unsubscription(delivery.email, DIGEST_GROUP, f"your daily digest to {delivery.email}",
+                              delivery.organization_id)
     label = GROUPS.get(delivery.pref_group, (delivery.pref_group,))[0]
-    return Unsubscription(delivery.email, delivery.pref_group, f"emails about “{label}” to {delivery.email}")
+    return Unsubscription(delivery.email, delivery.pref_group, f"emails about “{label}” to {delivery.email}",
+                          delivery.organization_id)
 
 
-def unsubscribe(token: str) -> Unsubscription | None:
-    """Stop what this delivery's token names and commit; None for a forged or unknown token."""
+def apply_unsubscribe(token: str, how: str) -> Unsubscription | None:
+    """Stop what this delivery's token names, in the caller's transaction; None for a forged token.
+
+    `how` says by which channel ("one-click", "by email"): the suppression's reason keeps it.
+    """
     described = describe(token)
     if described is None:
         return None
     delivery = _delivery(token)
     if described.group is None:
-        suppress_address(delivery.email, "unsubscribed (one-click)")
+        suppress_address(delivery.email, f"unsubscribed ({how})")
     elif described.group == DIGEST_GROUP:
         set_email_frequency(delivery.user_id, EmailFrequency.NEVER.value)
     else:
         mute(delivery.user_id, described.group, "email")
+    return described
+
+
+def unsubscribe(token: str) -> Unsubscription | None:
+    """The one-click POST and the page's button: stop what the token names and commit."""
+    described = apply_unsubscribe(token, "one-click")
     db.session.commit()
     return described

@@ -15,6 +15,7 @@ def register_portal(app: Flask) -> None:
         admin,
         notifications,
         old_addresses,
+        request_page,  # noqa: F401  (its routes are on the resident blueprint)
         resident,
         site,
         staff,

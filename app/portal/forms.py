@@ -103,6 +103,10 @@ class CloseForm(FlaskForm):
     comment = TextAreaField("Closing comment (optional, public)", validators=[Optional(), Length(max=10_000)])
 
 
+class ReopenForm(FlaskForm):
+    comment = TextAreaField("Why reopen it? (optional, public)", validators=[Optional(), Length(max=10_000)])
+
+
 class WatchAreaForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired("Name the area, like “Around home”."), Length(max=200)])
     geometry = TextAreaField("The area's corners", validators=[Optional()])

@@ -5,9 +5,9 @@ The inbox, the count and "seen" are app.notify.inbox's; the choices are app.noti
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 
-from app.api.auth import current_user, require_user
+from app.api.auth import require_user
 from app.errors import ApiError
 from app.extensions import db
 from app.notify import inbox, preferences
@@ -22,15 +22,6 @@ bp = portal_blueprint("inbox", __name__)
 PER_PAGE = 30
 FREQUENCY_LABELS = {"immediately": "As things happen", "daily": "One daily digest", "never": "Never"}
 CHANNEL_LABELS = {"inapp": "In the app", "email": "By email"}
-
-
-def unread_badge() -> dict | None:
-    """What the header's badge needs: the count now, where to ask again, and how often."""
-    user = current_user()
-    if user is None:
-        return None
-    return {"count": inbox.unread_count(user.id), "poll_ms": current_app.config["PORTAL_BADGE_POLL_MS"],
-            "alert": preferences.get_preferences(user.id)["in_app_alert"]}
 
 
 @bp.get("/notifications")

@@ -14,8 +14,8 @@ from app.errors import ApiError, NotFound
 from app.extensions import db
 from app.notify import receipts
 from app.portal.access import login_required
-from app.portal.forms import ActionForm, CloseForm, CommentForm
-from app.portal.resident import STATUS_LABELS, bp
+from app.portal.forms import ActionForm, CloseForm, CommentForm, ReopenForm
+from app.portal.resident_blueprint import STATUS_LABELS, bp
 from app.portal.timeline import lines
 from app.requests import duplicates, queries, service
 from app.requests.models import CommentSource
@@ -24,7 +24,7 @@ from app.requests.policy import Audience, viewer_of
 TIMELINE_LENGTH = 100  # the newest entries beyond this are on the API's paginated timeline
 
 
-def request_context(request_id: int, *, comment_form=None, close_form=None) -> dict:
+def request_context(request_id: int, *, comment_form=None, close_form=None, reopen_form=None) -> dict:
     """Everything a request page shows, as the current user may see it."""
     user = current_user()
     row = service.get_request(request_id)
@@ -41,6 +41,7 @@ def request_context(request_id: int, *, comment_form=None, close_form=None) -> d
         "timeline": lines(entries, row.organization.timezone), "org": row.organization,
         "category": row.category, "status_labels": STATUS_LABELS,
         "comment_form": comment_form or CommentForm(), "close_form": close_form or CloseForm(),
+        "reopen_form": reopen_form or ReopenForm(),
         "action_form": ActionForm(), "is_staff": audience is Audience.STAFF,
         "point": {"lat": view.lat, "lng": view.lng, "status": view.status, "title": view.public_id},
     }
@@ -136,8 +137,11 @@ def close(request_id: int):
 @bp.post("/requests/<int:request_id>/reopen")
 @login_required
 def reopen(request_id: int):
+    form = ReopenForm()
+    if not form.validate_on_submit():
+        return render_template("resident/request.html", **request_context(request_id, reopen_form=form)), 422
     try:
-        service.reopen(request_id, require_user())
+        service.reopen(request_id, require_user(), (form.comment.data or "").strip() or None)
     except ApiError as exc:
         return _refused(request_id, exc)
     return _done(request_id, "The request is open again.")

@@ -16,14 +16,11 @@ from app.extensions import db
 from app.portal import mapdata
 from app.portal.access import login_required
 from app.portal.forms import ActionForm, ReportForm, apply_service_error
-from app.portal.web import portal_blueprint
+from app.portal.resident_blueprint import STATUS_LABELS, bp
 from app.requests import categories, duplicates, queries, service
 from app.requests.models import CommentSource
 
-bp = portal_blueprint("resident", __name__)
-
 MAP_REQUESTS = 100
-STATUS_LABELS = {"open": "Open", "acknowledged": "Acknowledged", "closed": "Closed", "archived": "Archived"}
 
 
 def map_items(views) -> list[dict]:
@@ -160,4 +157,3 @@ def my_requests():
                            map_requests=map_items(found["items"]))
 
 
-from app.portal import request_page  # noqa: E402,F401  (its routes are on `bp`)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 
+from app.accounts import actors as account_actors
 from app.accounts import service as accounts
 from app.accounts.tokens import revoke_token
 from app.api.auth import log_in_session, log_out_session
@@ -98,7 +99,7 @@ def _email_link(kind: str, answer: str, title: str, button: str):
     """Ask for an address, queue the link; the answer is the same whether the account exists."""
     form = EmailForm()
     if form.validate_on_submit():
-        accounts.request_account_link(kind, form.email.data)
+        account_actors.request_account_link(kind, form.email.data)
         return render_template("site/message.html", title="Check your email", message=answer)
     return _page("site/email_link.html", form, title=title, button=button)
 

@@ -13,33 +13,9 @@ from sqlalchemy import select
 
 from app.accounts.models import User
 from app.db_types import utcnow
+from app.events.kinds import KINDS
 from app.extensions import db
 from app.requests.models import RequestCategory
-
-# What the actor did, for each event kind a timeline shows (comments are shown as comments).
-EVENT_PHRASES: dict[str, str] = {
-    "request.submitted": "reported the problem",
-    "request.acknowledged": "acknowledged the request",
-    "request.assigned": "assigned the request to {assignee}",
-    "request.recategorized": "moved the request from {previous_category} to {category}",
-    "request.closed": "closed the request",
-    "request.reopened": "reopened the request",
-    "request.due_date_changed": "set the due date to {due_at}",
-    "request.followed": "started following",
-    "request.attachment_added": "added a photo",
-    "request.archived": "archived the request",
-    "request.supported": "supports this request (me too)",
-    "request.merged": "merged this request into {into_public_id}",
-    "automation.email": "An automation sent the email {template} to the {audience}",
-    "request.sla_breached": "The SLA deadline passed",
-    "work_order.created": "created work order #{work_order_id}",
-    "work_order.assigned": "assigned work order #{work_order_id} to {assignee}",
-    "work_order.status_changed": "moved work order #{work_order_id} to {status}",
-    "work_order.due_changed": "changed the due time of work order #{work_order_id}",
-    "work_order.updated": "edited work order #{work_order_id}",
-    "work_order.overdue": "Work order #{work_order_id} is overdue",
-}
-SYSTEM_KINDS = frozenset({"request.sla_breached", "work_order.overdue", "automation.email"})
 
 
 @dataclass(frozen=True)
@@ -71,7 +47,8 @@ def lines(entries, timezone: str | None = None) -> list[Line]:
                                           if key in ("category_id", "previous_category_id") and value}, "name")
     result = []
     for entry in entries:
-        who = "" if entry.kind in SYSTEM_KINDS else (entry.actor.name if entry.actor else "The city")
+        kind = KINDS.get(entry.kind)
+        who = "" if kind and kind.system else (entry.actor.name if entry.actor else "The city")
         if entry.comment is not None:
             result.append(Line(entry.id, entry.kind, entry.created_at, who, "", entry.comment))
             continue
@@ -84,7 +61,7 @@ def lines(entries, timezone: str | None = None) -> list[Line]:
             "due_at": _when_text(payload.get("due_at"), timezone) if payload.get("due_at") else "nothing (cleared)",
             "status": str(payload.get("status", "")).replace("_", " "),
         }
-        phrase = EVENT_PHRASES.get(entry.kind, entry.kind.replace("_", " ").replace(".", ": "))
+        phrase = (kind.phrase if kind else None) or entry.kind.replace("_", " ").replace(".", ": ")
         result.append(Line(entry.id, entry.kind, entry.created_at, who, phrase.format_map(_Blank(values))))
     return result
 

@@ -112,7 +112,7 @@ def format_when(value: datetime | None, timezone: str | None = None) -> Markup:
 def register_template_helpers(app: Flask) -> None:
     """Filters and the values every page sees: who is looking, and the map settings."""
     from app.portal.access import is_platform_operator, staff_organizations
-    from app.portal.notifications import unread_badge
+    from app.portal.badge import unread_badge
     from app.uploads import IMAGE_TYPES
 
     app.add_template_filter(format_when, "when")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import marshmallow as ma
 
 from app.accounts.schemas import PublicUserSchema
-from app.api.inputs import InputSchema
-from app.api.pagination import PaginationArgs
+from app.inputs import InputSchema
+from app.pagination import PaginationArgs
 from app.privacy.models import AuditAction, PhotoPolicy
 from app.privacy.retention import LIMITS
 

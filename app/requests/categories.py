@@ -9,12 +9,12 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from app.accounts.boundaries import organizations_serving
 from app.accounts.models import Organization, User
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.extensions import db
 from app.requests import policy
 from app.requests.models import RequestCategory
-from geo.boundaries import organizations_serving
 
 READ_PERMISSION = "view_requests"
 WRITE_PERMISSION = "manage_settings"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from app.api.inputs import InputSchema
-from app.api.pagination import PaginationArgs
+from app.inputs import InputSchema
+from app.pagination import PaginationArgs
 from app.requests.attributes import AttributeSchema, check_unique_codes
 from app.requests.models import PublicRestriction
 from app.requests.schemas import ROW_ID, Latitude, Longitude

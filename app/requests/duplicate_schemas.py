@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from app.api.inputs import InputSchema
+from app.inputs import InputSchema
 from app.requests.schemas import ROW_ID, Latitude, Longitude, RequestSchema
 
 

@@ -30,7 +30,7 @@ from app.requests.policy import Action, Audience
 from app.requests.queries import _near
 from app.requests.schemas import RequestView
 from app.requests.service import _acting, _active_category, get_request
-from geo.boundaries import point
+from geo.spatial import point
 
 NEARBY_LIMIT = 10
 OPEN_STATUSES = (RequestStatus.OPEN.value, RequestStatus.ACKNOWLEDGED.value)

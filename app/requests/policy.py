@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from app.accounts.models import Membership, Permission, User, role_permissions
 from app.errors import Conflict, Forbidden, Unauthorized
+from app.events.kinds import PUBLIC, timeline_kinds
 from app.extensions import db
 from app.requests.models import PublicRestriction, RequestStatus, ServiceRequest
 
@@ -120,12 +121,9 @@ RESTRICTION_ACTIONS: dict[PublicRestriction, dict[bool, frozenset[Action]]] = {
 SEE_INTERNAL_PERMISSION = "view_requests"
 
 # The events of a request that residents and the public see on its timeline (comments are
-# shown from the comments themselves); staff of the organization see every event.
-PUBLIC_EVENT_KINDS = frozenset({
-    "request.submitted", "request.acknowledged", "request.assigned", "request.recategorized",
-    "request.closed", "request.reopened", "request.attachment_added", "request.archived",
-    "request.merged",
-})
+# shown from the comments themselves); staff of the organization see every event. Which kinds
+# are public is the catalogue's word (app/events/kinds.py, `timeline=PUBLIC`).
+PUBLIC_EVENT_KINDS = timeline_kinds(PUBLIC)
 
 
 @dataclass(frozen=True)

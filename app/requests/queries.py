@@ -11,21 +11,22 @@ from sqlalchemy import and_, cast, false, func, literal, or_, select, true, unio
 from sqlalchemy.orm import selectinload
 
 from app.accounts.models import User
-from app.api.pagination import paginate
+from app.events.kinds import COMMENT, timeline_kinds
 from app.events.models import Event
 from app.extensions import db
+from app.pagination import paginate
 from app.privacy.audit import record_contact_views
 from app.requests import policy
 from app.requests.anonymity import shown_comment, shown_person
 from app.requests.models import Attachment, Comment, Follower, ServiceRequest, Support, Visibility
 from app.requests.policy import Audience
 from app.requests.schemas import RequestView
-from geo.boundaries import point
+from geo.spatial import point
 
 LIVE_STATUSES = ("open", "acknowledged")
 
 METRES_PER_DEGREE = 111_320.0
-COMMENT_EVENT_KINDS = ("request.comment_public", "request.comment_internal")
+COMMENT_EVENT_KINDS = tuple(sorted(timeline_kinds(COMMENT)))  # shown from the comments themselves
 
 
 def _like(text: str) -> str:

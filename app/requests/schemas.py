@@ -19,8 +19,8 @@ from geoalchemy2.shape import to_shape
 from webargs.fields import DelimitedList
 
 from app.accounts.schemas import OrganizationRefSchema
-from app.api.inputs import InputSchema
-from app.api.pagination import PaginationArgs
+from app.inputs import InputSchema
+from app.pagination import PaginationArgs
 from app.requests.models import RequestStatus, ServiceRequest, Visibility
 from app.requests.policy import Audience
 from emails.addresses import request_address
@@ -104,8 +104,13 @@ class CommentCreateSchema(InputSchema):
 
 
 class CloseSchema(InputSchema):
+    """Close or reopen, with an optional public comment (the reason)."""
+
     comment = ma.fields.String(load_default=None, allow_none=True,
                                validate=[ma.validate.Length(min=1, max=MAX_COMMENT), _not_blank])
+
+
+ReopenSchema = CloseSchema
 
 
 class NoBodySchema(InputSchema):

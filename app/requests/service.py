@@ -16,6 +16,7 @@ from shapely.geometry import Point
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 
+from app.accounts.boundaries import organizations_serving
 from app.accounts.models import Organization, User
 from app.db_types import utcnow
 from app.errors import ApiError, Conflict, NotFound, ValidationFailed
@@ -37,7 +38,6 @@ from app.requests.models import (
 from app.requests.policy import Action, Audience
 from app.uploads import DEFAULT_MAX_BYTES, inspect_upload, store_upload
 from app.work.sla import assign_sla_deadline
-from geo.boundaries import organizations_serving
 
 MAX_PHOTOS = 5
 MAX_PHOTO_BYTES = DEFAULT_MAX_BYTES
@@ -253,12 +253,16 @@ def close(request_id: int, actor: User | None, comment: str | None = None, *,
     return request
 
 
-def reopen(request_id: int, actor: User | None, *, organization: Organization | None = None) -> ServiceRequest:
-    """Closed -> Open (reporter or staff, as the category allows); the SLA restarts."""
+def reopen(request_id: int, actor: User | None, comment: str | None = None, *,
+           organization: Organization | None = None) -> ServiceRequest:
+    """Closed -> Open (reporter or staff, as the category allows), with an optional public reason;
+    the SLA restarts."""
     request, viewer = _acting(request_id, actor, Action.REOPEN, organization)
+    comment_row = _new_comment(request, viewer, comment, Visibility.PUBLIC) if comment else None
     _transition(request, Action.REOPEN)
     assign_sla_deadline(request)
-    _record("request.reopened", request, actor, {"by_reporter": viewer.is_reporter})
+    _record("request.reopened", request, actor, {
+        "by_reporter": viewer.is_reporter, "comment_id": comment_row.id if comment_row else None})
     db.session.commit()
     return request
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from geoalchemy2.shape import to_shape
 
-from app.api.pagination import PaginationArgs
+from app.pagination import PaginationArgs
 from geo.geojson import to_geojson
 
 MAX_CATEGORY_FILTER = 100

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from app.api.pagination import PaginationArgs
+from app.pagination import PaginationArgs
 from app.work.business_hours import calendar_from_settings
 from app.work.models import WorkOrderStatus
 

@@ -23,7 +23,7 @@ def test_committed_event_is_sent_once(stub_broker):
 
 def test_rolled_back_event_is_never_sent(stub_broker):
     request = ServiceRequestFactory()
-    record_event("request.closed", request=request)
+    record_event("request.closed", request=request, payload={"by_reporter": False})
     db.session.rollback()
     db.session.commit()
     assert _fanout_messages(stub_broker) == []
@@ -45,7 +45,7 @@ def test_a_rolled_back_savepoint_keeps_the_outer_transactions_events(stub_broker
     kept = record_event("request.acknowledged", request=request, actor=request.reporter)
     try:
         with db.session.begin_nested():
-            record_event("request.closed", request=request)
+            record_event("request.closed", request=request, payload={"by_reporter": False})
             raise RuntimeError("refused")
     except RuntimeError:
         pass

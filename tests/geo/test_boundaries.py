@@ -5,7 +5,7 @@ from __future__ import annotations
 from geoalchemy2.shape import from_shape
 from sqlalchemy import text
 
-from geo.boundaries import organizations_serving, serving_statement
+from app.accounts.boundaries import organizations_serving, serving_statement
 from tests.factories import CENTRE, OrganizationFactory, square
 
 LNG, LAT = CENTRE

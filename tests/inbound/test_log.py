@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app.api.pagination import paginate
 from app.extensions import db
 from app.inbound.log import IncomingLogEntrySchema, incoming_log, log_entry
 from app.inbound.models import InboundMessage
+from app.pagination import paginate
 from tests.factories import OrganizationFactory
 from tests.inbound.world import mail, store_and_process
 

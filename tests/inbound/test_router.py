@@ -46,10 +46,11 @@ def test_replies_from_anyone_else_go_to_triage(world, sender, situation):
     assert OUTCOMES[situation].action == "triage"
 
 
-def test_replies_about_a_closed_or_missing_request_go_to_triage(world):
+def test_a_reply_about_a_missing_request_goes_to_triage_and_a_closed_one_is_for_the_policy(world):
     ann = find_sender("ann@example.org")
-    assert reply_situation(delivery(world), ann, world.closed_request)[0] == "closed_request"
     assert reply_situation(delivery(world), ann, None)[0] == "missing_request"
+    # A closed request: the comment path asks the requests policy, as a web comment does.
+    assert reply_situation(delivery(world), ann, world.closed_request)[0] == "reply_comment"
 
 
 def test_a_notification_to_an_address_without_account_cannot_become_a_comment(world):

@@ -73,7 +73,7 @@ def test_two_emails_about_one_request_share_its_thread(stub_broker, smtp_server)
 def test_subscription_mail_has_one_click_unsubscribe_and_work_mail_does_not(stub_broker, smtp_server):
     request = ServiceRequestFactory()
     staff = make_member(request.organization, "staff")
-    _send("request.assigned", request, make_member(request.organization, "staff"), {"assignee_id": staff.id})
+    _send("request.assigned", request, make_member(request.organization, "staff"), {"assignee_id": staff.id, "previous_assignee_id": None})
     _send("request.acknowledged", request, staff)
     assigned, acknowledged = sorted(smtp_server.wait_for(2), key=lambda m: m.rcpt_tos[0] != staff.email)
     assert assigned.rcpt_tos == [staff.email] and assigned.message["List-Unsubscribe"] is None

@@ -33,6 +33,7 @@ ESCALATE = "escalate@dept.example"
 NOTICE_TO = "clerk@city.example"
 NOTICE_CC = "deputy@city.example"
 CONFIRM_ADDRESS = "new-address@example.net"
+CATCH_ALL = "catch-all@city.example"
 
 
 @dataclass
@@ -89,11 +90,12 @@ class World:
             "inbound_triagers": staff_roles,
             "payload_user": {"subject"},
             "org_general_address": {NOTICE_TO, NOTICE_CC},
+            "payload_address": {CATCH_ALL},
         }[audience]
         if EVENT_TYPES[kind].internal:  # internal content reaches staff only
             members = {m for m in members if m in staff_roles}
         return {m for m in members if m != self.actor_role(kind) or self.is_receipt(kind, audience)} & (
-            set(p) | {ROUTING, ESCALATE, NOTICE_TO, NOTICE_CC})
+            set(p) | {ROUTING, ESCALATE, NOTICE_TO, NOTICE_CC, CATCH_ALL})
 
     def actor_role(self, kind: str) -> str:
         """Who does it: staff for organization actions, the person themselves for their own."""
@@ -128,11 +130,30 @@ class World:
         return self.people[member].email
 
     def everyone(self) -> set[str]:
-        return set(self.people) | {ROUTING, ESCALATE, NOTICE_TO, NOTICE_CC}
+        return set(self.people) | {ROUTING, ESCALATE, NOTICE_TO, NOTICE_CC, CATCH_ALL}
 
     # --- doing it ------------------------------------------------------------------------------
+    def inbound_message_id(self) -> int:
+        """A triaged message of the organization (what the inbound kinds name)."""
+        from app.inbound.models import InboundEmail, InboundMessage
+
+        raw = InboundEmail(sha256="2" * 64, raw=b"Subject: hello\r\n\r\nHello.", received_via="smtp",
+                           organization_id=self.org.id)
+        db.session.add(raw)
+        db.session.flush()
+        message = InboundMessage(organization_id=self.org.id, inbound_email_id=raw.id, sender_email="pat@example.net",
+                                 subject="Streetlight out", body="The light is out.", reason="no_request",
+                                 reason_text="Sent to the organization's address")
+        db.session.add(message)
+        db.session.flush()
+        return message.id
+
     def payload(self, kind: str) -> dict:
         subject = self.people["subject"]
+        if kind == "inbound.catch_all_copy":
+            return {"inbound_message_id": self.inbound_message_id(), "email": CATCH_ALL}
+        if kind == "request.merged":
+            return {"into_id": self.request.id, "into_public_id": self.request.public_id, "moved_followers": 0}
         if kind == "request.comment_internal":
             comment = Comment(request_id=self.request.id, author_id=self.people["actor"].id, body="Internal: see WO-7",
                               visibility="internal", mentioned_user_ids=[self.people["mentioned"].id])

@@ -48,7 +48,8 @@ def test_each_change_records_one_event_with_its_payload(upload_dir):
          ("request.attachment_added", city.resident_a.id, {"attachment_id": 1})),
         (lambda: service.close(rid, city.resident_a, "Fixed, thanks"),
          ("request.closed", city.resident_a.id, {"by_reporter": True, "comment_id": 3})),
-        (lambda: service.reopen(rid, city.staff), ("request.reopened", city.staff.id, {"by_reporter": False})),
+        (lambda: service.reopen(rid, city.staff),
+         ("request.reopened", city.staff.id, {"by_reporter": False, "comment_id": None})),
     ]
     for change, expected in steps:
         before = len(_events(rid))

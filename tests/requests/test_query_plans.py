@@ -43,8 +43,8 @@ def city():
     request = ServiceRequestFactory(category=category)
     staff = make_member(org, "staff")
     for n in range(5):
-        record_event("request.comment_public", request=request, actor=staff)
-        CommentFactory(request=request, author=staff, body=f"Note {n}")
+        comment = CommentFactory(request=request, author=staff, body=f"Note {n}")
+        record_event("request.comment_public", request=request, actor=staff, payload={"comment_id": comment.id})
     db.session.commit()
     db.session.execute(text("ANALYZE"))
     db.session.commit()

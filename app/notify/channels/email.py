@@ -44,7 +44,7 @@ class EmailChannel(Channel):
 
     def insert(self, plan, candidates):
         from app.notify.audiences import ORGANIZATION_ID, REQUEST_ID
-        from app.notify.fanout import (
+        from app.notify.statements import (
             ACTIVE_WINDOW,
             EVENT_ID,
             FALLBACK_DELAY,

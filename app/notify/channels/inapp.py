@@ -16,7 +16,7 @@ class InAppChannel(Channel):
 
     def insert(self, plan, candidates):
         from app.notify.audiences import ORGANIZATION_ID, REQUEST_ID
-        from app.notify.fanout import EVENT_ID, KIND, user_and_preference_tables
+        from app.notify.statements import EVENT_ID, KIND, user_and_preference_tables
 
         c = candidates
         users, prefs = user_and_preference_tables()

@@ -1,27 +1,10 @@
 """The staff portal at `/staff/<org>`: dashboard, request queue and pages, inbound messages,
-work orders, organization settings and the email log. One blueprint; each area one module."""
+work orders, organization settings and the email log. One blueprint (`blueprint.py`); each area
+one module, adding its routes to it."""
 
 from __future__ import annotations
 
-from flask import redirect, render_template, url_for
-
-from app.api.auth import require_user
-from app.portal.access import staff_organizations
-from app.portal.web import portal_blueprint
-
-bp = portal_blueprint("staff", __name__, url_prefix="/staff")
-
-
-@bp.get("/")
-def choose_organization():
-    """Members of one organization go straight to it; others choose."""
-    organizations = staff_organizations(require_user())
-    if len(organizations) == 1:
-        return redirect(url_for("staff.dashboard", org=organizations[0].slug))
-    return render_template("staff/choose.html", organizations=organizations)
-
-
-from app.portal.staff import (  # noqa: E402,F401  (routes on `bp`)
+from app.portal.staff import (  # noqa: F401  (each adds its routes to the blueprint)
     automations,
     categories,
     dashboard,
@@ -34,3 +17,4 @@ from app.portal.staff import (  # noqa: E402,F401  (routes on `bp`)
     statistics,
     work,
 )
+from app.portal.staff.blueprint import bp  # noqa: F401  (registered by app/portal/__init__.py)

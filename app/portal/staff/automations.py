@@ -13,7 +13,7 @@ from app.extensions import db
 from app.notify.audiences import AUDIENCES
 from app.notify.templates import TEMPLATE_KINDS
 from app.portal.forms import ActionForm, apply_service_error
-from app.portal.staff import bp
+from app.portal.staff.blueprint import bp
 from app.portal.staff.common import render_staff, staff_page
 from app.portal.staff.forms import AutomationForm, CriticalMessageForm, CustomTemplateForm
 from app.requests import categories

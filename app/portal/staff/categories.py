@@ -10,7 +10,7 @@ from app.errors import ApiError, ValidationFailed
 from app.extensions import db
 from app.notify import settings as notify_settings
 from app.portal.forms import apply_service_error
-from app.portal.staff import bp
+from app.portal.staff.blueprint import bp
 from app.portal.staff.common import member_choices, render_staff, staff_page
 from app.portal.staff.forms import RESTRICTION_LABELS, CategoryForm
 from app.requests import categories

@@ -8,7 +8,7 @@ from app.db_types import utcnow
 from app.extensions import db
 from app.inbound import triage
 from app.portal.access import viewer_permissions
-from app.portal.staff import bp
+from app.portal.staff.blueprint import bp
 from app.portal.staff.common import render_staff, staff_page
 from app.requests import queries
 from app.work import service as work

@@ -13,7 +13,7 @@ from app.notify import templates
 from app.notify.logs import email_log_page
 from app.open311 import keys
 from app.portal.forms import ActionForm, apply_service_error
-from app.portal.staff import bp
+from app.portal.staff.blueprint import bp
 from app.portal.staff.common import render_staff, staff_page
 from app.portal.staff.forms import ApiKeyForm, InboundNoticeForm, TemplateForm
 

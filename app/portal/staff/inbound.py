@@ -11,7 +11,7 @@ from app.extensions import db
 from app.inbound import triage
 from app.portal import mapdata
 from app.portal.forms import ActionForm, apply_service_error
-from app.portal.staff import bp
+from app.portal.staff.blueprint import bp
 from app.portal.staff.common import render_staff, staff_page
 from app.portal.staff.forms import AttachForm, InboundRequestForm, InboundStatusForm
 from app.portal.staff.requests import category_choices

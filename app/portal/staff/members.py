@@ -8,7 +8,7 @@ from app.accounts import organizations
 from app.errors import ApiError
 from app.extensions import db
 from app.portal.forms import apply_service_error
-from app.portal.staff import bp
+from app.portal.staff.blueprint import bp
 from app.portal.staff.common import render_staff, staff_page
 from app.portal.staff.forms import InvitationForm, MemberRoleForm, RoleForm, permission_names
 

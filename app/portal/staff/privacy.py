@@ -7,10 +7,10 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField
 from wtforms.validators import InputRequired, NumberRange
 
-from app.api.pagination import paginate
 from app.errors import ApiError
+from app.pagination import paginate
 from app.portal.forms import apply_service_error
-from app.portal.staff import bp
+from app.portal.staff.blueprint import bp
 from app.portal.staff.common import render_staff, staff_page
 from app.privacy import audit, retention
 from app.privacy.models import AuditAction, PhotoPolicy

@@ -12,9 +12,9 @@ from app.extensions import db
 from app.inbound import triage
 from app.notify import receipts
 from app.portal.access import viewer_permissions
-from app.portal.forms import ActionForm, CloseForm, apply_service_error
-from app.portal.resident import STATUS_LABELS
-from app.portal.staff import bp
+from app.portal.forms import ActionForm, CloseForm, ReopenForm, apply_service_error
+from app.portal.resident_blueprint import STATUS_LABELS
+from app.portal.staff.blueprint import bp
 from app.portal.staff.common import (
     local_to_utc,
     member_choices,
@@ -100,6 +100,7 @@ def _detail(org: str, request_id: int, code: int = 200, **forms):
         receipts=receipts.receipts_by_comment(row.id, [e.comment.id for e in entries if e.comment is not None]),
         status_labels=STATUS_LABELS, action_form=ActionForm(), assign_form=assign,
         recategorize_form=recategorize, due_form=due, close_form=forms.get("close") or CloseForm(),
+        reopen_form=forms.get("reopen") or ReopenForm(),
         comment_form=forms.get("comment") or StaffCommentForm(),
         merge_form=forms.get("merge") or MergeForm(), possible_duplicates=possible,
         work_orders=db.session.scalars(work.work_orders_query(organization, request_id=row.id)).all(),
@@ -183,7 +184,10 @@ def set_anonymous(org: str, request_id: int):
 
 @bp.post("/<org>/requests/<int:request_id>/reopen")
 def reopen(org: str, request_id: int):
-    return _act(org, request_id, None, lambda o, u: service.reopen(request_id, u, organization=o), "Reopened.")
+    form = ReopenForm()
+    return _act(org, request_id, form,
+                lambda o, u: service.reopen(request_id, u, (form.comment.data or "").strip() or None, organization=o),
+                "Reopened.", "reopen")
 
 
 @bp.post("/<org>/requests/<int:request_id>/comments")

@@ -19,7 +19,7 @@ from app.api.auth import log_in_session, organization_or_404
 from app.errors import ApiError
 from app.extensions import db
 from app.portal.forms import apply_service_error
-from app.portal.staff import bp
+from app.portal.staff.blueprint import bp
 from app.portal.staff.common import render_staff, staff_page
 
 oauth = OAuth()

@@ -7,7 +7,7 @@ from datetime import date
 from flask import request
 
 from app.errors import ValidationFailed
-from app.portal.staff import bp
+from app.portal.staff.blueprint import bp
 from app.portal.staff.common import render_staff, staff_page
 from app.requests import statistics
 

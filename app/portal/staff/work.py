@@ -9,7 +9,7 @@ from app.db_types import utcnow
 from app.errors import ApiError
 from app.extensions import db
 from app.portal.forms import apply_service_error
-from app.portal.staff import bp
+from app.portal.staff.blueprint import bp
 from app.portal.staff.common import (
     local_to_utc,
     member_choices,

@@ -1,4 +1,4 @@
-"""Service boundaries: which organizations serve a point.
+"""Service boundaries: which organizations serve a point (organizations are this area's rows).
 
 One statement: `ST_Covers(boundary, point)` lets PostgreSQL use the GiST index on
 `organizations.boundary` (`ix_organizations_boundary`); ST_Covers rather than ST_Contains so a
@@ -11,11 +11,7 @@ from sqlalchemy import func, select
 
 from app.accounts.models import Organization
 from app.extensions import db
-
-
-def point(lng: float, lat: float):
-    """A SQL expression for the WGS 84 point (lng, lat)."""
-    return func.ST_SetSRID(func.ST_MakePoint(lng, lat), 4326)
+from geo.spatial import point
 
 
 def serving_statement(lng: float, lat: float):

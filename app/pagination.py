@@ -1,0 +1,38 @@
+"""Paginated lists: `page` and `per_page` (at most 100) in, {items, total, page, per_page} out."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from sqlalchemy import func, select
+
+from app.extensions import db
+
+MAX_PER_PAGE = 100
+# Keeps OFFSET within BIGINT: a page number past this is a 422, not a database error.
+MAX_PAGE = 1_000_000
+
+
+class PaginationArgs(ma.Schema):
+    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1, max=MAX_PAGE))
+    per_page = ma.fields.Integer(load_default=25, validate=ma.validate.Range(min=1, max=MAX_PER_PAGE))
+
+
+def page_schema(item_schema: type[ma.Schema], name: str | None = None) -> type[ma.Schema]:
+    """The list envelope {items, total, page, per_page} around `item_schema`."""
+    return ma.Schema.from_dict(
+        {
+            "items": ma.fields.List(ma.fields.Nested(item_schema), required=True),
+            "total": ma.fields.Integer(required=True),
+            "page": ma.fields.Integer(required=True),
+            "per_page": ma.fields.Integer(required=True),
+        },
+        name=name or f"{item_schema.__name__.removesuffix('Schema')}PageSchema",
+    )
+
+
+def paginate(statement, page: int, per_page: int, *, scalars: bool = True) -> dict:
+    """Run `statement` for one page and count the whole; return the list envelope."""
+    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+    paged = statement.limit(per_page).offset((page - 1) * per_page)
+    result = db.session.scalars(paged) if scalars else db.session.execute(paged)
+    return {"items": list(result), "total": total, "page": page, "per_page": per_page}
