@@ -3,7 +3,8 @@
 Each figure is one SQL statement over the requests created in the period, [from 00:00, the
 day after `to` 00:00) local time:
 - requests per category per day, week or month (`date_trunc` in the local zone);
-- the open backlog at the end of the period: created before its end and not closed by then;
+- the open backlog at the end of the period: created before its end and not closed at that moment
+  (its last close or reopen before the end decides);
 - SLA compliance: of the requests with a deadline that was due by now (or that were closed),
   the share never recorded in `sla_breaches` (the sweep records a live request past its deadline);
 - the median time to acknowledge and to close (`percentile_cont(0.5)`), overall, per category
@@ -32,9 +33,19 @@ SELECT (date_trunc(:interval, r.created_at AT TIME ZONE :tz))::date AS period, r
 FROM service_requests r WHERE {_PERIOD}
 GROUP BY 1, 2 ORDER BY 1, 2""")
 
+# Open at the period's end: the last close or reopen before the end says so (closed_at alone would
+# count a request closed in the period and reopened after it as open); rows with no such event
+# (imported, or seeded without a timeline) fall back to closed_at.
 BACKLOG = text("""
 SELECT r.category_id, count(*) AS count FROM service_requests r
-WHERE r.organization_id = :org AND r.created_at < :end AND (r.closed_at IS NULL OR r.closed_at >= :end)
+LEFT JOIN LATERAL (
+    SELECT e.kind FROM events e
+    WHERE e.request_id = r.id AND e.created_at < :end
+      AND e.kind IN ('request.closed', 'request.merged', 'request.reopened')
+    ORDER BY e.created_at DESC, e.id DESC LIMIT 1) AS last_change ON true
+WHERE r.organization_id = :org AND r.created_at < :end
+  AND CASE WHEN last_change.kind IS NOT NULL THEN last_change.kind = 'request.reopened'
+           ELSE r.closed_at IS NULL OR r.closed_at >= :end END
 GROUP BY 1 ORDER BY 1""")
 
 SLA = text(f"""

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import text
 
+from app.events.models import Event
 from app.extensions import db
 from app.work.models import SlaBreach
 from tests.factories import CategoryFactory, OrganizationFactory, ServiceRequestFactory, make_member
@@ -52,8 +53,19 @@ def month():
     ServiceRequestFactory(category=pothole, created_at=datetime(2026, 12, 1, 6, 1, tzinfo=UTC))
     ServiceRequestFactory(category=CategoryFactory(organization=OrganizationFactory(slug="shelbyville")),
                           created_at=start + timedelta(days=3))
+    # Closed and reopened: on 20 November, reopened on 2 December (closed at the month's end, so not
+    # in its backlog although closed_at is empty now); and closed and reopened within November (open).
+    lights = CategoryFactory(organization=org, code="streetlight", name="Streetlight")
+    for closed_on, reopened_on in ((datetime(2026, 11, 20, 18, tzinfo=UTC), datetime(2026, 12, 2, 18, tzinfo=UTC)),
+                                   (datetime(2026, 11, 5, 18, tzinfo=UTC), datetime(2026, 11, 10, 18, tzinfo=UTC))):
+        request = ServiceRequestFactory(category=lights, created_at=datetime(2026, 10, 15, 18, tzinfo=UTC),
+                                        status="open")  # October: in the backlog, not in the month's counts
+        db.session.add_all([Event(kind=kind, organization_id=org.id, request_id=request.id, actor_id=staff.id,
+                                  payload={}, created_at=at)
+                            for kind, at in (("request.closed", closed_on), ("request.reopened", reopened_on))])
     db.session.commit()
-    return type("Month", (), {"org": org, "pothole": pothole, "graffiti": graffiti, "staff": staff, "admin": admin})
+    return type("Month", (), {"org": org, "pothole": pothole, "graffiti": graffiti, "staff": staff, "admin": admin,
+                              "lights": lights})
 
 
 def own_sql(sql: str, **params):
@@ -86,8 +98,14 @@ def test_every_figure_equals_the_tests_own_sql(client, month):
 
     backlog = own_sql("""SELECT r.category_id, count(*) FROM service_requests r WHERE r.organization_id = :org
                          AND (r.created_at AT TIME ZONE :tz)::date <= DATE '2026-11-30'
-                         AND NOT coalesce((r.closed_at AT TIME ZONE :tz)::date <= DATE '2026-11-30', false)
+                         AND NOT coalesce(
+                             (SELECT e.kind <> 'request.reopened' FROM events e WHERE e.request_id = r.id
+                              AND e.kind IN ('request.closed', 'request.merged', 'request.reopened')
+                              AND (e.created_at AT TIME ZONE :tz)::date <= DATE '2026-11-30'
+                              ORDER BY e.created_at DESC LIMIT 1),
+                             (r.closed_at AT TIME ZONE :tz)::date <= DATE '2026-11-30', false)
                          GROUP BY 1""", org=org)
+    assert dict(backlog)[month.lights.id] == 1  # only the one reopened within the month
     assert {row["category_id"]: row["count"] for row in figures["backlog"]["by_category"]} == dict(backlog)
     assert figures["backlog"]["total"] == sum(count for _, count in backlog) and figures["backlog"]["total"] > 0
 
