@@ -157,7 +157,8 @@ _KINDS: dict[str, Kind] = {
     "account.password_changed": Kind("A password is changed", {"user_id": int, "purpose": str}),
     "account.profile_updated": Kind("A profile is changed", {"user_id": int, "fields": list}),
     "account.alias_removed": Kind("An address is removed", {"user_id": int, "email": str}),
-    "membership.role_changed": Kind("A member's role changes", {"user_id": int, "role": str, "previous_role": str}),
+    "membership.role_changed": Kind("A member's role changes",  # previous_role None: a new member (SSO)
+                                     {"user_id": int, "role": str, "previous_role": (str, OPTIONAL)}),
     "membership.removed": Kind("A member is removed", {"user_id": int, "previous_role": str}),
     "role.saved": Kind("A role is saved", {"role_id": int, "name": str, "permissions": list, "created": bool}),
     # Automations (app/automations/): an email template sent to one audience of the matrix.

@@ -95,7 +95,8 @@ def test_a_request_from_submission_to_reopening(app, client):
     assert closing["actor"] == {"id": city.admin.id, "name": "Alex Admin"}
     comment_bodies = [item["comment"]["body"] for item in timeline if item["comment"]]
     assert comment_bodies == ["A crew is scheduled for Thursday.", "Me too, nearly lost a tyre.", "Patched."]
-    assert next(i for i in timeline if i["kind"] == "request.reopened")["payload"] == {"by_reporter": True}
+    assert next(i for i in timeline if i["kind"] == "request.reopened")["payload"] == {"by_reporter": True,
+                                                                                              "comment_id": None}
 
     # What each audience reads on the request itself.
     assert _ok(client.get(f"/api/v1/requests/{rid}", headers=sam))["reporter"]["email"] == "ann@example.org"
