@@ -40,6 +40,8 @@ def test_newcomer_registers_confirms_reports_and_opens_the_receipt(journey, tmp_
     log_in(nora, NEWCOMER, NEW_PASSWORD)
 
     nora.get_by_role("link", name="Report a problem").first.click()
+    # The map answers clicks once its script has run (Leaflet marks it then); a click before is lost.
+    expect(nora.locator("#report-map.leaflet-container")).to_be_attached()
     nora.locator("#report-map").click()
     expect(nora.locator("#serving")).to_have_text("Handled by City of Springfield.")
     nora.get_by_label("What is the problem?").select_option(label="Pothole")

@@ -22,6 +22,7 @@ def test_a_typed_address_places_the_pin_and_a_click_fills_the_address(page, db, 
     page.goto("/report")
     address = page.get_by_label("Address or landmark")
     # A click on the map (it shows the whole service area, centred on Main Street) fills the address.
+    expect(page.locator("#report-map.leaflet-container")).to_be_attached()  # its script has run
     box = page.locator("#report-map").bounding_box()
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     expect(address).to_have_value(re.compile(r"^12[35] Main Street, Springfield 62701$"))

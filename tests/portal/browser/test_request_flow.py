@@ -25,6 +25,8 @@ def test_report_on_the_map_then_staff_handle_it(new_page, db):
     page.get_by_role("link", name="Report a problem").first.click()
     category = page.get_by_label("What is the problem?")
     expect(category.locator("option")).to_have_count(1)  # only "Choose…" before a point is chosen
+    # The map answers clicks once its script has run (Leaflet marks it then); a click before is lost.
+    expect(page.locator("#report-map.leaflet-container")).to_be_attached()
     page.locator("#report-map").click()
     expect(page.locator("#serving")).to_have_text("Handled by City of Springfield.")
     expect(category.locator("option")).to_have_count(3)
