@@ -33,9 +33,8 @@ os.environ.setdefault("DRAMATIQ_BROKER", "stub")  # the lookup sends no messages
 import numpy as np  # noqa: E402
 import psycopg  # noqa: E402
 import shapely  # noqa: E402
-from sqlalchemy import create_engine, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
 from support.city import CATEGORY_COUNT, build_city, event_points  # noqa: E402
+from support.common import drop_database, libpq_url, recreate_database  # noqa: E402
 
 DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
 DEFAULT_URL = "postgresql+psycopg:///civic_bench_watch"
@@ -68,29 +67,6 @@ def main() -> int:
 
 # ---------------------------------------------------------------- database and loading
 
-
-def _admin_engine(url: str):
-    return create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
-
-
-def recreate_database(url: str) -> None:
-    engine = _admin_engine(url)
-    name = make_url(url).database
-    with engine.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-
-
-def drop_database(url: str) -> None:
-    engine = _admin_engine(url)
-    with engine.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
-    engine.dispose()
-
-
-def libpq_url(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 def load(conn: psycopg.Connection, city) -> None:
