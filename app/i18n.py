@@ -33,6 +33,15 @@ def select_locale() -> str:
     return request.accept_languages.best_match(current_app.config.get("LANGUAGES", LANGUAGES)) or DEFAULT_LOCALE
 
 
+def page_locale() -> str:
+    """The language the current page is written in (outside a request: English)."""
+    if not has_request_context():
+        return DEFAULT_LOCALE
+    from flask_babel import get_locale
+
+    return str(get_locale() or DEFAULT_LOCALE)
+
+
 def init_app(app: Flask) -> None:
     from flask_babel import Babel, get_locale
 

@@ -12,9 +12,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from app.accounts.models import User
+from app.dates import format_when
 from app.db_types import utcnow
 from app.events.kinds import KINDS
 from app.extensions import db
+from app.i18n import page_locale
 from app.requests.models import RequestCategory
 
 
@@ -72,12 +74,7 @@ class _Blank(dict):
 
 
 def _when_text(iso: str, timezone: str | None) -> str:
-    from zoneinfo import ZoneInfo
-
-    value = datetime.fromisoformat(iso)
-    if timezone:
-        value = value.astimezone(ZoneInfo(timezone))
-    return value.strftime("%d %b %Y, %H:%M")
+    return format_when(iso, timezone, page_locale()) or iso
 
 
 @dataclass(frozen=True)

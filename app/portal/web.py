@@ -5,16 +5,17 @@ from __future__ import annotations
 
 from datetime import datetime
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Flask, current_app, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
 
+from app import dates
 from app.api.auth import current_user
 from app.errors import ApiError, Unauthorized
 from app.extensions import csrf
+from app.i18n import page_locale
 
 
 def portal_blueprint(name: str, import_name: str, url_prefix: str | None = None) -> Blueprint:
@@ -101,11 +102,10 @@ def _csrf_error_page(exc: CSRFError):
 
 
 def format_when(value: datetime | None, timezone: str | None = None) -> Markup:
-    """A `<time>` element: machine-readable ISO instant, human text in the given timezone."""
+    """A `<time>` element: machine-readable ISO instant, human text in the given timezone and the page's language."""
     if value is None:
         return Markup("")
-    local = value.astimezone(ZoneInfo(timezone)) if timezone else value
-    text = local.strftime("%d %b %Y, %H:%M")
+    text = dates.format_when(value, timezone, page_locale())
     return Markup(f'<time datetime="{escape(value.isoformat())}">{escape(text)}</time>')
 
 
