@@ -1,7 +1,9 @@
 """Rendering notification emails: ONE function, a sandboxed Jinja environment, documented variables.
 
 Defaults live in `emails/templates/<event kind>.subject`, `.txt` and `.html`; an
-organization may override any of the three per kind (app/notify/templates.py stores them).
+organization may override any of the three per kind and language (app/notify/templates.py
+stores them). Every rendering has a language: `{% trans %}` and `_()` read the `emails`
+catalogue of that language (emails/i18n.py), and the footer is written in it.
 Templates only ever see plain dicts, lists and strings (never ORM objects), in an
 ImmutableSandboxedEnvironment, so an organization's template cannot reach the application.
 The footer saying why the email was sent, with the preferences link, is added by
@@ -26,6 +28,8 @@ from jinja2 import (
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import escape
 
+from emails.i18n import DEFAULT_LOCALE, email_text, translate, translations
+
 TEMPLATE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")
 PARTS = ("subject", "text", "html")
 _SUFFIX = {"subject": ".subject", "text": ".txt", "html": ".html"}
@@ -36,8 +40,9 @@ TEMPLATE_VARIABLES: dict[str, str] = {
     "recipient": "{name, email}: who this email is for",
     "actor": "{name}: who did it (None when the system did)",
     "event": "{kind, label, created_at}: what happened",
-    "request": "{public_id, description, address, status, category, url, created_at, due_at, staff_url}"
-               " (staff_url: the staff portal's page, in staff email only)",
+    "request": "{public_id, description, address, status, status_text, category, url, created_at, due_at,"
+               " staff_url} (status_text: the status in the reader's language; staff_url: the staff portal's"
+               " page, in staff email only)",
     "request_email": "the request's own address: mail sent there becomes a comment on it",
     "comment": "{body, author, visibility}: the comment (internal ones only for staff)",
     "previous_category": "the category before a recategorization",
@@ -73,8 +78,10 @@ class TemplateInvalid(Exception):
         self.part, self.line, self.reason = part, line, reason
 
 
-def _environment(html: bool, strict: bool) -> ImmutableSandboxedEnvironment:
-    return ImmutableSandboxedEnvironment(
+@lru_cache(maxsize=64)
+def _environment(html: bool, strict: bool, locale: str = DEFAULT_LOCALE) -> ImmutableSandboxedEnvironment:
+    """One environment per language: `{% trans %}` and `_()` read that language's `emails` catalogue."""
+    environment = ImmutableSandboxedEnvironment(
         loader=FileSystemLoader(TEMPLATE_DIR),
         auto_reload=False,  # the shipped templates change with a deploy, not while running
         autoescape=html,
@@ -82,15 +89,15 @@ def _environment(html: bool, strict: bool) -> ImmutableSandboxedEnvironment:
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
-
-
-_ENVIRONMENTS = {(html, strict): _environment(html, strict) for html in (False, True) for strict in (False, True)}
+    environment.install_gettext_translations(translations(locale), newstyle=True)
+    return environment
 
 
 @lru_cache(maxsize=1024)
-def _compile(source: str, html: bool, strict: bool):
-    return _ENVIRONMENTS[(html, strict)].from_string(source)
+def _compile(source: str, html: bool, strict: bool, locale: str = DEFAULT_LOCALE):
+    return _environment(html, strict, locale).from_string(source)
 
 
 @lru_cache(maxsize=256)
@@ -108,27 +115,38 @@ def _one_line(subject: str) -> str:
     return re.sub(r"\s+", " ", subject).strip()[:250]
 
 
-def _footer(context: dict) -> tuple[str, str]:
-    reason = context.get("reason") or "you have an account with us"
-    lines = [f"You received this email because {reason}."]
-    html = [f"<p>You received this email because {escape(reason)}.<br>"]
+_FOOTER = {
+    "because": email_text("You received this email because {reason}."),
+    "default_reason": email_text("you have an account with us"),
+    "choose": email_text("Choose what you receive"),
+    "ask_org": email_text("To stop these emails, ask {org} to change its notification settings."),
+    "the_org": email_text("the organization"),
+    "unsubscribe": email_text("Unsubscribe"),
+}
+
+
+def _footer(context: dict, locale: str) -> tuple[str, str]:
+    said = lambda key, **values: translate(_FOOTER[key], locale, **values)  # noqa: E731
+    reason = context.get("reason") or said("default_reason")
+    lines = [said("because", reason=reason)]
+    html = [f"<p>{said('because', reason=escape(reason))}<br>"]
     if context.get("preferences_url"):
-        lines.append(f"Choose what you receive: {context['preferences_url']}")
-        html.append(f'<a href="{escape(context["preferences_url"])}">Choose what you receive</a>')
+        lines.append(f"{said('choose')}: {context['preferences_url']}")
+        html.append(f'<a href="{escape(context["preferences_url"])}">{escape(said("choose"))}</a>')
     else:  # an address the organization configured, not an account: the organization chooses
-        org = (context.get("organization") or {}).get("name") or "the organization"
-        lines.append(f"To stop these emails, ask {org} to change its notification settings.")
-        html.append(f"To stop these emails, ask {escape(org)} to change its notification settings.")
+        org = (context.get("organization") or {}).get("name") or said("the_org")
+        lines.append(said("ask_org", org=org))
+        html.append(said("ask_org", org=escape(org)))
     if context.get("unsubscribe_url"):
-        lines.append(f"Unsubscribe: {context['unsubscribe_url']}")
-        html.append(f' &middot; <a href="{escape(context["unsubscribe_url"])}">Unsubscribe</a>')
+        lines.append(f"{said('unsubscribe')}: {context['unsubscribe_url']}")
+        html.append(f' &middot; <a href="{escape(context["unsubscribe_url"])}">{escape(said("unsubscribe"))}</a>')
     return "\n\n-- \n" + "\n".join(lines) + "\n", '<hr><div class="footer">' + "".join(html) + "</p></div>"
 
 
 @lru_cache(maxsize=1024)
 def _variables(source: str, html: bool) -> frozenset[str] | None:
     """The variables a template (with what it includes or extends) reads; None when it cannot be told."""
-    environment = _ENVIRONMENTS[(html, False)]
+    environment = _environment(html, False)
     tree = environment.parse(source)
     names = set(meta.find_undeclared_variables(tree))
     for name in meta.find_referenced_templates(tree):
@@ -150,8 +168,8 @@ def _memo_key(sources: dict, values: dict) -> tuple | None:
 
 
 def render_email(kind: str, context: dict, override: dict | None = None, *, strict: bool = False,
-                 memo: dict | None = None) -> RenderedEmail:
-    """Render subject, text and HTML for `kind`; `override` maps part -> source (None: the default).
+                 memo: dict | None = None, locale: str = DEFAULT_LOCALE) -> RenderedEmail:
+    """Render subject, text and HTML for `kind` in `locale`; `override` maps part -> source (None: the default).
 
     With a `memo` dict, recipients whose templates read the same values share one rendering
     (the templates of a request event rarely read anything about the recipient); the footer
@@ -160,15 +178,16 @@ def render_email(kind: str, context: dict, override: dict | None = None, *, stri
     sources = {part: (override or {}).get(part) or default_source(kind, part) for part in PARTS}
     values = {name: context.get(name) for name in TEMPLATE_VARIABLES}
     key = _memo_key(sources, values) if memo is not None else None
+    key = (locale, key) if key is not None else None
     if key is not None and key in memo:
         subject, text, html = memo[key]
     else:
-        subject = _compile(sources["subject"], False, strict).render(values)
-        text = _compile(sources["text"], False, strict).render(values)
-        html = _compile(sources["html"], True, strict).render(values)
+        subject = _compile(sources["subject"], False, strict, locale).render(values)
+        text = _compile(sources["text"], False, strict, locale).render(values)
+        html = _compile(sources["html"], True, strict, locale).render(values)
         if key is not None:
             memo[key] = (subject, text, html)
-    text_footer, html_footer = _footer(values)
+    text_footer, html_footer = _footer(values, locale)
     if "</body>" in html:
         html = html.replace("</body>", html_footer + "</body>", 1)
     else:
@@ -194,7 +213,7 @@ def validate_templates(kind: str, sources: dict, context: dict) -> None:
         if source is None:
             continue
         try:
-            _compile.__wrapped__(source, part == "html", True).render(
+            _environment(part == "html", True).from_string(source).render(
                 {name: context.get(name) for name in TEMPLATE_VARIABLES})
         except TemplateSyntaxError as exc:
             raise TemplateInvalid(part, exc.lineno, exc.message or str(exc)) from None
@@ -204,6 +223,6 @@ def validate_templates(kind: str, sources: dict, context: dict) -> None:
             raise TemplateInvalid(part, _template_line(exc), f"{type(exc).__name__}: {exc}") from None
 
 
-def render_snippet(source: str, context: dict) -> str:
+def render_snippet(source: str, context: dict, locale: str = DEFAULT_LOCALE) -> str:
     """One plain-text template (an automation's message), in the same sandbox and with the same variables."""
-    return _compile(source, False, False).render({name: context.get(name) for name in TEMPLATE_VARIABLES})
+    return _compile(source, False, False, locale).render({name: context.get(name) for name in TEMPLATE_VARIABLES})

@@ -30,6 +30,9 @@ class Organization(db.Model):
     slug: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
     name: Mapped[str] = mapped_column(String(200), nullable=False)
     timezone: Mapped[str] = mapped_column(String(64), nullable=False, default="America/Chicago")
+    # The language of mail to someone without an account (or without a language), and of the
+    # organization's template overrides when none is written in the recipient's language.
+    default_locale: Mapped[str] = mapped_column(String(16), nullable=False, default="en", server_default="en")
     general_email: Mapped[str | None] = mapped_column(CITEXT, unique=True)
     sender_email: Mapped[str | None] = mapped_column(CITEXT)
     boundary = mapped_column(Geometry("MULTIPOLYGON", srid=4326, spatial_index=False))

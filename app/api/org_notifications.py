@@ -15,6 +15,7 @@ from app.notify.schemas import (
     OrganizationSettingsSchema,
     OrganizationSettingsUpdateSchema,
     RenderedSchema,
+    TemplateArgs,
     TemplateDraftSchema,
     TemplateSchema,
 )
@@ -61,11 +62,12 @@ def put_category_notifications(body, org: str, category_id: int):
 
 
 @blp.get("/<org>/templates/<event>")
+@blp.arguments(TemplateArgs, location="query")
 @blp.response(200, TemplateSchema)
-def get_template(org: str, event: str):
-    """The email template for one event kind (the organization's, else the default) and its variables."""
+def get_template(args, org: str, event: str):
+    """The email template for one event kind in one language (the organization's, else the default)."""
     organization, _ = require_org_permission(org, MANAGE)
-    return templates.template_view(organization, event)
+    return templates.template_view(organization, event, args["locale"])
 
 
 @blp.put("/<org>/templates/<event>")

@@ -22,6 +22,7 @@ from app.requests.models import Follower, RequestCategory, ServiceRequest
 from app.watch.lookup import watch_area_subscribers
 from app.watch.models import WatchArea
 from app.work.models import WorkOrder
+from emails.i18n import email_text
 
 # The event's values every statement may bind (EventContext.params() gives them all).
 REQUEST_ID = bindparam("request_id", type_=BigInteger)
@@ -216,19 +217,19 @@ GROUPS: dict[str, tuple[str, bool]] = {
 
 # Why an email reached someone, per audience ("{org}" is the organization's name).
 REASONS: dict[str, str] = {
-    "reporter": "you reported this request",
-    "followers": "you follow this request",
-    "assignee": "this request is assigned to you",
-    "category_auto_assignee": "you are the automatic assignee of this request's category at {org}",
-    "category_routing": "{org} routes requests of this category to this address",
-    "escalate_to": "{org} escalates overdue requests of this category to this address",
-    "mentioned": "you were mentioned in a comment",
-    "work_order_assignee": "this work order is assigned to you",
-    "watch_area": "this request is inside a watch area you own or follow",
-    "watch_area_owner": "you created this watch area",
-    "org_admins": "you are an administrator of {org}",
-    "inbound_triagers": "you triage the inbound messages of {org}",
-    "payload_user": "this is about your account",
-    "org_general_address": "this is the address {org} set for new inbound message notices",
-    "payload_address": "{org} copies the messages it triages to this address",
+    "reporter": email_text("you reported this request"),
+    "followers": email_text("you follow this request"),
+    "assignee": email_text("this request is assigned to you"),
+    "category_auto_assignee": email_text("you are the automatic assignee of this request's category at {org}"),
+    "category_routing": email_text("{org} routes requests of this category to this address"),
+    "escalate_to": email_text("{org} escalates overdue requests of this category to this address"),
+    "mentioned": email_text("you were mentioned in a comment"),
+    "work_order_assignee": email_text("this work order is assigned to you"),
+    "watch_area": email_text("this request is inside a watch area you own or follow"),
+    "watch_area_owner": email_text("you created this watch area"),
+    "org_admins": email_text("you are an administrator of {org}"),
+    "inbound_triagers": email_text("you triage the inbound messages of {org}"),
+    "payload_user": email_text("this is about your account"),
+    "org_general_address": email_text("this is the address {org} set for new inbound message notices"),
+    "payload_address": email_text("{org} copies the messages it triages to this address"),
 }

@@ -12,29 +12,31 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
-from datetime import datetime
 from email.utils import formatdate
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import select
 
 from app.accounts.links import make_confirm_token, make_deletion_token, make_password_token
 from app.accounts.models import Organization, User
+from app.dates import format_when
 from app.events.models import Event
 from app.extensions import db
+from app.i18n import DEFAULT_LOCALE, supported
 from app.inbound.models import InboundMessage
 from app.links import page_url
 from app.notify.audiences import REASONS
 from app.notify.bodies import keep_bodies
 from app.notify.matrix import EVENT_TYPES
 from app.notify.models import DeliveryStatus, EmailDelivery, EmailTemplate
+from app.notify.templates import pick_override
 from app.notify.unsubscribe import unsubscribe_headers, unsubscribe_token
 from app.requests.anonymity import ANONYMOUS_NAME
 from app.requests.models import Comment, RequestCategory, ServiceRequest
 from app.watch.models import WatchArea
 from app.work.models import WorkOrder
 from emails.addresses import reply_address, request_address
+from emails.i18n import email_text, translate
 from emails.outgoing import address, alternative_message, header_value
 from emails.render import render_email
 from emails.tokens import make_reply_token
@@ -43,14 +45,29 @@ log = logging.getLogger(__name__)
 
 # Why a person got the email, per audience (payload_user's depends on the event).
 RECEIPT_REASONS = {
-    "request.followed": "you followed this request",
-    "watch_area.followed": "you followed this watch area",
-    "account.confirm_email": "someone (we hope you) gave this address to {org}",
-    "account.password_reset": "someone (we hope you) asked to reset the password of this account",
-    "account.deletion_requested": "you asked to delete your account",
-    "account.invited_new": "a member of {org} invited this address",
-    "account.invited_existing": "a member of {org} added your account to it",
+    "request.followed": email_text("you followed this request"),
+    "watch_area.followed": email_text("you followed this watch area"),
+    "account.confirm_email": email_text("someone (we hope you) gave this address to {org}"),
+    "account.password_reset": email_text("someone (we hope you) asked to reset the password of this account"),
+    "account.deletion_requested": email_text("you asked to delete your account"),
+    "account.invited_new": email_text("a member of {org} invited this address"),
+    "account.invited_existing": email_text("a member of {org} added your account to it"),
 }
+DIGEST_REASON = email_text("you chose a daily digest of your notifications")
+DEFAULT_REASON = email_text("you are involved in this request")
+# A request's status as an email says it (`request.status_text`; `request.status` stays the code).
+STATUS_TEXT = {"open": email_text("open"), "acknowledged": email_text("acknowledged"),
+               "closed": email_text("closed"), "archived": email_text("archived")}
+DIGEST_LINE = email_text("{label}: request {public_id}")
+DIGEST_LABEL = email_text("Daily digest")
+SOMEONE = email_text("Someone")
+US = email_text("us")
+
+
+def recipient_locale(user: User | None, org: Organization | None) -> str:
+    """The language of one email: the recipient's profile, else the organization's default, else English."""
+    return (supported(user.locale if user else None) or supported(org.default_locale if org else None)
+            or DEFAULT_LOCALE)
 
 
 @dataclass(frozen=True)
@@ -62,17 +79,6 @@ class ComposedEmail:
     data: bytes
     attempts: int  # before this one
     trace_id: str | None = None  # the request id of the HTTP call that caused the event (for the logs)
-
-
-def _when(value: datetime | str | None, tz: str) -> str | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value)
-        except ValueError:
-            return value
-    return value.astimezone(ZoneInfo(tz)).strftime("%a %d %b %Y %H:%M %Z")
 
 
 def _by_id(model, ids) -> dict:
@@ -106,13 +112,26 @@ class BatchData:
         self.renderings: dict = {}  # shared renderings (emails/render.py) for the batch
         self._event_contexts: dict = {}
 
-    def event_context(self, delivery: EmailDelivery) -> dict:
+    def locale(self, delivery: EmailDelivery) -> str:
+        """The language the recipient reads (see `recipient_locale`)."""
+        return recipient_locale(self.users.get(delivery.user_id), self.organizations.get(delivery.organization_id))
+
+    def template(self, delivery: EmailDelivery) -> tuple[str, dict | None, str]:
+        """The template kind, the organization's override to use (None: the built-in) and the language to render in."""
+        kind = self.template_kind(delivery)
+        org = self.organizations.get(delivery.organization_id)
+        written = {locale: parts for (org_id, k, locale), parts in self.overrides.items()
+                   if org_id == delivery.organization_id and k == kind}
+        override, locale = pick_override(written, self.locale(delivery), org.default_locale if org else None)
+        return kind, override, locale
+
+    def event_context(self, delivery: EmailDelivery, locale: str) -> dict:
         # Account mail signs a link for its one recipient: not shared.
         if delivery.kind.startswith("account."):
-            return event_context(delivery, self)
-        key = (delivery.event_id, delivery.internal, delivery.kind, delivery.organization_id)
+            return event_context(delivery, self, locale)
+        key = (delivery.event_id, delivery.internal, delivery.kind, delivery.organization_id, locale)
         if key not in self._event_contexts:
-            self._event_contexts[key] = event_context(delivery, self)
+            self._event_contexts[key] = event_context(delivery, self, locale)
         return self._event_contexts[key]
 
     def template_kind(self, delivery: EmailDelivery) -> str:
@@ -129,25 +148,30 @@ class BatchData:
         rows = db.session.scalars(select(EmailTemplate).where(
             EmailTemplate.organization_id.in_({k[0] for k in keys}),
             EmailTemplate.event_kind.in_({k[1] for k in keys})))
-        return {(t.organization_id, t.event_kind): {"subject": t.subject, "text": t.text_body, "html": t.html_body}
+        return {(t.organization_id, t.event_kind, t.locale): {"subject": t.subject, "text": t.text_body,
+                                                              "html": t.html_body}
                 for t in rows}
 
     def _digest_items(self) -> dict[int, list[dict]]:
         digest_ids = [d.id for d in self.deliveries if d.kind == "digest"]
         if not digest_ids:
             return {}
+        digests = {d.id: d for d in self.deliveries if d.kind == "digest"}
         rows = db.session.execute(
-            select(EmailDelivery.digest_id, EmailDelivery.kind, EmailDelivery.created_at, ServiceRequest.public_id)
+            select(EmailDelivery.digest_id, EmailDelivery.kind, EmailDelivery.created_at, ServiceRequest.public_id,
+                   Organization.timezone)
             .outerjoin(ServiceRequest, ServiceRequest.id == EmailDelivery.request_id)
+            .outerjoin(Organization, Organization.id == EmailDelivery.organization_id)
             .where(EmailDelivery.digest_id.in_(digest_ids))
             .order_by(EmailDelivery.digest_id, EmailDelivery.id))
         items: dict[int, list[dict]] = {}
-        for digest_id, kind, created_at, public_id in rows:
-            label = EVENT_TYPES[kind].label if kind in EVENT_TYPES else kind
+        for digest_id, kind, created_at, public_id, timezone in rows:
+            locale = self.locale(digests[digest_id])
+            label = translate(str(EVENT_TYPES[kind].label), locale) if kind in EVENT_TYPES else kind
             items.setdefault(digest_id, []).append({
-                "subject": f"{label}: request {public_id}" if public_id else label,
+                "subject": translate(DIGEST_LINE, locale, label=label, public_id=public_id) if public_id else label,
                 "url": page_url("request", public_id=public_id) if public_id else page_url("home"),
-                "created_at": created_at.isoformat(),
+                "created_at": format_when(created_at, timezone, locale),
             })
         return items
 
@@ -156,23 +180,24 @@ def _person(user: User | None) -> dict | None:
     return {"name": user.name or user.email.split("@")[0], "email": user.email} if user else None
 
 
-def _reason(delivery: EmailDelivery, org: Organization | None) -> str:
-    org_name = org.name if org else "us"
+def _reason(delivery: EmailDelivery, org: Organization | None, locale: str) -> str:
+    org_name = org.name if org else translate(US, locale)
     if delivery.kind == "digest":
-        return "you chose a daily digest of your notifications"
+        return translate(DIGEST_REASON, locale)
     if delivery.audience == "payload_user" and delivery.kind in RECEIPT_REASONS:
-        return RECEIPT_REASONS[delivery.kind].format(org=org_name)
-    return REASONS.get(delivery.audience, "you are involved in this request").format(org=org_name)
+        return translate(RECEIPT_REASONS[delivery.kind], locale, org=org_name)
+    return translate(REASONS.get(delivery.audience, DEFAULT_REASON), locale, org=org_name)
 
 
-def build_context(delivery: EmailDelivery, data: BatchData, unsubscribe_token: str | None = None) -> dict:
-    """The documented template variables for one delivery (see emails/render.py)."""
+def build_context(delivery: EmailDelivery, data: BatchData, unsubscribe_token: str | None = None,
+                  locale: str = DEFAULT_LOCALE) -> dict:
+    """The documented template variables for one delivery (see emails/render.py), in `locale`."""
     org = data.organizations.get(delivery.organization_id)
     return {
-        **data.event_context(delivery),
+        **data.event_context(delivery, locale),
         "recipient": _person(data.users.get(delivery.user_id)) or {"name": delivery.email, "email": delivery.email},
         "audience": delivery.audience,
-        "reason": _reason(delivery, org),
+        "reason": _reason(delivery, org, locale),
         # An address without an account (routing, escalation, notices) has no preferences page.
         "preferences_url": page_url("preferences") if delivery.user_id else None,
         "unsubscribe_url": page_url("unsubscribe", token=unsubscribe_token) if unsubscribe_token else None,
@@ -180,8 +205,8 @@ def build_context(delivery: EmailDelivery, data: BatchData, unsubscribe_token: s
     }
 
 
-def event_context(delivery: EmailDelivery, data: BatchData) -> dict:
-    """The variables every recipient of the delivery's event (with its `internal` flag) shares."""
+def event_context(delivery: EmailDelivery, data: BatchData, locale: str = DEFAULT_LOCALE) -> dict:
+    """The variables every recipient of the delivery's event (with its `internal` flag and language) shares."""
     event = data.events.get(delivery.event_id)
     payload = (event.payload if event else None) or {}
     org = data.organizations.get(delivery.organization_id)
@@ -190,25 +215,28 @@ def event_context(delivery: EmailDelivery, data: BatchData) -> dict:
     # An anonymous reporter's name reaches staff only (internal deliveries); the context is
     # shared by every recipient of the event with the same `internal` flag, so nobody else sees it.
     hidden = request is not None and request.anonymous and not delivery.internal
-    shown = lambda user_id: ({"name": ANONYMOUS_NAME, "email": ""}  # noqa: E731
+    shown = lambda user_id: ({"name": translate(ANONYMOUS_NAME, locale), "email": ""}  # noqa: E731
                              if hidden and user_id == request.reporter_id else _person(data.users.get(user_id)))
     context: dict = {
         "organization": {"name": org.name, "slug": org.slug} if org else None,
         "actor": shown(event.actor_id) if event else None,
-        "event": {"kind": delivery.kind, "label": EVENT_TYPES[delivery.kind].label if delivery.kind in EVENT_TYPES
-                  else "Daily digest", "created_at": _when(event.created_at if event else None, tz)},
+        "event": {"kind": delivery.kind, "label": translate(str(EVENT_TYPES[delivery.kind].label), locale)
+                  if delivery.kind in EVENT_TYPES else translate(DIGEST_LABEL, locale),
+                  "created_at": format_when(event.created_at if event else None, tz, locale)},
         "app_url": page_url("home"),
         "by_reporter": bool(payload.get("by_reporter")),
-        "due_at": _when(payload.get("due_at") or payload.get("sla_due_at"), tz),
-        "previous_due_at": _when(payload.get("previous_due_at"), tz),
+        "due_at": format_when(payload.get("due_at") or payload.get("sla_due_at"), tz, locale),
+        "previous_due_at": format_when(payload.get("previous_due_at"), tz, locale),
     }
     if request is not None:
         category = data.categories.get(request.category_id)
         context["request"] = {
             "public_id": request.public_id, "description": request.description, "address": request.address,
-            "status": request.status, "category": category.name if category else "",
-            "url": page_url("request", public_id=request.public_id), "created_at": _when(request.created_at, tz),
-            "due_at": _when(request.due_at, tz),
+            "status": request.status, "status_text": translate(STATUS_TEXT.get(request.status), locale)
+            or request.status, "category": category.name if category else "",
+            "url": page_url("request", public_id=request.public_id),
+            "created_at": format_when(request.created_at, tz, locale),
+            "due_at": format_when(request.due_at, tz, locale),
             # Staff deliveries (the only ones marked internal) also open the request in the staff portal.
             "staff_url": page_url("staff_request", org=org.slug, request_id=request.id)
             if delivery.internal and org is not None else None}
@@ -221,10 +249,10 @@ def event_context(delivery: EmailDelivery, data: BatchData) -> dict:
     comment = data.comments.get(payload.get("comment_id"))
     if comment is not None and (comment.visibility == "public" or delivery.internal):
         context["comment"] = {"body": comment.body, "visibility": comment.visibility,
-                              "author": (shown(comment.author_id) or {"name": "Someone"})["name"]}
+                              "author": (shown(comment.author_id) or {"name": translate(SOMEONE, locale)})["name"]}
     work_order = data.work_orders.get(payload.get("work_order_id"))
     if work_order is not None and delivery.internal:
-        context["work_order"] = {"title": work_order.title, "due_at": _when(work_order.due_at, tz),
+        context["work_order"] = {"title": work_order.title, "due_at": format_when(work_order.due_at, tz, locale),
                                  "notes": work_order.notes,
                                  "url": page_url("staff_work_order", org=org.slug, work_order_id=work_order.id)}
     area = data.watch_areas.get(payload.get("watch_area_id"))
@@ -235,7 +263,7 @@ def event_context(delivery: EmailDelivery, data: BatchData) -> dict:
         context["inbound_message"] = {
             "id": message.id, "url": page_url("staff_inbound", org=org.slug, message_id=message.id),
             "sender": message.sender_email, "sender_name": message.sender_name, "subject": message.subject,
-            "body": message.body, "received_at": _when(message.created_at, tz)}
+            "body": message.body, "received_at": format_when(message.created_at, tz, locale)}
     context["link"] = _account_link(delivery, data.users.get(payload.get("user_id")), org)
     return context
 
@@ -261,10 +289,9 @@ def build_message(delivery: EmailDelivery, data: BatchData) -> ComposedEmail:
     domain = config["INBOUND_DOMAIN"]
     org = data.organizations.get(delivery.organization_id)
     token = unsubscribe_token(delivery.id) if delivery.subscription else None
-    context = build_context(delivery, data, token)
-    template = data.template_kind(delivery)
-    rendered = render_email(template, context, data.overrides.get((delivery.organization_id, template)),
-                            memo=data.renderings)
+    template, override, locale = data.template(delivery)
+    context = build_context(delivery, data, token, locale)
+    rendered = render_email(template, context, override, memo=data.renderings, locale=locale)
     sender = (org.sender_email if org and org.sender_email else None) or config["MAIL_DEFAULT_SENDER"]
     message_id = f"<delivery-{delivery.id}@{domain}>"  # the same on a retry: receivers can drop a duplicate
     headers = [

@@ -169,13 +169,15 @@ class OrganizationNotificationSettings(db.Model):
 
 
 class EmailTemplate(db.Model):
-    """An organization's own subject and bodies for one event kind (NULL: the default)."""
+    """An organization's own subject and bodies for one event kind in one language (NULL: the default)."""
 
     __tablename__ = "email_templates"
 
     organization_id: Mapped[int] = mapped_column(
         ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True)
     event_kind: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # The language the override is written in (one override per kind per language).
+    locale: Mapped[str] = mapped_column(String(16), primary_key=True, default="en", server_default="en")
     # Set for an organization's own templates ("custom.<key>", used by automations).
     name: Mapped[str | None] = mapped_column(String(200))
     subject: Mapped[str | None] = mapped_column(Text)

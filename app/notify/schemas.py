@@ -87,6 +87,8 @@ class OrganizationSettingsSchema(ma.Schema):
     inbound_notice_to = ma.fields.String(allow_none=True)
     inbound_notice_cc = ma.fields.String(allow_none=True)
     general_email = ma.fields.String(allow_none=True)
+    default_locale = ma.fields.String(metadata={"description": "the language of mail to people without one, "
+                                                               "and of template overrides (`en`, `es`, ...)"})
 
 
 class OrganizationSettingsUpdateSchema(ma.Schema):
@@ -94,6 +96,7 @@ class OrganizationSettingsUpdateSchema(ma.Schema):
                             metadata={"description": 'e.g. {"request.followed": false}'})
     inbound_notice_to = ma.fields.Email(allow_none=True)
     inbound_notice_cc = ma.fields.Email(allow_none=True)
+    default_locale = ma.fields.String(metadata={"description": "`en`, `es`, ..."})
 
 
 class CategoryRuleSchema(ma.Schema):
@@ -128,6 +131,9 @@ class CategoryOverridesSchema(ma.Schema):
 
 class TemplateSchema(ma.Schema):
     event = ma.fields.String(required=True)
+    locale = ma.fields.String(required=True, metadata={"description": "the language of this override"})
+    written_in = ma.fields.List(ma.fields.String(), required=True,
+                                metadata={"description": "the languages the organization has overridden it in"})
     subject = ma.fields.String(required=True)
     text = ma.fields.String(required=True)
     html = ma.fields.String(required=True)
@@ -135,7 +141,13 @@ class TemplateSchema(ma.Schema):
     variables = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String(), required=True)
 
 
+class TemplateArgs(ma.Schema):
+    locale = ma.fields.String(load_default=None, metadata={"description": "default: the organization's language"})
+
+
 class TemplateDraftSchema(ma.Schema):
+    locale = ma.fields.String(allow_none=True, load_default=None,
+                              metadata={"description": "the override's language (default: the organization's)"})
     subject = ma.fields.String(allow_none=True, load_default=None, validate=ma.validate.Length(max=2000))
     text = ma.fields.String(allow_none=True, load_default=None, validate=ma.validate.Length(max=100_000))
     html = ma.fields.String(allow_none=True, load_default=None, validate=ma.validate.Length(max=200_000))

@@ -7,6 +7,7 @@ from sqlalchemy import delete, select
 from app.accounts.models import Organization
 from app.errors import NotFound, ValidationFailed
 from app.extensions import db
+from app.i18n import LANGUAGES, supported
 from app.notify.audiences import AUDIENCES
 from app.notify.channels import recipient_channels
 from app.notify.matrix import EVENT_TYPES, audience_refusal, rules_for
@@ -27,11 +28,18 @@ def organization_settings(org: Organization) -> dict:
         "inbound_notice_to": row.inbound_notice_to if row else None,
         "inbound_notice_cc": row.inbound_notice_cc if row else None,
         "general_email": org.general_email,
+        "default_locale": org.default_locale,
     }
 
 
 def update_organization_settings(org: Organization, changes: dict) -> dict:
-    """Apply {events: {kind: bool}, inbound_notice_to, inbound_notice_cc} (each optional) and commit."""
+    """Apply {events: {kind: bool}, inbound_notice_to, inbound_notice_cc, default_locale} (each optional) and commit."""
+    if "default_locale" in changes:
+        chosen = supported(changes["default_locale"])
+        if chosen is None or chosen != changes["default_locale"]:
+            raise ValidationFailed(f"No language {changes['default_locale']!r}; one of {', '.join(LANGUAGES)}.",
+                                   {"default_locale": ["Unknown language."]})
+        org.default_locale = chosen
     row = _settings_row(org, lock=True)
     if row is None:
         row = OrganizationNotificationSettings(organization_id=org.id, disabled_kinds=[])

@@ -1,17 +1,27 @@
-"""Organizations' own email templates: read, replace (validated), preview with sample data."""
+"""Organizations' own email templates, one per kind per language: read, replace (validated), preview.
+
+Which override an email uses is `pick_override`: the one written in the recipient's language,
+else in the organization's default language, else in English; with none, the built-in template
+in the recipient's language.
+"""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from flask import current_app
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from app.accounts.models import Organization, User
+from app.dates import format_when
 from app.errors import NotFound, ValidationFailed
 from app.extensions import db
+from app.i18n import DEFAULT_LOCALE, LANGUAGES, supported
 from app.links import page_url
 from app.notify.matrix import EVENT_TYPES
 from app.notify.models import EmailTemplate
 from emails.addresses import request_address
+from emails.i18n import translate
 from emails.render import (
     PARTS,
     TEMPLATE_VARIABLES,
@@ -25,48 +35,74 @@ TEMPLATE_KINDS = (*EVENT_TYPES, "digest")
 _COLUMNS = {"subject": "subject", "text": "text_body", "html": "html_body"}
 
 
+def pick_override(written: dict[str, dict], recipient_locale: str, default_locale: str | None) -> tuple[dict | None, str]:
+    """The override to use from `written` (language -> parts) and the language to render in.
+
+    The recipient's language, then the organization's default language, then English; with no
+    override in any of them, (None, the recipient's language): the built-in template.
+    """
+    for locale in (recipient_locale, default_locale, DEFAULT_LOCALE):
+        if locale and locale in written:
+            return written[locale], locale
+    return None, recipient_locale
+
+
 def _kind(kind: str, org: Organization | None = None) -> str:
     # Besides the event kinds, an organization's own templates ("custom.<key>", made for automations).
-    if kind not in TEMPLATE_KINDS and not (org is not None and kind.startswith("custom.")
-                                           and db.session.get(EmailTemplate, (org.id, kind)) is not None):
+    if kind not in TEMPLATE_KINDS and not (org is not None and kind.startswith("custom.") and db.session.scalar(
+            select(EmailTemplate.event_kind).where(EmailTemplate.organization_id == org.id,
+                                                   EmailTemplate.event_kind == kind).limit(1)) is not None):
         raise NotFound(f"No email template {kind!r}.", {"event": kind})
     return kind
 
 
-def sample_context(org: Organization, kind: str) -> dict:
+def template_locale(org: Organization, locale: str | None) -> str:
+    """The language an override is read or written in: the one asked for, else the organization's default."""
+    if locale in (None, ""):
+        return supported(org.default_locale) or DEFAULT_LOCALE
+    chosen = supported(locale)
+    if chosen is None or chosen != locale:
+        raise ValidationFailed(f"No language {locale!r}; one of {', '.join(LANGUAGES)}.",
+                               {"locale": ["Unknown language."]})
+    return chosen
+
+
+def sample_context(org: Organization, kind: str, locale: str = DEFAULT_LOCALE) -> dict:
     """Every documented variable with example values, as a real email of `kind` would have them."""
     public_id = "abc123xyz0"
     request_url = page_url("request", public_id=public_id)
+    when = lambda *moment: format_when(datetime(*moment, tzinfo=UTC), org.timezone, locale)  # noqa: E731
     return {
         "organization": {"name": org.name, "slug": org.slug},
         "recipient": {"name": "Alex Resident", "email": "alex@example.org"},
         "actor": {"name": "Sam Staff", "email": "sam@example.org"},
         "event": {"kind": kind, "label": EVENT_TYPES[kind].label if kind in EVENT_TYPES else "Daily digest",
-                  "created_at": "Mon 02 Mar 2026 09:30 CST"},
+                  "created_at": when(2026, 3, 2, 15, 30)},
         "request": {"public_id": public_id, "description": "A pothole the size of a bathtub",
-                    "address": "1 Main Street", "status": "acknowledged", "category": "Pothole",
-                    "url": request_url, "created_at": "Mon 02 Mar 2026 09:30 CST",
-                    "due_at": "Wed 04 Mar 2026 17:00 CST",
+                    "address": "1 Main Street", "status": "acknowledged",
+                    "status_text": translate("acknowledged", locale), "category": "Pothole",
+                    "url": request_url, "created_at": when(2026, 3, 2, 15, 30),
+                    "due_at": when(2026, 3, 4, 23, 0),
                     "staff_url": page_url("staff_request", org=org.slug, request_id=1)},
         "request_email": request_address(public_id, current_app.config["INBOUND_DOMAIN"]),
         "comment": {"body": "A crew is on its way.", "author": "Sam Staff", "visibility": "public"},
         "previous_category": "Sidewalk",
-        "due_at": "Wed 04 Mar 2026 17:00 CST",
-        "previous_due_at": "Tue 03 Mar 2026 17:00 CST",
+        "due_at": when(2026, 3, 4, 23, 0),
+        "previous_due_at": when(2026, 3, 3, 23, 0),
         "by_reporter": False,
         "merged_into": {"public_id": "def456uvw1", "url": page_url("request", public_id="def456uvw1")},
-        "work_order": {"title": "Patch the pothole", "due_at": "Wed 04 Mar 2026 17:00 CST",
+        "work_order": {"title": "Patch the pothole", "due_at": when(2026, 3, 4, 23, 0),
                        "notes": "Bring cold patch.",
                        "url": page_url("staff_work_order", org=org.slug, work_order_id=1)},
         "watch_area": {"name": "My street", "url": page_url("watch_area", area_id=1)},
         "link": _sample_link(org, kind),
         "inbound_message": {"id": 1, "url": page_url("staff_inbound", org=org.slug, message_id=1),
                             "sender": "pat@example.net", "sender_name": "Pat", "subject": "Streetlight out",
-                            "body": "The light on Elm Street is out again.", "received_at": "Mon 02 Mar 2026 09:30 CST"},
+                            "body": "The light on Elm Street is out again.", "received_at": when(2026, 3, 2, 15, 30)},
         "digest_items": [{"subject": "A request is acknowledged: request abc123xyz0",
-                          "url": request_url, "created_at": "2026-03-02T09:30:00+00:00"}],
+                          "url": request_url, "created_at": when(2026, 3, 2, 15, 30)}],
         "audience": "reporter",
-        "reason": "you reported this request",
+        "reason": translate("you reported this request", locale),
         "preferences_url": page_url("preferences"),
         "unsubscribe_url": page_url("unsubscribe", token="example"),
         "app_url": page_url("home"),
@@ -84,48 +120,62 @@ def _sample_link(org: Organization, kind: str) -> str:
     return page_url("staff_home", org=org.slug)
 
 
-def template_view(org: Organization, kind: str) -> dict:
-    row = db.session.get(EmailTemplate, (org.id, _kind(kind, org)))
+def _written_locales(org: Organization, kind: str) -> list[str]:
+    return sorted(db.session.scalars(select(EmailTemplate.locale).where(
+        EmailTemplate.organization_id == org.id, EmailTemplate.event_kind == kind)))
+
+
+def template_view(org: Organization, kind: str, locale: str | None = None) -> dict:
+    """The organization's override of `kind` in `locale` (default: its default language), part by part."""
+    locale = template_locale(org, locale)
+    row = db.session.get(EmailTemplate, (org.id, _kind(kind, org), locale))
     saved = {part: getattr(row, _COLUMNS[part]) if row else None for part in PARTS}
     return {
         "event": kind,
+        "locale": locale,
+        "written_in": _written_locales(org, kind),
         **{part: saved[part] if saved[part] is not None else default_source(kind, part) for part in PARTS},
         "overridden": {part: saved[part] is not None for part in PARTS},
         "variables": TEMPLATE_VARIABLES,
     }
 
 
-def _validated(org: Organization, kind: str, sources: dict) -> None:
+def _validated(org: Organization, kind: str, sources: dict, locale: str = DEFAULT_LOCALE) -> None:
     try:
-        validate_templates(kind, sources, sample_context(org, kind))
+        validate_templates(kind, sources, sample_context(org, kind, locale))
     except TemplateInvalid as exc:
         raise ValidationFailed(f"The {exc.part} template is invalid (line {exc.line}): {exc.reason}",
                                {exc.part: {"line": exc.line, "reason": exc.reason}}) from None
 
 
 def save_template(org: Organization, kind: str, user: User, parts: dict) -> dict:
-    """Replace the organization's template for `kind` (a part left null reverts to the default) and commit."""
+    """Replace the organization's template for `kind` in `parts["locale"]` (default: the organization's
+    language; a part left null reverts to the default) and commit."""
+    locale = template_locale(org, parts.get("locale"))
     sources = {part: parts.get(part) or None for part in PARTS}
-    _validated(org, _kind(kind, org), sources)
+    _validated(org, _kind(kind, org), sources, locale)
     if all(source is None for source in sources.values()):
         db.session.execute(delete(EmailTemplate).where(EmailTemplate.organization_id == org.id,
-                                                       EmailTemplate.event_kind == kind))
+                                                       EmailTemplate.event_kind == kind,
+                                                       EmailTemplate.locale == locale))
     else:
-        row = db.session.get(EmailTemplate, (org.id, kind)) or EmailTemplate(organization_id=org.id, event_kind=kind)
+        row = (db.session.get(EmailTemplate, (org.id, kind, locale))
+               or EmailTemplate(organization_id=org.id, event_kind=kind, locale=locale))
         for part, column in _COLUMNS.items():
             setattr(row, column, sources[part])
         row.updated_by_id = user.id
         db.session.add(row)
     db.session.commit()
-    return template_view(org, kind)
+    return template_view(org, kind, locale)
 
 
 def preview(org: Organization, kind: str, draft: dict) -> dict:
-    """Render the draft (or what is saved, part by part) with sample data; 422 when it is invalid."""
-    saved = template_view(org, _kind(kind, org))
+    """Render the draft (or what is saved, part by part) with sample data, in the draft's `locale`; 422 when invalid."""
+    locale = template_locale(org, draft.get("locale"))
+    saved = template_view(org, _kind(kind, org), locale)
     sources = {part: draft.get(part) if draft.get(part) is not None else saved[part] for part in PARTS}
-    _validated(org, kind, {part: source for part, source in sources.items() if draft.get(part) is not None})
-    rendered = render_email(kind, sample_context(org, kind), sources)
+    _validated(org, kind, {part: source for part, source in sources.items() if draft.get(part) is not None}, locale)
+    rendered = render_email(kind, sample_context(org, kind, locale), sources, locale=locale)
     return {"subject": rendered.subject, "text": rendered.text, "html": rendered.html}
 
 

@@ -15,6 +15,7 @@ from app.accounts.tokens import revoke_token
 from app.api.auth import log_in_session, log_out_session
 from app.errors import ApiError
 from app.extensions import db
+from app.i18n import page_locale
 from app.portal.access import staff_organizations
 from app.portal.forms import (
     ActionForm,
@@ -69,7 +70,8 @@ def register():
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            accounts.register(form.email.data, form.password.data, form.name.data.strip())
+            # The language the page spoke becomes the profile's: the confirmation email is in it.
+            accounts.register(form.email.data, form.password.data, form.name.data.strip(), locale=page_locale())
         except ApiError as exc:
             apply_service_error(form, exc, default_field="email")
         else:

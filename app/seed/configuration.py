@@ -39,7 +39,7 @@ def seed_configuration(org, categories: dict, admin) -> None:
         CategoryNotificationRule.category_id == pothole.id).limit(1))
     if has_rules is None:
         replace_category_overrides(org, pothole.id, POTHOLE_OVERRIDES)
-    if db.session.get(EmailTemplate, (org.id, "request.acknowledged")) is None:
+    if db.session.get(EmailTemplate, (org.id, "request.acknowledged", "en")) is None:
         save_template(org, "request.acknowledged", admin, ACKNOWLEDGED_TEMPLATE)
     if db.session.scalar(select(ApiKey.id).where(ApiKey.key_hash == key_digest(DEMO_API_KEY))) is None:
         db.session.add(ApiKey(organization_id=org.id, name="Demo kiosk", key_hash=key_digest(DEMO_API_KEY),

@@ -21,7 +21,8 @@ def _url(user, event, suffix=""):
 
 def test_the_default_template_and_its_variables_are_shown(client, admin):
     shown = client.get(_url(admin, "request.acknowledged"), headers=bearer(admin)).get_json()
-    assert shown["subject"].startswith("[{{ organization.name }}] Request {{ request.public_id }}")
+    assert shown["subject"].startswith('[{{ organization.name }}] {{ _("Request %(id)s acknowledged"')
+    assert shown["locale"] == "en" and shown["written_in"] == []
     assert "{% extends \"_layout.html\" %}" in shown["html"]
     assert shown["overridden"] == {"subject": False, "text": False, "html": False}
     assert "request_email" in shown["variables"] and "reason" in shown["variables"]

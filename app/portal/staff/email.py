@@ -15,7 +15,8 @@ from app.open311 import keys
 from app.portal.forms import ActionForm, apply_service_error
 from app.portal.staff.blueprint import bp
 from app.portal.staff.common import render_staff, staff_page
-from app.portal.staff.forms import ApiKeyForm, InboundNoticeForm, TemplateForm
+from app.portal.staff.forms import ApiKeyForm, InboundNoticeForm, LanguageForm, TemplateForm
+from app.portal.staff.languages import language_choices
 
 MANAGE = "manage_settings"
 LOG_PAGE = 50
@@ -25,9 +26,25 @@ LOG_PAGE = 50
 def settings(org: str, notice_form=None, code: int = 200):
     organization, user = staff_page(org, MANAGE)
     current = notify_settings.organization_settings(organization)
+    language_form = LanguageForm(data=current)
+    language_form.default_locale.choices = language_choices()
     return render_staff("staff/settings.html", organization, user, code, current=current,
                         switches_form=ActionForm(), template_kinds=templates.TEMPLATE_KINDS,
-                        notice_form=notice_form or InboundNoticeForm(data=current))
+                        notice_form=notice_form or InboundNoticeForm(data=current), language_form=language_form)
+
+
+@bp.post("/<org>/settings/language")
+def save_language(org: str):
+    """The organization's default language: mail to people without one, and its template overrides."""
+    organization, _ = staff_page(org, MANAGE)
+    form = LanguageForm()
+    form.default_locale.choices = language_choices()
+    if form.validate_on_submit():
+        notify_settings.update_organization_settings(organization, {"default_locale": form.default_locale.data})
+        flash("Default language saved.")
+    else:
+        flash("Choose one of the languages offered.", "error")
+    return redirect(url_for("staff.settings", org=org))
 
 
 @bp.post("/<org>/settings/switches")
@@ -69,23 +86,24 @@ def save_inbound_notice(org: str):
 def email_template(org: str, kind: str):
     """Edit one template; "Preview" renders the draft with sample data, "Save" keeps it."""
     organization, user = staff_page(org, MANAGE)
-    saved = templates.template_view(organization, kind)
+    locale = templates.template_locale(organization, request.args.get("locale"))
+    saved = templates.template_view(organization, kind, locale)
     form = TemplateForm(data=saved) if request.method == "GET" else TemplateForm()
     rendered, code = None, 200
     if form.validate_on_submit():
-        draft = {"subject": form.subject.data, "text": form.text.data, "html": form.html.data}
+        draft = {"subject": form.subject.data, "text": form.text.data, "html": form.html.data, "locale": locale}
         try:
             if request.form.get("action") == "save":
                 templates.save_template(organization, kind, user, draft)
                 flash("Template saved.")
-                return redirect(url_for("staff.email_template", org=org, kind=kind))
+                return redirect(url_for("staff.email_template", org=org, kind=kind, locale=locale))
             rendered = templates.preview(organization, kind, draft)
         except ApiError as exc:
             db.session.rollback()
             apply_service_error(form, exc)
             code = 422
     return render_staff("staff/template.html", organization, user, code, kind=kind, form=form, saved=saved,
-                        rendered=rendered)
+                        rendered=rendered, locale=locale, languages=language_choices())
 
 
 @bp.get("/<org>/email-log")

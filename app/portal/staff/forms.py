@@ -138,6 +138,10 @@ class TemplateForm(FlaskForm):
     html = TextAreaField("HTML body", validators=[Optional()])
 
 
+class LanguageForm(FlaskForm):
+    default_locale = SelectField("Default language", validators=[DataRequired()])
+
+
 class InboundNoticeForm(FlaskForm):
     inbound_notice_to = StringField("Send New Inbound Message Notices to", validators=[Optional(), Length(max=254)])
     inbound_notice_cc = StringField("Copy them to", validators=[Optional(), Length(max=254)])
