@@ -84,9 +84,11 @@ class Journey:
         self.count = 0
 
     # --- people and pages ---------------------------------------------------------------
-    def person(self, who: str):
-        """A fresh browser (its own cookies) for one person; each page it loads is photographed."""
-        context = self.browser.new_context(base_url=self.base_url, viewport={"width": 1280, "height": 900})
+    def person(self, who: str, locale: str | None = None):
+        """A fresh browser (its own cookies, its language: `Accept-Language`) for one person; each page it
+        loads is photographed."""
+        context = self.browser.new_context(base_url=self.base_url, viewport={"width": 1280, "height": 900},
+                                           locale=locale)
         context.set_default_timeout(10_000)
         # Only the live server is reachable: map tiles and anything else fail, as offline.
         context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(self.base_url)
