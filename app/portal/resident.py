@@ -11,11 +11,10 @@ from flask import flash, redirect, render_template, request, url_for
 
 from app.addresses import service as addresses
 from app.api.auth import current_user, require_user
-from app.errors import ApiError
-from app.extensions import db
 from app.portal import mapdata
 from app.portal.access import login_required
 from app.portal.forms import ActionForm, ReportForm, apply_service_error
+from app.portal.refusals import attempt
 from app.portal.resident_blueprint import STATUS_LABELS, bp
 from app.requests import categories, duplicates, queries, service
 from app.requests.models import CommentSource
@@ -47,21 +46,18 @@ def _nearby(form: ReportForm) -> list[dict]:
     """Open requests of the chosen category near the point: "Is it one of these?" (also drawn by the script)."""
     if form.lat.data is None or form.lng.data is None or not form.category_id.data or form.lat.errors or form.lng.errors:
         return []
-    try:
-        return duplicates.nearby(form.lat.data, form.lng.data, form.category_id.data)["items"]
-    except ApiError:
-        return []
+    found = attempt(lambda: duplicates.nearby(form.lat.data, form.lng.data, form.category_id.data), quiet=True)
+    return found.value["items"] if found else []
 
 
 def _questions(category_id: int | None) -> list[dict]:
     """The chosen category's questions that take an answer, in their order."""
     if not category_id:
         return []
-    try:
-        category = categories.get_category(category_id)
-    except ApiError:
+    found = attempt(lambda: categories.get_category(category_id), quiet=True)
+    if not found:
         return []
-    return sorted((q for q in category.attributes if q.get("variable", True)), key=lambda q: q.get("order", 0))
+    return sorted((q for q in found.value.attributes if q.get("variable", True)), key=lambda q: q.get("order", 0))
 
 
 def typed_answers(questions: list[dict], formdata) -> dict:
@@ -106,21 +102,27 @@ def report():
     if form.validate_on_submit():
         user = require_user()
         answers = typed_answers(_questions(form.category_id.data), request.form)
-        try:
-            created = service.submit(user, category_id=form.category_id.data, lat=form.lat.data,
-                                     lng=form.lng.data, description=form.description.data,
-                                     address=form.address.data or "", answers=answers, source=CommentSource.WEB,
-                                     anonymous=bool(form.anonymous.data))
-        except ApiError as exc:
-            db.session.rollback()
-            answer_errors = (exc.details.get("json") or {}).get("answers") if exc.status == 422 else None
-            if not answer_errors:
-                apply_service_error(form, exc, default_field="category_id")
-            return _report_page(form, 422, answer_errors)
+
+        def show(exc):  # the answers' problems are shown beside their questions, the rest beside the form's
+            if not _answer_errors(exc):
+                apply_service_error(form, exc, "category_id")
+
+        submitted = attempt(lambda: service.submit(
+            user, category_id=form.category_id.data, lat=form.lat.data, lng=form.lng.data,
+            description=form.description.data, address=form.address.data or "", answers=answers,
+            source=CommentSource.WEB, anonymous=bool(form.anonymous.data)), show=show)
+        if not submitted:
+            return _report_page(form, 422, _answer_errors(submitted.refusal))
+        created = submitted.value
         _attach_photos(created.id, user, form.photos.data)
         flash(f"Thank you. Your request {created.public_id} is filed; you will hear when it changes.")
         return redirect(url_for("resident.request_page", public_id=created.public_id))
     return _report_page(form, 422 if form.errors else 200)
+
+
+def _answer_errors(exc) -> dict | None:
+    """A refusal's problems with the answers to the category's questions, by question code."""
+    return (exc.details.get("json") or {}).get("answers") if exc.status == 422 else None
 
 
 def _find_address(form: ReportForm):
@@ -141,11 +143,13 @@ def _attach_photos(request_id: int, user, files) -> None:
     for upload in files or []:
         if not upload or not upload.filename:
             continue
-        try:
-            service.add_photo(request_id, user, upload.read(service.MAX_PHOTO_BYTES + 1), upload.filename)
-        except ApiError as exc:
-            db.session.rollback()
-            flash(f"{upload.filename}: {exc.message}", "error")
+        _attach_photo(request_id, user, upload)
+
+
+def _attach_photo(request_id: int, user, upload) -> None:
+    """One photo; a refused one is named in a flash and the others still go."""
+    attempt(lambda: service.add_photo(request_id, user, upload.read(service.MAX_PHOTO_BYTES + 1), upload.filename),
+            show=lambda exc: flash(f"{upload.filename}: {exc.message}", "error"))
 
 
 @bp.get("/my/requests")
