@@ -5,8 +5,6 @@ A request's own page and the actions on it are in `request_page.py`, on this blu
 
 from __future__ import annotations
 
-import contextlib
-
 from flask import flash, redirect, render_template, request, url_for
 
 from app.addresses import service as addresses
@@ -17,6 +15,7 @@ from app.portal.forms import ActionForm, ReportForm, apply_service_error
 from app.portal.refusals import attempt
 from app.portal.resident_blueprint import STATUS_LABELS, bp
 from app.requests import categories, duplicates, queries, service
+from app.requests.attributes import typed_answers
 from app.requests.models import CommentSource
 
 MAP_REQUESTS = 100
@@ -55,27 +54,12 @@ def _questions(category_id: int | None) -> list[dict]:
     if not category_id:
         return []
     found = attempt(lambda: categories.get_category(category_id), quiet=True)
-    if not found:
-        return []
-    return sorted((q for q in found.value.attributes if q.get("variable", True)), key=lambda q: q.get("order", 0))
+    return found.value.questions if found else []
 
 
-def typed_answers(questions: list[dict], formdata) -> dict:
-    """The answers as typed (`answers.<code>` fields); the requests service judges them."""
-    answers = {}
-    for question in questions:
-        name = f"answers.{question['code']}"
-        if question["datatype"] == "multivaluelist":
-            value = formdata.getlist(name)
-        else:
-            value = (formdata.get(name) or "").strip()
-            if value and question["datatype"] == "number":
-                # Not a number: left as typed, and the service says it must be one.
-                with contextlib.suppress(ValueError):
-                    value = float(value)
-        if value not in ("", []):
-            answers[question["code"]] = value
-    return answers
+def form_answers(questions: list[dict], formdata) -> dict:
+    """The answers typed in the `answers.<code>` fields, read as every channel reads them."""
+    return typed_answers(questions, {q["code"]: formdata.getlist(f"answers.{q['code']}") for q in questions})
 
 
 def _report_page(form: ReportForm, code: int = 200, answer_errors: dict | None = None):
@@ -101,7 +85,7 @@ def report():
         return _report_page(form, 200 if not (form.lat.errors or form.lng.errors) else 422)
     if form.validate_on_submit():
         user = require_user()
-        answers = typed_answers(_questions(form.category_id.data), request.form)
+        answers = form_answers(_questions(form.category_id.data), request.form)
 
         def show(exc):  # the answers' problems are shown beside their questions, the rest beside the form's
             if not _answer_errors(exc):
