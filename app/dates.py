@@ -32,7 +32,10 @@ def format_when(value: datetime | str | None, timezone: str | None, locale: str 
     instant = as_instant(value)
     if instant is None:
         return value if isinstance(value, str) and value else None
-    local = instant.astimezone(ZoneInfo(timezone or DEFAULT_TIMEZONE))
+    try:
+        local = instant.astimezone(ZoneInfo(timezone or DEFAULT_TIMEZONE))
+    except OverflowError:  # a payload stored before the date-time window (app/inputs.py)
+        return instant.isoformat()
     locale = locale or "en"
     pattern = get_datetime_format("medium", locale=locale)
     return (pattern.replace("{1}", format_date(local, "medium", locale=locale))

@@ -38,7 +38,7 @@ from app.work.models import WorkOrder
 from emails.addresses import reply_address, request_address
 from emails.i18n import email_text, translate
 from emails.outgoing import address, alternative_message, header_value
-from emails.render import render_email
+from emails.render import OverBudget, render_email
 from emails.tokens import make_reply_token
 
 log = logging.getLogger(__name__)
@@ -110,6 +110,7 @@ class BatchData:
         self.overrides = self._overrides()
         self.digest_items = self._digest_items()
         self.renderings: dict = {}  # shared renderings (emails/render.py) for the batch
+        self.over_budget: dict = {}  # (organization id, template, language) -> why: rendered over budget once, not again
         self._event_contexts: dict = {}
 
     def locale(self, delivery: EmailDelivery) -> str:
@@ -291,7 +292,14 @@ def build_message(delivery: EmailDelivery, data: BatchData) -> ComposedEmail:
     token = unsubscribe_token(delivery.id) if delivery.subscription else None
     template, override, locale = data.template(delivery)
     context = build_context(delivery, data, token, locale)
-    rendered = render_email(template, context, override, memo=data.renderings, locale=locale)
+    key = (delivery.organization_id, template, locale)
+    if key in data.over_budget:  # the batch's other deliveries of that template do not wait for it again
+        raise OverBudget(data.over_budget[key])
+    try:
+        rendered = render_email(template, context, override, memo=data.renderings, locale=locale)
+    except OverBudget as exc:
+        data.over_budget[key] = exc.reason
+        raise
     sender = (org.sender_email if org and org.sender_email else None) or config["MAIL_DEFAULT_SENDER"]
     message_id = f"<delivery-{delivery.id}@{domain}>"  # the same on a retry: receivers can drop a duplicate
     headers = [
@@ -323,6 +331,9 @@ def compose_batch(delivery_ids: list[int]) -> tuple[list[ComposedEmail], dict[in
     for delivery in deliveries:
         try:
             composed.append(build_message(delivery, data))
+        except OverBudget as exc:  # an organization's template that would hold the worker: refused, said why
+            log.warning("delivery %s: its template is over the render budget: %s", delivery.id, exc.reason)
+            failures[delivery.id] = f"template over the render budget: {exc.reason}"[:500]
         except Exception as exc:  # one broken template must not hold up the rest of the batch
             log.exception("could not compose delivery %s", delivery.id)
             failures[delivery.id] = f"could not compose: {type(exc).__name__}: {exc}"[:500]

@@ -144,7 +144,8 @@ def _validated(org: Organization, kind: str, sources: dict, locale: str = DEFAUL
     try:
         validate_templates(kind, sources, sample_context(org, kind, locale))
     except TemplateInvalid as exc:
-        raise ValidationFailed(f"The {exc.part} template is invalid (line {exc.line}): {exc.reason}",
+        where = f" (line {exc.line})" if exc.line else ""
+        raise ValidationFailed(f"The {exc.part} template is invalid{where}: {exc.reason}",
                                {exc.part: {"line": exc.line, "reason": exc.reason}}) from None
 
 
