@@ -72,7 +72,10 @@ def _when(value: datetime | str | None, tz: str) -> str | None:
             value = datetime.fromisoformat(value)
         except ValueError:
             return value
-    return value.astimezone(ZoneInfo(tz)).strftime("%a %d %b %Y %H:%M %Z")
+    try:
+        return value.astimezone(ZoneInfo(tz)).strftime("%a %d %b %Y %H:%M %Z")
+    except OverflowError:  # a payload stored before the date-time window (app/inputs.py)
+        return value.isoformat()
 
 
 def _by_id(model, ids) -> dict:

@@ -27,6 +27,7 @@ from wtforms.validators import (
 )
 
 from app.accounts.passwords import password_problem
+from app.inputs import OUTSIDE_WINDOW, in_window
 
 
 def password_policy(form, field) -> None:
@@ -163,3 +164,9 @@ def _as_list(messages) -> list[str]:
     if isinstance(messages, list | tuple):
         return [m for value in messages for m in _as_list(value)]
     return [str(messages)]
+
+
+def within_window(form, field) -> None:
+    """A date-time field's value inside the window every date-time input keeps (app/inputs.py)."""
+    if field.data is not None and not in_window(field.data):
+        raise ValidationError(OUTSIDE_WINDOW)

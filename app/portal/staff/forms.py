@@ -19,7 +19,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from app.accounts.permissions import PERMISSIONS
 from app.inbound.models import InboundMessageStatus
-from app.portal.forms import email_field
+from app.portal.forms import email_field, within_window
 from app.portal.labels import status_choices
 from app.requests.models import RequestStatus
 
@@ -33,7 +33,7 @@ class WorkOrderForm(FlaskForm):
     notes = TextAreaField("Notes for the crew", validators=[Optional(), Length(max=20_000)])
     request = StringField("Request number", validators=[Optional(), Length(max=16)])
     assignee_id = SelectField("Assigned to", coerce=optional_id, validate_choice=False)
-    due_at = DateTimeLocalField("Due", format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    due_at = DateTimeLocalField("Due", format="%Y-%m-%dT%H:%M", validators=[Optional(), within_window])
 
 
 class WorkOrderUpdateForm(WorkOrderForm):
@@ -77,7 +77,7 @@ class RecategorizeForm(FlaskForm):
 
 
 class DueDateForm(FlaskForm):
-    due_at = DateTimeLocalField("Due date", format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    due_at = DateTimeLocalField("Due date", format="%Y-%m-%dT%H:%M", validators=[Optional(), within_window])
 
 
 class QueueFilters(FlaskForm):
