@@ -123,6 +123,16 @@ def submit(actor: User | None, *, category_id: int, lat: float, lng: float, desc
     return request
 
 
+def submit_for_contact(*, category_id: int, lat: float, lng: float, description: str, address: str = "",
+                       answers: dict | None = None, source: str) -> ServiceRequest:
+    """File a request whose reporter is a contact, not an account (an Open311 report that may not be
+    attached to the account of its address); the caller keeps the contact. Nobody follows it."""
+    request = _file_request(_active_category(category_id), None, None, lat=lat, lng=lng,
+                            description=description, address=address, answers=answers, source=source)
+    db.session.commit()
+    return request
+
+
 def submit_on_behalf(staff: User | None, reporter_id: int | None, *, category_id: int, organization: Organization,
                      lat: float, lng: float, description: str, address: str = "", answers: dict | None = None,
                      source: str = CommentSource.EMAIL, commit: bool = True) -> ServiceRequest:
