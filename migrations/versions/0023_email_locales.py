@@ -1,7 +1,7 @@
 """email languages: an organization's default language; template overrides per language
 
-Revision ID: 0022_email_locales
-Revises: 0021_datetime_window
+Revision ID: 0023_email_locales
+Revises: 0022_open311_contact
 Create Date: 2026-12-01 13:30:00
 
 """
@@ -9,8 +9,8 @@ from alembic import op
 import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
-revision = '0022_email_locales'
-down_revision = '0021_datetime_window'
+revision = '0023_email_locales'
+down_revision = '0022_open311_contact'
 branch_labels = None
 depends_on = None
 
