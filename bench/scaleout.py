@@ -89,6 +89,19 @@ def _cpu(processes) -> float:
     return total
 
 
+def _database_cpu(name: str) -> float:
+    """CPU seconds used so far by the PostgreSQL backends serving the bench's database (by process title)."""
+    total = 0.0
+    for p in psutil.process_iter(["name", "cmdline"]):
+        try:
+            if p.info["name"] == "postgres" and name in " ".join(p.info["cmdline"] or []):
+                times = p.cpu_times()
+                total += times.user + times.system
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            pass
+    return total
+
+
 def _own_cpu() -> float:
     times = psutil.Process().cpu_times()
     return times.user + times.system
@@ -105,7 +118,8 @@ def one_round(stack: Stack, app, engine, sink: TimedSink, request_id: int, worke
     processes = [stack.start_worker(index) for index in range(workers)]
     try:
         stack.wait_workers(workers)
-        cpu_before, own_before = _cpu(processes), _own_cpu()
+        database = engine.url.database
+        cpu_before, own_before, db_before = _cpu(processes), _own_cpu(), _database_cpu(database)
         started = time.perf_counter()
         for _ in range(RUNS):
             broker.enqueue(dramatiq.Message(queue_name="email", actor_name="send_due_emails", args=(), kwargs={},
@@ -115,6 +129,7 @@ def one_round(stack: Stack, app, engine, sink: TimedSink, request_id: int, worke
             time.sleep(0.02)
         elapsed = time.perf_counter() - started
         cpu, own = _cpu(processes) - cpu_before, _own_cpu() - own_before
+        db_cpu = _database_cpu(database) - db_before  # backends that lived through the round
         time.sleep(1.0)  # anything sent twice would arrive now
     finally:
         for process in processes:
@@ -125,6 +140,7 @@ def one_round(stack: Stack, app, engine, sink: TimedSink, request_id: int, worke
         sent, rows = conn.execute(text("SELECT count(*) FILTER (WHERE status = 'sent'), count(*) FROM email_deliveries "
                                        "WHERE event_id = :e"), {"e": event_id}).one()
     return {"cpu_ms": cpu * 1e3 / max(1, len(arrivals)), "busy": cpu / elapsed, "sink_busy": own / elapsed,
+            "db_busy": db_cpu / elapsed,
             "rate": len(arrivals) / elapsed, "arrived": len(arrivals), "distinct": len(distinct), "sent": sent,
             "rows": rows, "seconds": elapsed}
 
@@ -163,7 +179,7 @@ def main() -> None:
                           f"({r['seconds']:.1f} s), {r['rate'] / results[1]['rate']:.2f}x 1 worker; arrived "
                           f"{r['arrived']:,}, distinct {r['distinct']:,}, sent rows {r['sent']:,}/{r['rows']:,}"
                           f"{'' if once else ' NOT EXACTLY ONCE'}; workers' CPU {r['cpu_ms']:.1f} ms/msg, "
-                          f"{r['busy']:.2f} cores busy (sink {r['sink_busy']:.2f}); {load_line()}")
+                          f"{r['busy']:.2f} cores busy (PostgreSQL {r['db_busy']:.2f}, sink {r['sink_busy']:.2f}); {load_line()}")
                 two, four = (results[n]["rate"] / results[1]["rate"] for n in (2, 4))
                 if latency:
                     goals.append(goal(f"delivery with 2 workers {two:.2f}x 1 worker (4: {four:.2f}x), sink answering "
