@@ -46,7 +46,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import requests  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 from support.common import drop_database, goal, parser, recreate_database  # noqa: E402
-from support.stack import BIN, ROOT, Stack, TimedSink, load_line, percentile  # noqa: E402
+from support.stack import BIN, ROOT, Stack, TimedSink, exit_on_sigterm, load_line, percentile  # noqa: E402
 
 DEFAULT_URL = "postgresql+psycopg:///civic_bench_load"
 READ_P99_MS, WRITE_P99_MS, STORM_P99_S, DRAIN_S = 500, 1000, 2.0, 30
@@ -272,6 +272,7 @@ def bench_storm(stack: Stack, engine, sink: TimedSink, submissions: int, seconds
 
 
 def main() -> None:
+    exit_on_sigterm()
     p = parser(__doc__, DEFAULT_URL)
     p.add_argument("--only", choices=("mixed", "storm"))
     p.add_argument("--submissions", type=int)

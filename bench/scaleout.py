@@ -35,7 +35,7 @@ import dramatiq  # noqa: E402
 import psutil  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 from support.common import drop_database, goal, parser, recreate_database  # noqa: E402
-from support.stack import Stack, TimedSink, load_line  # noqa: E402
+from support.stack import Stack, TimedSink, exit_on_sigterm, load_line  # noqa: E402
 
 DEFAULT_URL = "postgresql+psycopg:///civic_bench_scaleout"
 WORKERS = (1, 2, 4)
@@ -175,6 +175,7 @@ def one_round(stack: Stack, app, engine, sink: TimedSink, request_id: int, worke
 
 
 def main() -> None:
+    exit_on_sigterm()
     args = parser(__doc__, DEFAULT_URL).parse_args()
     backlog = 1_200 if args.quick else 4_000
     url = args.database_url
