@@ -163,6 +163,13 @@ class OwnMembershipSchema(ma.Schema):
     permissions = SortedStrings(required=True, attribute="role.permission_names")
 
 
+class RegisteredSchema(ma.Schema):
+    """The answer to a registration: the same whether or not the address already had an account."""
+
+    email = ma.fields.String(required=True)
+    message = ma.fields.String(required=True)
+
+
 class OwnProfileSchema(ma.Schema):
     """The caller's own account."""
 
