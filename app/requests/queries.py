@@ -26,6 +26,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.accounts.models import Organization, User
+from app.errors import NotFound
 from app.events.kinds import COMMENT, timeline_kinds
 from app.events.models import Event
 from app.extensions import db
@@ -144,14 +145,38 @@ def is_following(request: ServiceRequest, user: User | None) -> bool:
     return user is not None and db.session.get(Follower, (request.id, user.id)) is not None
 
 
+def request_for_view(request_id: int) -> ServiceRequest:
+    """The request with what its page shows joined in one statement (organization, category), or 404."""
+    request = db.session.scalar(
+        select(ServiceRequest).where(ServiceRequest.id == request_id)
+        .options(joinedload(ServiceRequest.organization, innerjoin=True),
+                 joinedload(ServiceRequest.category, innerjoin=True)))
+    if request is None:
+        raise NotFound(f"No request {request_id}.", {"id": request_id})
+    return request
+
+
+def _viewer_state(request: ServiceRequest, user: User | None) -> tuple[policy.Viewer, bool, bool]:
+    """The viewer (with their permissions), and whether they follow and support it: one statement."""
+    if user is None:
+        return policy.viewer_of(None, request, frozenset()), False, False
+    held = policy.permissions_statement(user.id, request.organization_id).subquery()
+    row = db.session.execute(select(
+        select(func.array_agg(held.c.name)).scalar_subquery(),
+        select(Follower).where(Follower.request_id == request.id, Follower.user_id == user.id).exists(),
+        select(Support).where(Support.request_id == request.id, Support.user_id == user.id).exists(),
+    )).one()
+    return policy.viewer_of(user, request, frozenset(row[0] or ())), row[1], row[2]
+
+
 def request_view(request: ServiceRequest, user: User | None) -> RequestView:
     """One request as `user` may see it, with its photos and what `user` may do to it."""
-    viewer = policy.viewer_of(user, request)
+    viewer, following, supporting = _viewer_state(request, user)
     if viewer.audience is Audience.STAFF:  # the staff view carries the reporter's email and phone
         note_contact_views(request.organization_id, user, [request])
     return RequestView(request, viewer.audience, photos=visible_photos(request, viewer.audience), viewer={
-        "following": is_following(request, user),
-        "supporting": user is not None and db.session.get(Support, (request.id, user.id)) is not None,
+        "following": following,
+        "supporting": supporting,
         "actions": [action.value for action in policy.allowed_actions(viewer, request)],
     })
 

@@ -264,11 +264,14 @@ def close(request_id: int, actor: User | None, comment: str | None = None, *,
 
 
 def reopen(request_id: int, actor: User | None, comment: str | None = None, *,
-           organization: Organization | None = None) -> ServiceRequest:
+           organization: Organization | None = None, comment_author: User | None = None,
+           source: str = CommentSource.API) -> ServiceRequest:
     """Closed -> Open (reporter or staff, as the category allows), with an optional public reason;
-    the SLA restarts."""
+    the SLA restarts. The reason is the actor's, or `comment_author`'s when another system's
+    update names who wrote it (Open311's servicerequestupdates)."""
     request, viewer = _acting(request_id, actor, Action.REOPEN, organization)
-    comment_row = _new_comment(request, viewer, comment, Visibility.PUBLIC) if comment else None
+    writer = viewer if comment_author is None else policy.viewer_of(comment_author, request)
+    comment_row = _new_comment(request, writer, comment, Visibility.PUBLIC, source) if comment else None
     _transition(request, Action.REOPEN)
     assign_sla_deadline(request)
     _record("request.reopened", request, actor, {

@@ -204,3 +204,21 @@ def test_the_dashboard_counts_are_its_permission_check_and_one_statement(loaded)
         loaded["org"], loaded["staff"], {"open": {"status": ["open"]}, "acknowledged": {"status": ["acknowledged"]}})))
     assert len(sent) == 2, sent
     assert counts == {"open": 1, "acknowledged": 20}  # the open ones of the city are in the other category's organization
+
+
+def test_reading_one_request_over_http_is_four_statements_and_no_write_within_a_minute(city, client):
+    from tests.factories import UserFactory
+    from tests.support.auth import bearer
+
+    reader = UserFactory()
+    headers = bearer(reader)
+    path = f"/api/v1/requests/{city['request'].id}"
+    assert client.get(path, headers=headers).status_code == 200  # notes the reader as seen, once a minute
+    db.session.expire_all()  # the test's session outlives the request; a server's does not
+    sent = _statements(lambda: client.get(path, headers=headers))
+    body = client.get(path, headers=headers).get_json()
+    # The token and its user; the request, its organization and category; the reader's permissions,
+    # following and support; the photos. No UPDATE: presence is written at most once a minute.
+    assert len([s for s in sent if not s.lstrip().upper().startswith("SELECT 1")]) == 4, sent
+    assert not [s for s in sent if s.lstrip().upper().startswith(("UPDATE", "INSERT"))]
+    assert body["viewer"] == {"following": False, "supporting": False, "actions": ["comment", "follow", "support"]}
