@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from app.accounts import service as accounts
 from app.api.auth import require_user
@@ -40,7 +41,7 @@ def update_profile():
         except ApiError as exc:
             apply_service_error(form, exc)
         else:
-            flash("Your profile is saved.")
+            flash(_("Your profile is saved."))
             return redirect(url_for("account.profile"))
     return _account_page(profile_form=form, status=422)
 
@@ -56,7 +57,7 @@ def add_alias():
         except ApiError as exc:
             apply_service_error(form, exc, default_field="email")
         else:
-            flash(f"We have sent a confirmation link to {alias.email}; it works once you follow it.")
+            flash(_("We have sent a confirmation link to %(email)s; it works once you follow it.", email=alias.email))
             return redirect(url_for("account.profile"))
     return _account_page(alias_form=form, status=422)
 
@@ -65,7 +66,7 @@ def add_alias():
 @login_required
 def remove_alias():
     accounts.remove_alias(require_user(), request.form.get("email", ""))
-    flash("The address is removed.")
+    flash(_("The address is removed."))
     return redirect(url_for("account.profile"))
 
 

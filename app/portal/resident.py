@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from app.addresses import service as addresses
 from app.api.auth import current_user, require_user
@@ -118,7 +119,7 @@ def report():
                 apply_service_error(form, exc, default_field="category_id")
             return _report_page(form, 422, answer_errors)
         _attach_photos(created.id, user, form.photos.data)
-        flash(f"Thank you. Your request {created.public_id} is filed; you will hear when it changes.")
+        flash(_("Thank you. Your request %(public_id)s is filed; you will hear when it changes.", public_id=created.public_id))
         return redirect(url_for("resident.request_page", public_id=created.public_id))
     return _report_page(form, 422 if form.errors else 200)
 
@@ -130,7 +131,7 @@ def _find_address(form: ReportForm):
     typed = (form.address.data or "").strip()
     found = addresses.suggestions(typed, 1, 1)["items"] if typed else []
     if not found:
-        form.address.errors = ["No address found like this. Check the spelling, or choose the point on the map."]
+        form.address.errors = [_("No address found like this. Check the spelling, or choose the point on the map.")]
         return _report_page(form, 422)
     form.lat.data, form.lng.data, form.address.data = found[0]["lat"], found[0]["lng"], found[0]["label"]
     form.lat.raw_data = form.lng.raw_data = []  # show the found point, not the empty boxes sent
@@ -145,7 +146,7 @@ def _attach_photos(request_id: int, user, files) -> None:
             service.add_photo(request_id, user, upload.read(service.MAX_PHOTO_BYTES + 1), upload.filename)
         except ApiError as exc:
             db.session.rollback()
-            flash(f"{upload.filename}: {exc.message}", "error")
+            flash(_("%(filename)s: %(message)s", filename=upload.filename, message=exc.message), "error")
 
 
 @bp.get("/my/requests")

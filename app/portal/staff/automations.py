@@ -5,6 +5,7 @@ templates. Every change is one call of app.automations.service, the same as the 
 from __future__ import annotations
 
 from flask import flash, redirect, url_for
+from flask_babel import gettext as _
 
 from app.automations import service
 from app.automations.rules import EMAIL_AUDIENCES, TRIGGER_KINDS
@@ -80,7 +81,7 @@ def create_automation(org: str):
             "business_hours": form.business_hours.data, "actions": [_action(form)]})
     except ApiError as exc:
         return _refused(org, exc, form, "rule_form")
-    flash("Automation saved: it acts on what happens from now on.")
+    flash(_("Automation saved: it acts on what happens from now on."))
     return redirect(url_for("staff.automations", org=org))
 
 
@@ -95,7 +96,7 @@ def toggle_automation(org: str, automation_id: int):
         db.session.rollback()
         flash(exc.message, "error")
     else:
-        flash("Automation turned " + ("on." if not current.enabled else "off."))
+        flash(_("Automation turned on.") if not current.enabled else _("Automation turned off."))
     return redirect(url_for("staff.automations", org=org))
 
 
@@ -109,7 +110,7 @@ def delete_automation(org: str, automation_id: int):
         db.session.rollback()
         flash(exc.message, "error")
     else:
-        flash("Automation deleted.")
+        flash(_("Automation deleted."))
     return redirect(url_for("staff.automations", org=org))
 
 
@@ -127,7 +128,7 @@ def save_critical_message(org: str, automation_id: int):
             raise
         form.message.errors = [exc.message]
         return automations(org, message_form=form, code=422)
-    flash("The message is saved.")
+    flash(_("The message is saved."))
     return redirect(url_for("staff.automations", org=org))
 
 
@@ -149,7 +150,7 @@ def create_custom_template(org: str):
         target = getattr(form, part, target) if part in ("subject", "text") else target
         target.errors = [exc.message]
         return automations(org, template_form=form, code=422)
-    flash(f"Template custom.{form.key.data.strip()} saved; automations can send it.")
+    flash(_("Template custom.%(key)s saved; automations can send it.", key=form.key.data.strip()))
     return redirect(url_for("staff.automations", org=org))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask import flash, redirect, request, url_for
+from flask_babel import gettext as _
 
 from app.errors import ApiError, ValidationFailed
 from app.extensions import db
@@ -35,7 +36,7 @@ def _checked(schema: ma.Schema, form: CategoryForm, data: dict) -> dict | None:
     try:
         return schema.load(data)
     except ma.ValidationError as exc:
-        apply_service_error(form, ValidationFailed("Invalid category settings.", {"json": exc.messages}))
+        apply_service_error(form, ValidationFailed(_("Invalid category settings."), {"json": exc.messages}))
         return None
 
 
@@ -71,7 +72,7 @@ def create_category(org: str):
                 db.session.rollback()
                 apply_service_error(form, exc, default_field="code")
             else:
-                flash(f"Category {category.name} created.")
+                flash(_("Category %(name)s created.", name=category.name))
                 return redirect(url_for("staff.category", org=org, category_id=category.id))
     return _list_page(organization, user, form, 422)
 
@@ -107,7 +108,7 @@ def update_category(org: str, category_id: int):
             db.session.rollback()
             apply_service_error(form, exc)
         else:
-            flash("Category saved.")
+            flash(_("Category saved."))
             return redirect(url_for("staff.category", org=org, category_id=category_id))
     return _category_page(organization, user, row, form, 422)
 
@@ -129,5 +130,5 @@ def category_notifications(org: str, category_id: int):
         db.session.rollback()
         flash(exc.message, "error")
     else:
-        flash("Notifications for this category saved.")
+        flash(_("Notifications for this category saved."))
     return redirect(url_for("staff.category", org=org, category_id=category_id) + "#notifications")

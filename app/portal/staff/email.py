@@ -5,6 +5,7 @@ incoming and outgoing email log. The rules are app.notify's and app.open311.keys
 from __future__ import annotations
 
 from flask import flash, redirect, request, url_for
+from flask_babel import gettext as _
 
 from app.errors import ApiError
 from app.extensions import db
@@ -43,7 +44,7 @@ def save_switches(org: str):
         db.session.rollback()
         flash(exc.message, "error")
     else:
-        flash("Email switches saved.")
+        flash(_("Email switches saved."))
     return redirect(url_for("staff.settings", org=org))
 
 
@@ -60,7 +61,7 @@ def save_inbound_notice(org: str):
             db.session.rollback()
             apply_service_error(form, exc)
             return settings(org, notice_form=form, code=422)
-        flash("Inbound settings saved.")
+        flash(_("Inbound settings saved."))
         return redirect(url_for("staff.settings", org=org))
     return settings(org, notice_form=form, code=422)
 
@@ -77,7 +78,7 @@ def email_template(org: str, kind: str):
         try:
             if request.form.get("action") == "save":
                 templates.save_template(organization, kind, user, draft)
-                flash("Template saved.")
+                flash(_("Template saved."))
                 return redirect(url_for("staff.email_template", org=org, kind=kind))
             rendered = templates.preview(organization, kind, draft)
         except ApiError as exc:
@@ -115,7 +116,7 @@ def issue_api_key(org: str):
         return api_keys(org, form=form, code=422)
     key, plaintext = keys.issue_api_key(organization, user, form.name.data)
     db.session.commit()
-    flash(f"Key “{key.name}” issued. Copy it now: it is not shown again.")
+    flash(_("Key “%(name)s” issued. Copy it now: it is not shown again.", name=key.name))
     response = api_keys(org, issued=plaintext)
     return response[0], 201, {"Cache-Control": "no-store"}
 
@@ -125,5 +126,5 @@ def revoke_api_key(org: str, key_id: int):
     organization, _ = staff_page(org, MANAGE)
     keys.revoke_api_key(organization, key_id)
     db.session.commit()
-    flash("The key is revoked: Open311 posts with it are refused from now on.")
+    flash(_("The key is revoked: Open311 posts with it are refused from now on."))
     return redirect(url_for("staff.api_keys", org=org))

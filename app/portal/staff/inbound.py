@@ -5,6 +5,8 @@ through app.inbound.triage, as the triage API does."""
 from __future__ import annotations
 
 from flask import flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from app.errors import ApiError
 from app.extensions import db
@@ -18,7 +20,7 @@ from app.portal.staff.requests import category_choices
 from app.portal.staff.work import request_by_reference
 
 VIEW, MODIFY = "view_inbound_messages", "modify_inbound_message_status"
-STATUS_LABELS = {"awaiting_review": "Awaiting review", "needs_attention": "Needs attention", "closed": "Closed"}
+STATUS_LABELS = {"awaiting_review": _l("Awaiting review"), "needs_attention": _l("Needs attention"), "closed": _l("Closed")}
 LISTED = 100
 
 
@@ -62,7 +64,7 @@ def inbound_create_request(org: str, message_id: int):
             db.session.rollback()
             apply_service_error(form, exc)
         else:
-            flash(f"Request {created.public_id} created from the message; the message is closed.")
+            flash(_("Request %(public_id)s created from the message; the message is closed.", public_id=created.public_id))
             return redirect(url_for("staff.request_detail", org=org, request_id=created.id))
     return _message_page(org, message_id, 422, create=form)
 
@@ -82,8 +84,8 @@ def inbound_attach(org: str, message_id: int):
             db.session.rollback()
             apply_service_error(form, exc, default_field="request")
             return _message_page(org, message_id, 422, attach=form)
-        flash("Added to the request as a comment; the message is closed." if comment_id else
-              "Linked to the request. Post the update on the request yourself; the message stays open.")
+        flash(_("Added to the request as a comment; the message is closed.") if comment_id else
+              _("Linked to the request. Post the update on the request yourself; the message stays open."))
         return redirect(url_for("staff.request_detail", org=org, request_id=request_id))
     return _message_page(org, message_id, 422, attach=form)
 
@@ -94,7 +96,7 @@ def inbound_status(org: str, message_id: int):
     form = InboundStatusForm()
     if form.validate_on_submit():
         triage.set_status(organization, user, message_id, form.status.data)
-        flash(f"Marked as {STATUS_LABELS[form.status.data].lower()}.")
+        flash(_("Marked as %(status)s.", status=STATUS_LABELS[form.status.data]))
     return redirect(url_for("staff.inbound_message", org=org, message_id=message_id))
 
 
@@ -102,5 +104,5 @@ def inbound_status(org: str, message_id: int):
 def inbound_delete(org: str, message_id: int):
     organization, user = staff_page(org, MODIFY)
     triage.delete_as_spam(organization, user, message_id)
-    flash("The message is deleted.")
+    flash(_("The message is deleted."))
     return redirect(url_for("staff.inbound_messages", org=org))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, request, url_for
+from flask_babel import gettext as _
 
 from app.accounts import organizations
 from app.errors import ApiError
@@ -48,8 +49,9 @@ def invite(org: str):
         except ApiError as exc:
             apply_service_error(form, exc, default_field="email")
         else:
-            flash(f"{membership.user.email} is invited as {form.role.data}"
-                  + (": we have emailed a link to choose a password." if created else "."))
+            flash(_("%(email)s is invited as %(role)s: we have emailed a link to choose a password.",
+                    email=membership.user.email, role=form.role.data) if created
+                  else _("%(email)s is invited as %(role)s.", email=membership.user.email, role=form.role.data))
             return redirect(url_for("staff.members", org=org))
     return _page(organization, user, invitation=form, status=422)
 
@@ -65,7 +67,7 @@ def change_role(org: str, user_id: int):
         except ApiError as exc:
             flash(exc.message, "error")
         else:
-            flash("The role is changed.")
+            flash(_("The role is changed."))
     return redirect(url_for("staff.members", org=org))
 
 
@@ -77,7 +79,7 @@ def remove_member(org: str, user_id: int):
     except ApiError as exc:
         flash(exc.message, "error")
     else:
-        flash("The member is removed.")
+        flash(_("The member is removed."))
     return redirect(url_for("staff.members", org=org))
 
 
@@ -97,7 +99,7 @@ def save_role(org: str, role_id: int | None):
         except ApiError as exc:
             flash(exc.message, "error")
         else:
-            flash(f"Role {form.name.data.strip()} saved.")
+            flash(_("Role %(name)s saved.", name=form.name.data.strip()))
             return redirect(url_for("staff.members", org=org))
     elif form.errors:
         flash(" ".join(message for messages in form.errors.values() for message in messages), "error")

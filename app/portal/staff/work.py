@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.db_types import utcnow
@@ -23,7 +25,7 @@ from app.work import service as work
 from app.work.models import WorkOrderStatus
 
 VIEW, MANAGE = "view_requests", "manage_work_orders"
-STATUS_LABELS = {"open": "Open", "in_progress": "In progress", "done": "Done", "cancelled": "Cancelled"}
+STATUS_LABELS = {"open": _l("Open"), "in_progress": _l("In progress"), "done": _l("Done"), "cancelled": _l("Cancelled")}
 
 
 def request_by_reference(org, reference: str | None) -> int | None:
@@ -74,7 +76,7 @@ def create_work_order(org: str):
             db.session.rollback()
             apply_service_error(form, exc)
         else:
-            flash(f"Work order {order.id} created.")
+            flash(_("Work order %(id)s created.", id=order.id))
             return redirect(url_for("staff.work_order", org=org, work_order_id=order.id))
     return _list_page(organization, user, form, 422)
 
@@ -111,7 +113,7 @@ def update_work_order(org: str, work_order_id: int):
             db.session.rollback()
             apply_service_error(form, exc)
         else:
-            flash("Work order saved.")
+            flash(_("Work order saved."))
             return redirect(url_for("staff.work_order", org=org, work_order_id=work_order_id))
     return render_staff("staff/work_order.html", organization, user, 422, order=order, form=form,
                         status_labels=STATUS_LABELS)
