@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from app.accounts.models import Organization
+from app.errors import ValidationFailed
 from app.links import page_url
 from app.notify.templates import sample_context
 from app.requests.models import ServiceRequest
-from emails.render import TemplateInvalid, render_snippet, validate_templates
+from emails.render import OverBudget, TemplateInvalid, render_snippet, validate_templates
 
 
 def check_message(organization: Organization, source: str, refuse) -> None:
@@ -30,4 +33,9 @@ def message_context(request: ServiceRequest) -> dict:
 
 
 def render_message(source: str, request: ServiceRequest) -> str:
-    return render_snippet(source, message_context(request)).strip()
+    """The message's text, rendered within the template budget (over it: refused, and the run says why)."""
+    try:
+        return render_snippet(source, message_context(request)).strip()
+    except OverBudget as exc:
+        raise ValidationFailed(_("The message template is over the render budget: %(reason)s", reason=exc.reason),
+                               {"body": exc.reason}) from None

@@ -100,7 +100,10 @@ def _validated(org: Organization, kind: str, sources: dict) -> None:
     try:
         validate_templates(kind, sources, sample_context(org, kind))
     except TemplateInvalid as exc:
-        raise ValidationFailed(_("The %(part)s template is invalid (line %(line)s): %(reason)s", part=exc.part, line=exc.line, reason=exc.reason),
+        message = (_("The %(part)s template is invalid (line %(line)s): %(reason)s", part=exc.part, line=exc.line,
+                     reason=exc.reason) if exc.line
+                   else _("The %(part)s template is invalid: %(reason)s", part=exc.part, reason=exc.reason))
+        raise ValidationFailed(message,
                                {exc.part: {"line": exc.line, "reason": exc.reason}}) from None
 
 

@@ -10,10 +10,10 @@ from flask_babel import gettext as _
 from app.automations import service
 from app.automations.rules import EMAIL_AUDIENCES, TRIGGER_KINDS
 from app.errors import ApiError
-from app.extensions import db
 from app.notify.audiences import AUDIENCES
 from app.notify.templates import TEMPLATE_KINDS
 from app.portal.forms import ActionForm, apply_service_error
+from app.portal.refusals import attempt, flash_refusal
 from app.portal.staff.blueprint import bp
 from app.portal.staff.common import render_staff, staff_page
 from app.portal.staff.forms import AutomationForm, CriticalMessageForm, CustomTemplateForm
@@ -53,19 +53,19 @@ def _action(form: AutomationForm) -> dict:
     return {"type": "status", "to": form.to.data}
 
 
-def _refused(org: str, exc: ApiError, form, key: str):
-    db.session.rollback()
-    if exc.status != 422:
-        flash(exc.message, "error")
-        return redirect(url_for("staff.automations", org=org))
-    details = (exc.details.get("json") or {})
-    action_problem = (details.get("actions") or {}).get("0") or {}
-    for field, messages in action_problem.items():  # an action's field is a field of this form
-        target = getattr(form, field, None) or form.action
-        target.errors = list(target.errors) + list(messages)
-    if not action_problem:
-        apply_service_error(form, exc)
-    return automations(org, code=422, **{key: form})
+def _show_rule_refusal(form: AutomationForm):
+    """A refused rule: its fields' problems beside them (its one action's fields are this form's too)."""
+    def show(exc: ApiError) -> None:
+        if exc.status != 422:
+            flash_refusal(exc)
+            return
+        action_problem = ((exc.details.get("json") or {}).get("actions") or {}).get("0") or {}
+        for field, messages in action_problem.items():
+            target = getattr(form, field, None) or form.action
+            target.errors = list(target.errors) + list(messages)
+        if not action_problem:
+            apply_service_error(form, exc)
+    return show
 
 
 @bp.post("/<org>/automations")
@@ -74,13 +74,14 @@ def create_automation(org: str):
     form = _rule_form(organization, user)
     if not form.validate_on_submit():
         return automations(org, rule_form=form, code=422)
-    try:
-        service.create(organization, user, {
-            "name": form.name.data, "trigger_kind": form.trigger_kind.data, "category_id": form.category_id.data,
-            "status": form.status.data or None, "delay_minutes": form.delay_minutes.data,
-            "business_hours": form.business_hours.data, "actions": [_action(form)]})
-    except ApiError as exc:
-        return _refused(org, exc, form, "rule_form")
+    created = attempt(lambda: service.create(organization, user, {
+        "name": form.name.data, "trigger_kind": form.trigger_kind.data, "category_id": form.category_id.data,
+        "status": form.status.data or None, "delay_minutes": form.delay_minutes.data,
+        "business_hours": form.business_hours.data, "actions": [_action(form)]}), show=_show_rule_refusal(form))
+    if not created:
+        if created.refusal.status == 422:
+            return automations(org, code=422, rule_form=form)
+        return redirect(url_for("staff.automations", org=org))
     flash(_("Automation saved: it acts on what happens from now on."))
     return redirect(url_for("staff.automations", org=org))
 
@@ -89,14 +90,10 @@ def create_automation(org: str):
 def toggle_automation(org: str, automation_id: int):
     organization, user = staff_page(org, MANAGE)
     ActionForm().validate_on_submit()
-    try:
-        current = service.get_automation(organization, user, automation_id)
-        service.update(organization, user, automation_id, {"enabled": not current.enabled})
-    except ApiError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        flash(_("Automation turned on.") if not current.enabled else _("Automation turned off."))
+    current = attempt(lambda: service.get_automation(organization, user, automation_id))
+    if current and attempt(lambda: service.update(organization, user, automation_id,
+                                                  {"enabled": not current.value.enabled})):
+        flash(_("Automation turned on.") if not current.value.enabled else _("Automation turned off."))
     return redirect(url_for("staff.automations", org=org))
 
 
@@ -104,12 +101,7 @@ def toggle_automation(org: str, automation_id: int):
 def delete_automation(org: str, automation_id: int):
     organization, user = staff_page(org, MANAGE)
     ActionForm().validate_on_submit()
-    try:
-        service.delete(organization, user, automation_id)
-    except ApiError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
+    if attempt(lambda: service.delete(organization, user, automation_id)):
         flash(_("Automation deleted."))
     return redirect(url_for("staff.automations", org=org))
 
@@ -120,13 +112,8 @@ def save_critical_message(org: str, automation_id: int):
     form = CriticalMessageForm()
     if not form.validate_on_submit():
         return automations(org, message_form=form, code=422)
-    try:
-        service.update(organization, user, automation_id, {"message": form.message.data})
-    except ApiError as exc:
-        db.session.rollback()
-        if exc.status != 422:
-            raise
-        form.message.errors = [exc.message]
+    if not attempt(lambda: service.update(organization, user, automation_id, {"message": form.message.data}),
+                   show=lambda exc: setattr(form.message, "errors", [exc.message]), only=(422,)):
         return automations(org, message_form=form, code=422)
     flash(_("The message is saved."))
     return redirect(url_for("staff.automations", org=org))
@@ -138,17 +125,16 @@ def create_custom_template(org: str):
     form = CustomTemplateForm()
     if not form.validate_on_submit():
         return automations(org, template_form=form, code=422)
-    try:
-        service.create_template(organization, user, {"key": form.key.data.strip(), "name": form.name.data,
-                                                     "subject": form.subject.data, "text": form.text.data})
-    except ApiError as exc:
-        db.session.rollback()
-        if exc.status not in (409, 422):
-            raise
+
+    def show(exc: ApiError) -> None:  # a taken key is the key's problem; a template's, its part's
         target = form.key if exc.status == 409 or "key" in (exc.details.get("json") or {}) else form.text
         part = next(iter(exc.details), None) if exc.status == 422 else None
         target = getattr(form, part, target) if part in ("subject", "text") else target
         target.errors = [exc.message]
+
+    if not attempt(lambda: service.create_template(organization, user, {
+            "key": form.key.data.strip(), "name": form.name.data, "subject": form.subject.data,
+            "text": form.text.data}), show=show, only=(409, 422)):
         return automations(org, template_form=form, code=422)
     flash(_("Template custom.%(key)s saved; automations can send it.", key=form.key.data.strip()))
     return redirect(url_for("staff.automations", org=org))

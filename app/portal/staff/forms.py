@@ -19,7 +19,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.accounts.permissions import PERMISSIONS
-from app.portal.forms import email_field
+from app.portal.forms import email_field, within_window
 
 
 def optional_id(value):
@@ -31,7 +31,7 @@ class WorkOrderForm(FlaskForm):
     notes = TextAreaField(_l("Notes for the crew"), validators=[Optional(), Length(max=20_000)])
     request = StringField(_l("Request number"), validators=[Optional(), Length(max=16)])
     assignee_id = SelectField(_l("Assigned to"), coerce=optional_id, validate_choice=False)
-    due_at = DateTimeLocalField(_l("Due"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    due_at = DateTimeLocalField(_l("Due"), format="%Y-%m-%dT%H:%M", validators=[Optional(), within_window])
 
 
 class WorkOrderUpdateForm(WorkOrderForm):
@@ -75,7 +75,7 @@ class RecategorizeForm(FlaskForm):
 
 
 class DueDateForm(FlaskForm):
-    due_at = DateTimeLocalField(_l("Due date"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    due_at = DateTimeLocalField(_l("Due date"), format="%Y-%m-%dT%H:%M", validators=[Optional(), within_window])
 
 
 class QueueFilters(FlaskForm):
