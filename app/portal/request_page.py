@@ -84,14 +84,14 @@ def comment(request_id: int):
     return _act(request_id,
                 lambda: service.add_comment(request_id, require_user(), form.body.data, visibility,
                                             source=CommentSource.WEB),
-                "Your internal note is added." if visibility == "internal" else "Your comment is posted.")
+                _("Your internal note is added.") if visibility == "internal" else _("Your comment is posted."))
 
 
 @bp.post("/requests/<int:request_id>/follow")
 @login_required
 def follow(request_id: int):
     return _act(request_id, lambda: service.follow(request_id, require_user()),
-                "You follow this request: its updates will reach you.")
+                _("You follow this request: its updates will reach you."))
 
 
 @bp.post("/requests/<int:request_id>/support")
@@ -99,7 +99,7 @@ def follow(request_id: int):
 def support(request_id: int):
     """ "Me too" (also what choosing a request under "Is it one of these?" on the report page does)."""
     return _act(request_id, lambda: duplicates.support(request_id, require_user()),
-                "Thank you: your support is counted, and you follow this request.")
+                _("Thank you: your support is counted, and you follow this request."))
 
 
 @bp.post("/requests/<int:request_id>/unsupport")
@@ -123,7 +123,7 @@ def close(request_id: int):
     if not form.validate_on_submit():
         return render_template("resident/request.html", **request_context(request_id, close_form=form)), 422
     return _act(request_id, lambda: service.close(request_id, require_user(), (form.comment.data or "").strip() or None),
-                "The request is closed.")
+                _("The request is closed."))
 
 
 @bp.post("/requests/<int:request_id>/reopen")
@@ -134,4 +134,4 @@ def reopen(request_id: int):
         return render_template("resident/request.html", **request_context(request_id, reopen_form=form)), 422
     return _act(request_id,
                 lambda: service.reopen(request_id, require_user(), (form.comment.data or "").strip() or None),
-                "The request is open again.")
+                _("The request is open again."))

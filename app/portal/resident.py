@@ -65,7 +65,7 @@ def form_answers(questions: list[dict], formdata) -> dict:
 
 def _report_page(form: ReportForm, code: int = 200, answer_errors: dict | None = None):
     serving = _category_choices(form)
-    form.category_id.choices = [("", "Choose…")] + [
+    form.category_id.choices = [("", _("Choose…"))] + [
         (str(category.id), f"{category.name} ({org['name']})" if len(serving) > 1 else category.name)
         for org in serving for category in org["categories"]]
     return render_template("resident/report.html", form=form, serving=serving, boundaries=mapdata.boundaries(),

@@ -74,7 +74,10 @@ def f(name):
     render_template("x.html", title="Check your email", kind="plain")
     StringField("Your name", validators=[DataRequired("Tell us your name."), Length(max=3)])
     EqualTo("password", "The two passwords differ.")
+    form.category_id.choices = [("", "Any category"), ("", _("Marked"))]
+    return _act(request_id, perform, "The request is closed.")
 '''
     assert [line.split(": ", 1)[1] for line in unmarked_in_python(fixture)] == [
         'f"No request {name}."', '"Not like this."', '"Too long."', '"Saved."', '"Check your email"',
-        '"Your name"', '"Tell us your name."', '"The two passwords differ."']
+        '"Your name"', '"Tell us your name."', '"The two passwords differ."', '"Any category"',
+        '"The request is closed."']

@@ -176,12 +176,14 @@ def unmarked_in_template(source: str, macros: set[str] = frozenset()) -> list[st
 ERROR_CLASSES = {"ApiError", "NotFound", "Forbidden", "Unauthorized", "Conflict", "ValidationFailed",
                  "ValidationError", "TypedGeometryError"}
 MESSAGE_KEYWORDS = {"title", "message", "button"}
+# Calls whose string arguments are shown: flash, and the portal's helpers that flash what they are given.
+MESSAGE_CALLS = {"flash", "_act", "_done", "member_choices"}
 
 
 def _bare(node: ast.AST) -> bool:
     """A literal a person would read: a string with a letter and a space or a capital, or an f-string."""
-    if isinstance(node, ast.JoinedStr):
-        return True
+    if isinstance(node, ast.JoinedStr):  # an f-string with words of its own ("{name} ({org})" has none)
+        return any(isinstance(part, ast.Constant) and LETTER.search(part.value) for part in node.values)
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return bool(LETTER.search(node.value)) and (" " in node.value or node.value[:1].isupper())
     if isinstance(node, ast.BinOp):
@@ -208,12 +210,18 @@ def unmarked_in_python(source: str, error_classes: set[str] = frozenset(ERROR_CL
         found.append(f"{node.lineno}: {ast.get_source_segment(source, node)}")
 
     for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Attribute) and t.attr == "choices"
+                                                for t in node.targets):
+            # `field.choices = [("", "Any category"), ...]`: the second of each pair is shown.
+            for pair in ast.walk(node.value):
+                if isinstance(pair, ast.Tuple) and len(pair.elts) == 2 and _bare(pair.elts[1]):
+                    report(pair.elts[1])
         if not isinstance(node, ast.Call):
             continue
         name = _name(node.func)
         if name in GETTEXT:
             continue
-        if name in errors or name == "flash" or (name or "").endswith("Field") or name in WTFORMS_VALIDATORS:
+        if name in errors or name in MESSAGE_CALLS or (name or "").endswith("Field") or name in WTFORMS_VALIDATORS:
             for arg in node.args:
                 if _bare(arg):
                     report(arg)

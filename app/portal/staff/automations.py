@@ -25,7 +25,7 @@ MANAGE = "manage_settings"
 def _rule_form(organization, user, form=None) -> AutomationForm:
     form = form or AutomationForm()
     form.trigger_kind.choices = [(kind, kind) for kind in TRIGGER_KINDS]
-    form.category_id.choices = [("", "Any category")] + [
+    form.category_id.choices = [("", _("Any category"))] + [
         (str(c.id), c.name) for c in categories.list_for_staff(organization, user)]
     form.template.choices = [(t.event_kind, t.name or t.event_kind) for t in service.custom_templates(organization)] \
         + [(kind, kind) for kind in TEMPLATE_KINDS]

@@ -61,7 +61,7 @@ def create_category(org: str):
     form.auto_assignee_id.choices = []
     if form.validate_on_submit():
         if not (form.code.data or "").strip():
-            form.code.errors = ["Give the category a short code, like pothole."]
+            form.code.errors = [_("Give the category a short code, like pothole.")]
         else:
             checked = _checked(CategoryCreateSchema(), form, {"code": form.code.data.strip(), **_fields(form)})
             if checked is None:

@@ -65,7 +65,7 @@ def members_by_name(org: Organization) -> list[User]:
     return [membership.user for membership in db.session.scalars(organizations.members_query(org)).unique()]
 
 
-def member_choices(org: Organization, empty: str = "Nobody") -> list[tuple[str, str]]:
+def member_choices(org: Organization, empty: str = _l("Nobody")) -> list[tuple[str, str]]:
     return [("", empty)] + [(str(user.id), user.name or user.email) for user in members_by_name(org)]
 
 
