@@ -19,7 +19,10 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.accounts.permissions import PERMISSIONS
+from app.inbound.models import InboundMessageStatus
 from app.portal.forms import email_field, within_window
+from app.portal.labels import status_choices
+from app.requests.models import RequestStatus
 
 
 def optional_id(value):
@@ -83,9 +86,7 @@ class QueueFilters(FlaskForm):
         csrf = False  # a GET search form changes nothing
 
     q = SearchField(_l("Search"), validators=[Optional(), Length(max=200)])
-    status = SelectMultipleField(_l("Status"), choices=[
-        ("open", _l("Open")), ("acknowledged", _l("Acknowledged")), ("closed", _l("Closed")), ("archived", _l("Archived"))],
-        default=["open", "acknowledged"])
+    status = SelectMultipleField(_l("Status"), choices=status_choices(RequestStatus), default=["open", "acknowledged"])
     category = SelectField(_l("Category"), coerce=optional_id, validate_choice=False)
     assigned = SelectField(_l("Assigned"), choices=[("", _l("Anyone")), ("me", _l("Me"))], validate_choice=False)
     sla = SelectField(_l("SLA"), choices=[("", _l("Any")), ("breached", _l("Breached"))], validate_choice=False)
@@ -108,8 +109,7 @@ class AttachForm(FlaskForm):
 
 
 class InboundStatusForm(FlaskForm):
-    status = SelectField(_l("Mark as"), choices=[("awaiting_review", _l("Awaiting review")),
-                                             ("needs_attention", _l("Needs attention")), ("closed", _l("Closed"))])
+    status = SelectField(_l("Mark as"), choices=status_choices(InboundMessageStatus))
 
 
 RESTRICTION_LABELS = {
@@ -160,8 +160,8 @@ class AutomationForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(_l("Name the automation.")), Length(max=200)])
     trigger_kind = SelectField(_l("When this happens"))
     category_id = SelectField(_l("Only in the category"), coerce=optional_id, validate_choice=False)
-    status = SelectField(_l("Only if the request is then"), choices=[("", _l("Any status")), ("open", _l("Open")),
-                         ("acknowledged", _l("Acknowledged")), ("closed", _l("Closed"))])
+    status = SelectField(_l("Only if the request is then"), choices=[
+        ("", _l("Any status")), *status_choices(RequestStatus, ["open", "acknowledged", "closed"])])
     delay_minutes = IntegerField(_l("After (minutes; 0: at once)"), default=0,
                                  validators=[InputRequired(_l("Give a delay, 0 for at once.")), NumberRange(min=0)])
     business_hours = BooleanField(_l("Count the delay in business hours"))
@@ -171,8 +171,7 @@ class AutomationForm(FlaskForm):
     audience = SelectField(_l("To"), validate_choice=False)
     visibility = SelectField(_l("Message visibility"), choices=[("public", _l("Public")), ("internal", _l("Internal"))])
     body = TextAreaField(_l("Message (a template)"), validators=[Optional(), Length(max=20_000)])
-    to = SelectField(_l("New status"), choices=[("acknowledged", _l("Acknowledged")), ("closed", _l("Closed")),
-                                           ("open", _l("Open"))])
+    to = SelectField(_l("New status"), choices=status_choices(RequestStatus, ["acknowledged", "closed", "open"]))
 
 
 class CustomTemplateForm(FlaskForm):
