@@ -51,13 +51,13 @@ bench: setup
 # app/translations/messages.pot -d app/translations -l xx` and `pybabel init -D emails -i
 # emails/translations/emails.pot -d emails/translations -l xx`, then add it to app/i18n.py LANGUAGES.
 i18n: setup
-	@$(BIN)/pybabel extract -F babel.cfg -o app/translations/messages.pot . >/dev/null
+	@$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot . >/dev/null
 	@for po in app/translations/*/LC_MESSAGES/messages.po; do \
-	  [ -f "$$po" ] && $(BIN)/pybabel update -i app/translations/messages.pot -d app/translations -l "$$(basename $$(dirname $$(dirname $$po)))" >/dev/null; \
+	  [ -f "$$po" ] && $(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching -l "$$(basename $$(dirname $$(dirname $$po)))" >/dev/null; \
 	done; true
 	@$(BIN)/pybabel compile -d app/translations --statistics
 	@PYTHONPATH=. $(BIN)/pybabel extract -F babel-emails.cfg -k email_text -o emails/translations/emails.pot . >/dev/null
 	@for po in emails/translations/*/LC_MESSAGES/emails.po; do \
-	  [ -f "$$po" ] && $(BIN)/pybabel update -D emails -i emails/translations/emails.pot -d emails/translations -l "$$(basename $$(dirname $$(dirname $$po)))" >/dev/null; \
+	  [ -f "$$po" ] && $(BIN)/pybabel update -D emails -i emails/translations/emails.pot -d emails/translations --no-fuzzy-matching -l "$$(basename $$(dirname $$(dirname $$po)))" >/dev/null; \
 	done; true
 	@$(BIN)/pybabel compile -D emails -d emails/translations --statistics

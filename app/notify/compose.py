@@ -187,7 +187,8 @@ def _reason(delivery: EmailDelivery, org: Organization | None, locale: str) -> s
         return translate(DIGEST_REASON, locale)
     if delivery.audience == "payload_user" and delivery.kind in RECEIPT_REASONS:
         return translate(RECEIPT_REASONS[delivery.kind], locale, org=org_name)
-    return translate(REASONS.get(delivery.audience, DEFAULT_REASON), locale, org=org_name)
+    # REASONS are lazy strings of the pages' catalogue: read as their English msgid, then translated for the reader.
+    return translate(str(REASONS.get(delivery.audience, DEFAULT_REASON)), locale, org=org_name)
 
 
 def build_context(delivery: EmailDelivery, data: BatchData, unsubscribe_token: str | None = None,

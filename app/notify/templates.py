@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
 from app.accounts.models import Organization, User
@@ -52,7 +53,7 @@ def _kind(kind: str, org: Organization | None = None) -> str:
     if kind not in TEMPLATE_KINDS and not (org is not None and kind.startswith("custom.") and db.session.scalar(
             select(EmailTemplate.event_kind).where(EmailTemplate.organization_id == org.id,
                                                    EmailTemplate.event_kind == kind).limit(1)) is not None):
-        raise NotFound(f"No email template {kind!r}.", {"event": kind})
+        raise NotFound(_("No email template %(kind)s.", kind=repr(kind)), {"event": kind})
     return kind
 
 
@@ -145,8 +146,10 @@ def _validated(org: Organization, kind: str, sources: dict, locale: str = DEFAUL
     try:
         validate_templates(kind, sources, sample_context(org, kind, locale))
     except TemplateInvalid as exc:
-        where = f" (line {exc.line})" if exc.line else ""
-        raise ValidationFailed(f"The {exc.part} template is invalid{where}: {exc.reason}",
+        message = (_("The %(part)s template is invalid (line %(line)s): %(reason)s", part=exc.part, line=exc.line,
+                     reason=exc.reason) if exc.line
+                   else _("The %(part)s template is invalid: %(reason)s", part=exc.part, reason=exc.reason))
+        raise ValidationFailed(message,
                                {exc.part: {"line": exc.line, "reason": exc.reason}}) from None
 
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
@@ -97,7 +98,7 @@ def _http_error_page(exc: HTTPException):
 
 
 def _csrf_error_page(exc: CSRFError):
-    message = "This form has expired or did not come from this site. Go back, reload the page and try again."
+    message = _("This form has expired or did not come from this site. Go back, reload the page and try again.")
     return render_template("error.html", status=400, message=message), 400
 
 

@@ -6,6 +6,7 @@ them) and change them with `manage_settings`. Settings are not request events: n
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -40,7 +41,7 @@ def get_category(category_id: int, *, organization_id: int | None = None) -> Req
     """The category (of the organization, when given), or 404."""
     category = db.session.get(RequestCategory, category_id)
     if category is None or (organization_id is not None and category.organization_id != organization_id):
-        raise NotFound(f"No category {category_id}.", {"id": category_id})
+        raise NotFound(_("No category %(category_id)s.", category_id=category_id), {"id": category_id})
     return category
 
 
@@ -77,7 +78,7 @@ def create(organization: Organization, actor: User | None, fields: dict) -> Requ
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        raise Conflict(f"{organization.slug} already has a category {fields['code']!r}.",
+        raise Conflict(_("%(slug)s already has a category %(code)s.", slug=organization.slug, code=repr(fields['code'])),
                        {"code": fields["code"]}) from None
     return category
 
