@@ -38,8 +38,8 @@ def update_organization_settings(org: Organization, changes: dict) -> dict:
     if "default_locale" in changes:
         chosen = supported(changes["default_locale"])
         if chosen is None or chosen != changes["default_locale"]:
-            raise ValidationFailed(f"No language {changes['default_locale']!r}; one of {', '.join(LANGUAGES)}.",
-                                   {"default_locale": ["Unknown language."]})
+            raise ValidationFailed(_("No language %(locale)s; one of %(languages)s.", locale=repr(changes["default_locale"]),
+                                     languages=", ".join(LANGUAGES)), {"default_locale": [_("Unknown language.")]})
         org.default_locale = chosen
     row = _settings_row(org, lock=True)
     if row is None:

@@ -63,8 +63,8 @@ def template_locale(org: Organization, locale: str | None) -> str:
         return supported(org.default_locale) or DEFAULT_LOCALE
     chosen = supported(locale)
     if chosen is None or chosen != locale:
-        raise ValidationFailed(f"No language {locale!r}; one of {', '.join(LANGUAGES)}.",
-                               {"locale": ["Unknown language."]})
+        raise ValidationFailed(_("No language %(locale)s; one of %(languages)s.", locale=repr(locale),
+                                 languages=", ".join(LANGUAGES)), {"locale": [_("Unknown language.")]})
     return chosen
 
 

@@ -37,7 +37,7 @@ def settings(org: str, notice_form=None, code: int = 200):
 @bp.post("/<org>/settings/language")
 def save_language(org: str):
     """The organization's default language: mail to people without one, and its template overrides."""
-    organization, _ = staff_page(org, MANAGE)
+    organization, _user = staff_page(org, MANAGE)
     form = LanguageForm()
     form.default_locale.choices = language_choices()
     if form.validate_on_submit():
