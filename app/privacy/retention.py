@@ -143,7 +143,7 @@ def _batches(sql: str, now: datetime, batch_size: int) -> list[tuple]:
 
 def sweep(now: datetime, batch_size: int = BATCH_SIZE) -> SweepStats:
     """Apply every organization's retention periods as of `now`; safe to run twice or side by side."""
-    from app.privacy.erasure import discard_unreferenced_files
+    from app.privacy.files import discard_unreferenced_files
 
     stats = SweepStats()
     stats.bodies_expired = len(_batches(_EXPIRE_BODIES, now, batch_size))

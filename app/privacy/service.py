@@ -8,7 +8,8 @@ from app.accounts.passwords import verify_password
 from app.accounts.service import InvalidToken, committing
 from app.errors import Forbidden, ValidationFailed
 from app.events.service import record_event
-from app.privacy.erasure import check_deletable, discard_unreferenced_files, erase_account
+from app.privacy.erasure import check_deletable, erase_account
+from app.privacy.files import discard_unreferenced_files
 
 
 def request_deletion_link(user: User) -> None:
