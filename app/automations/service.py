@@ -26,6 +26,7 @@ from app.notify import templates
 from app.notify.models import EmailDelivery, EmailTemplate
 from app.pagination import paginate
 from app.requests import policy
+from app.transactions import unit_of_work
 
 PERMISSION = "manage_settings"
 CRITICAL_NAME = "A new message on a request notifies its followers"
@@ -58,10 +59,10 @@ def view(organization: Organization, automation: Automation) -> dict:
     return shown
 
 
+@unit_of_work()
 def list_automations(organization: Organization, actor: User | None) -> list[dict]:
     _allowed(organization, actor)
     ensure_critical(organization)
-    db.session.commit()
     rows = db.session.scalars(select(Automation).where(Automation.organization_id == organization.id)
                               .order_by(Automation.critical.desc(), Automation.id))
     return [view(organization, row) for row in rows]
@@ -75,16 +76,18 @@ def get_automation(organization: Organization, actor: User | None, automation_id
     return automation
 
 
+@unit_of_work()
 def create(organization: Organization, actor: User | None, fields: dict) -> dict:
     """A new rule (checked against app/automations/rules.py); it acts on events from now on."""
     _allowed(organization, actor)
     fields = check_rule(organization, dict(fields))
     automation = Automation(organization_id=organization.id, created_by_id=actor.id, **fields)
     db.session.add(automation)
-    db.session.commit()
+    db.session.flush()
     return view(organization, automation)
 
 
+@unit_of_work()
 def update(organization: Organization, actor: User | None, automation_id: int, fields: dict) -> dict:
     """Change the given fields; the critical automation takes only its message."""
     automation = get_automation(organization, actor, automation_id)
@@ -101,16 +104,16 @@ def update(organization: Organization, actor: User | None, automation_id: int, f
                                {"json": {"message": ["Only the critical automation has a message."]}})
     for name, value in check_rule(organization, dict(fields)).items():
         setattr(automation, name, value)
-    db.session.commit()
+    db.session.flush()
     return view(organization, automation)
 
 
+@unit_of_work()
 def delete(organization: Organization, actor: User | None, automation_id: int) -> None:
     automation = get_automation(organization, actor, automation_id)
     if automation.critical:
         raise CriticalAutomation("This automation is critical and cannot be deleted.", {"id": automation_id})
     db.session.delete(automation)
-    db.session.commit()
 
 
 def runs_page(organization: Organization, actor: User | None, automation_id: int, page: int, per_page: int) -> dict:
@@ -128,11 +131,13 @@ def runs_page(organization: Organization, actor: User | None, automation_id: int
         for run_id, email, status, reply in rows:
             emails.setdefault(run_id, []).append({"email": email, "status": status, "smtp_reply": reply})
     found["items"] = [{"id": r.id, "event_id": r.event_id, "request_id": r.request_id, "due_at": r.due_at,
-                       "status": r.status, "ran_at": r.ran_at, "log": r.log, "emails": emails.get(r.id, [])}
+                       "status": r.status, "ran_at": r.ran_at, "log": r.log, "attempts": r.attempts,
+                       "error": r.error, "emails": emails.get(r.id, [])}
                       for r in found["items"]]
     return found
 
 
+@unit_of_work()
 def create_template(organization: Organization, actor: User | None, fields: dict) -> dict:
     """An organization's own email template `custom.<key>`, checked by the same sandbox as every template."""
     _allowed(organization, actor)
@@ -148,7 +153,6 @@ def create_template(organization: Organization, actor: User | None, fields: dict
     db.session.add(EmailTemplate(organization_id=organization.id, event_kind=key, name=fields["name"],
                                  subject=fields["subject"], text_body=fields["text"],
                                  html_body=fields.get("html"), updated_by_id=actor.id))
-    db.session.commit()
     return {**templates.template_view(organization, key), "name": fields["name"]}
 
 

@@ -12,6 +12,7 @@ from app.notify.channels import recipient_channels
 from app.notify.matrix import EVENT_TYPES, audience_refusal, rules_for
 from app.notify.models import CategoryNotificationRule, OrganizationNotificationSettings
 from app.requests.models import RequestCategory
+from app.transactions import unit_of_work
 
 
 def _settings_row(org: Organization, lock: bool = False) -> OrganizationNotificationSettings | None:
@@ -30,6 +31,7 @@ def organization_settings(org: Organization) -> dict:
     }
 
 
+@unit_of_work()
 def update_organization_settings(org: Organization, changes: dict) -> dict:
     """Apply {events: {kind: bool}, inbound_notice_to, inbound_notice_cc} (each optional) and commit."""
     row = _settings_row(org, lock=True)
@@ -48,7 +50,6 @@ def update_organization_settings(org: Organization, changes: dict) -> dict:
     for key in ("inbound_notice_to", "inbound_notice_cc"):
         if key in changes:
             setattr(row, key, changes[key] or None)
-    db.session.commit()
     return organization_settings(org)
 
 
@@ -98,6 +99,7 @@ def _refusal(override: dict) -> str | None:
     return None
 
 
+@unit_of_work()
 def replace_category_overrides(org: Organization, category_id: int, overrides: list[dict]) -> dict:
     """Replace the category's overrides (channels [] turns a cell off) and commit; 422 says which and why."""
     category = _category(org, category_id)
@@ -109,5 +111,4 @@ def replace_category_overrides(org: Organization, category_id: int, overrides: l
     db.session.add_all(CategoryNotificationRule(category_id=category.id, event_kind=o["event"],
                                                 audience=o["audience"], channels=sorted(set(o["channels"])))
                        for o in {(o["event"], o["audience"]): o for o in overrides}.values())
-    db.session.commit()
     return category_rules(org, category_id)

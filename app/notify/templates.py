@@ -11,6 +11,7 @@ from app.extensions import db
 from app.links import page_url
 from app.notify.matrix import EVENT_TYPES
 from app.notify.models import EmailTemplate
+from app.transactions import unit_of_work
 from emails.addresses import request_address
 from emails.render import (
     PARTS,
@@ -103,6 +104,7 @@ def _validated(org: Organization, kind: str, sources: dict) -> None:
                                {exc.part: {"line": exc.line, "reason": exc.reason}}) from None
 
 
+@unit_of_work()
 def save_template(org: Organization, kind: str, user: User, parts: dict) -> dict:
     """Replace the organization's template for `kind` (a part left null reverts to the default) and commit."""
     sources = {part: parts.get(part) or None for part in PARTS}
@@ -116,7 +118,6 @@ def save_template(org: Organization, kind: str, user: User, parts: dict) -> dict
             setattr(row, column, sources[part])
         row.updated_by_id = user.id
         db.session.add(row)
-    db.session.commit()
     return template_view(org, kind)
 
 

@@ -14,7 +14,6 @@ from app.accounts import service as accounts
 from app.accounts.tokens import revoke_token
 from app.api.auth import log_in_session, log_out_session
 from app.errors import ApiError
-from app.extensions import db
 from app.portal.access import staff_organizations
 from app.portal.forms import (
     ActionForm,
@@ -50,7 +49,6 @@ def login():
             apply_service_error(form, exc, default_field="password")
         else:
             revoke_token(token)  # the browser keeps its own session token instead
-            db.session.commit()
             log_in_session(user)
             return redirect(safe_next(form.next.data, url_for("resident.home")))
     return _page("site/login.html", form)

@@ -55,7 +55,6 @@ def sso_callback(org: str):
         flash(f"Single sign-on did not complete: {exc.description or exc.error}.", "error")
         return redirect(url_for("site.login"))
     user = sso.member_for_claims(organization, settings, dict(token.get("userinfo") or {}))
-    db.session.commit()
     log_in_session(user)
     return redirect(url_for("staff.dashboard", org=org))
 
@@ -93,7 +92,6 @@ def sso_settings(org: str):
             apply_service_error(form, exc)
             code = 422
         else:
-            db.session.commit()
             flash("Single sign-on settings saved.")
             return redirect(url_for("staff.sso_settings", org=org))
     elif request.method == "POST":
