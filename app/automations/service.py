@@ -2,11 +2,13 @@
 
 Everything here needs `manage_settings` in the organization. The critical automation (OneDesk:
 "a new message on a request notifies all the followers of the item"; customer replies to
-everyone following, internal messages to users only) is listed first in every organization. It
-is not run by the engine: the notification matrix does it (`request.comment_public` and
-`request.comment_internal` rows for followers, internal kinds to staff only). Its message is the
-organization's `request.comment_public` email template, editable here; it cannot be turned
-off or deleted (409 `critical_automation`).
+everyone following, internal messages to users only) is listed first in every organization. The
+engine does not run it: the notification matrix's rows `app/notify/matrix.py: CRITICAL_ROWS` do
+(public messages to the request's followers, internal ones to its staff followers only), and
+those rows cannot be turned off (their kinds are not switchable) or narrowed by a category. Its
+message is the organization's `request.comment_public` email template, the email those
+followers get; editing it here edits that template. It cannot be disabled or deleted (409
+`critical_automation`, with the reason).
 """
 
 from __future__ import annotations
@@ -97,7 +99,7 @@ def update(organization: Organization, actor: User | None, automation_id: int, f
             raise CriticalAutomation("This automation is critical: only its message can change; it cannot be "
                                      "disabled.", {"fields": sorted(changed)})
         if fields.get("message") is not None:
-            templates.save_template(organization, CRITICAL_TEMPLATE, actor, {"text": fields["message"]})
+            _save_critical_message(organization, actor, fields["message"])
         return view(organization, automation)
     if "message" in fields:
         raise ValidationFailed("Only the critical automation has a message; use a message action.",
@@ -106,6 +108,15 @@ def update(organization: Organization, actor: User | None, automation_id: int, f
         setattr(automation, name, value)
     db.session.flush()
     return view(organization, automation)
+
+
+def _save_critical_message(organization: Organization, actor: User, message: str) -> None:
+    """The message is both parts of the followers' email (the HTML part shows the same text), its
+    subject as the organization set it: what the staff page shows is what followers read."""
+    saved = db.session.get(EmailTemplate, (organization.id, CRITICAL_TEMPLATE))
+    templates.save_template(organization, CRITICAL_TEMPLATE, actor, {
+        "subject": saved.subject if saved else None, "text": message,
+        "html": f'<div style="white-space: pre-wrap">{message}</div>'})
 
 
 @unit_of_work()

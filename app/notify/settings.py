@@ -9,7 +9,13 @@ from app.errors import NotFound, ValidationFailed
 from app.extensions import db
 from app.notify.audiences import AUDIENCES
 from app.notify.channels import recipient_channels
-from app.notify.matrix import EVENT_TYPES, audience_refusal, rules_for
+from app.notify.matrix import (
+    CRITICAL_ROWS,
+    EVENT_TYPES,
+    audience_refusal,
+    critical_refusal,
+    rules_for,
+)
 from app.notify.models import CategoryNotificationRule, OrganizationNotificationSettings
 from app.requests.models import RequestCategory
 from app.transactions import unit_of_work
@@ -43,8 +49,10 @@ def update_organization_settings(org: Organization, changes: dict) -> dict:
         if kind not in EVENT_TYPES:
             raise ValidationFailed(f"No notification type {kind!r}.", {"events": {kind: ["Unknown event."]}})
         if not enabled and not EVENT_TYPES[kind].switchable:
-            raise ValidationFailed(f"{EVENT_TYPES[kind].label} emails cannot be turned off.",
-                                   {"events": {kind: ["Cannot be disabled."]}})
+            why = ("It is the critical automation: a new message notifies the request's followers."
+                   if any(kind == critical for critical, _ in CRITICAL_ROWS) else "Cannot be disabled.")
+            raise ValidationFailed(f"{EVENT_TYPES[kind].label} emails cannot be turned off. {why}",
+                                   {"events": {kind: [why]}})
         (disabled.discard if enabled else disabled.add)(kind)
     row.disabled_kinds = sorted(disabled)
     for key in ("inbound_notice_to", "inbound_notice_cc"):
@@ -91,6 +99,9 @@ def _refusal(override: dict) -> str | None:
         return refusal
     if not EVENT_TYPES[kind].category_scoped:
         return f"{kind} is not about a request: categories cannot change who receives it"
+    critical = critical_refusal(kind, audience, channels)
+    if critical:
+        return critical
     unknown = [c for c in channels if c not in recipient_channels()]
     if unknown:
         return f"unknown channels {unknown}"

@@ -88,9 +88,12 @@ def nearby(lat: float, lng: float, category_id: int) -> dict:
 
 @unit_of_work()
 def merge(request_id: int, actor: User | None, into_id: int, *, organization: Organization) -> ServiceRequest:
-    """Fold a duplicate into another request of the organization: its followers and supporters move
-    (its reporter becomes a supporter of the survivor), it is closed pointing at the survivor, and
-    its reporter is told (`request.merged`). Returns the merged (closed) request."""
+    """Fold a duplicate into another request of the organization; each person moves as what they were:
+    followers follow the survivor, supporters support it (its reporter becomes a supporter too, and
+    keeps following), and watchers (owners and followers of watch areas around the duplicate) keep
+    watching by area: the survivor's watch-area audience includes its merged duplicates' places
+    (app/watch/lookup.py), so nobody is made a follower they never chose to be. It is closed pointing
+    at the survivor, and its reporter is told (`request.merged`). Returns the merged (closed) request."""
     if into_id == request_id:
         raise ValidationFailed("A request cannot be merged into itself.", {"json": {"into_id": [
             "A request cannot be merged into itself."]}})

@@ -1,5 +1,6 @@
-"""Automations in the staff settings: the list (the critical one first, its message editable), a new
-rule with one action, turning rules on and off, deleting them, their run log, and custom email
+"""Automations in the staff settings: the list (the critical one first, its message editable), new
+rules and edits with as many actions as the API takes (rows added and removed by the form's own
+buttons, so without JavaScript too), turning rules on and off, deleting them, their run log, and custom email
 templates. Every change is one call of app.automations.service, the same as the API's."""
 
 from __future__ import annotations
@@ -7,29 +8,77 @@ from __future__ import annotations
 from flask import flash, redirect, url_for
 
 from app.automations import service
-from app.automations.rules import EMAIL_AUDIENCES, TRIGGER_KINDS
+from app.automations.models import Automation
+from app.automations.rules import ACTIONS, EMAIL_AUDIENCES, MAX_ACTIONS, TRIGGER_KINDS
 from app.errors import ApiError
 from app.extensions import db
 from app.notify.audiences import AUDIENCES
 from app.notify.templates import TEMPLATE_KINDS
 from app.portal.forms import ActionForm, apply_service_error
 from app.portal.staff.blueprint import bp
-from app.portal.staff.common import render_staff, staff_page
+from app.portal.staff.common import member_choices, render_staff, staff_page
 from app.portal.staff.forms import AutomationForm, CriticalMessageForm, CustomTemplateForm
 from app.requests import categories
 
 MANAGE = "manage_settings"
 
 
-def _rule_form(organization, user, form=None) -> AutomationForm:
-    form = form or AutomationForm()
+# Which fields of an action row each action type takes (the rest of the row is ignored).
+ROW_FIELDS = {name: action.fields for name, action in ACTIONS.items()}
+
+
+def _rule_form(organization, user, form=None, automation=None) -> AutomationForm:
+    if form is None:
+        form = AutomationForm(data=_rule_data(automation)) if automation is not None else AutomationForm()
     form.trigger_kind.choices = [(kind, kind) for kind in TRIGGER_KINDS]
     form.category_id.choices = [("", "Any category")] + [
         (str(c.id), c.name) for c in categories.list_for_staff(organization, user)]
-    form.template.choices = [(t.event_kind, t.name or t.event_kind) for t in service.custom_templates(organization)] \
+    templates = [(t.event_kind, t.name or t.event_kind) for t in service.custom_templates(organization)] \
         + [(kind, kind) for kind in TEMPLATE_KINDS]
-    form.audience.choices = [(name, AUDIENCES[name].label) for name in EMAIL_AUDIENCES]
+    audiences = [(name, AUDIENCES[name].label) for name in EMAIL_AUDIENCES]
+    members = member_choices(organization)[1:]  # an automation assigns to a member (none: refused)
+    for row in form.actions:
+        row.form.template.choices, row.form.audience.choices = templates, audiences
+        row.form.assignee_id.choices = members
     return form
+
+
+def _rule_data(automation) -> dict:
+    """An automation as the form's data (its actions as rows)."""
+    return {"name": automation.name, "trigger_kind": automation.trigger_kind, "category_id": automation.category_id,
+            "status": automation.status or "", "delay_minutes": automation.delay_minutes,
+            "business_hours": automation.business_hours, "actions": [dict(a) for a in automation.actions]}
+
+
+def _rule_fields(form: AutomationForm) -> dict:
+    actions = []
+    for row in form.actions:
+        kind = row.form.type.data
+        actions.append({"type": kind, **{name: row.form[name].data for name in ROW_FIELDS[kind]}})
+        if kind == "message":
+            actions[-1]["body"] = actions[-1]["body"] or ""
+    return {"name": form.name.data, "trigger_kind": form.trigger_kind.data, "category_id": form.category_id.data,
+            "status": form.status.data or None, "delay_minutes": form.delay_minutes.data,
+            "business_hours": form.business_hours.data, "actions": actions}
+
+
+def _rows_changed(organization, user, form: AutomationForm) -> AutomationForm | None:
+    """The same form with a row added or removed, if that is what was asked; None for a save."""
+    data = form.data
+    rows = data["actions"]
+    removed = [i for i, row in enumerate(form.actions) if row.form.remove.data]
+    if removed:
+        del rows[removed[0]]
+        if not rows:
+            rows.append({})
+    elif form.add_action.data:
+        if len(rows) >= MAX_ACTIONS:
+            form.add_action.errors = [f"An automation takes at most {MAX_ACTIONS} actions."]
+            return form
+        rows.append({"type": "message", "visibility": "internal"})
+    else:
+        return None
+    return _rule_form(organization, user, AutomationForm(formdata=None, data=data))
 
 
 @bp.get("/<org>/automations")
@@ -44,43 +93,75 @@ def automations(org: str, rule_form=None, template_form=None, message_form=None,
                         critical=critical, templates=service.custom_templates(organization))
 
 
-def _action(form: AutomationForm) -> dict:
-    if form.action.data == "email":
-        return {"type": "email", "template": form.template.data, "audience": form.audience.data}
-    if form.action.data == "message":
-        return {"type": "message", "visibility": form.visibility.data, "body": form.body.data or ""}
-    return {"type": "status", "to": form.to.data}
-
-
-def _refused(org: str, exc: ApiError, form, key: str):
-    db.session.rollback()
-    if exc.status != 422:
-        flash(exc.message, "error")
-        return redirect(url_for("staff.automations", org=org))
-    details = (exc.details.get("json") or {})
-    action_problem = (details.get("actions") or {}).get("0") or {}
-    for field, messages in action_problem.items():  # an action's field is a field of this form
-        target = getattr(form, field, None) or form.action
-        target.errors = list(target.errors) + list(messages)
-    if not action_problem:
+def _place_refusal(form: AutomationForm, exc: ApiError) -> None:
+    """A refusal next to its field: an action's problems beside that row's fields."""
+    details = (exc.details.get("json") or {}) if exc.status == 422 else {}
+    problems = details.get("actions") or {}
+    if isinstance(problems, dict):
+        for index, fields in problems.items():
+            rows = form.actions.entries
+            row = rows[int(index)].form if str(index).isdigit() and int(index) < len(rows) else None
+            for name, messages in (fields.items() if isinstance(fields, dict) else [("type", fields)]):
+                target = (row[name] if row is not None and name in row else row.type if row is not None
+                          else form.add_action)
+                target.errors = list(target.errors) + list(messages if isinstance(messages, list) else [messages])
+    if not problems:
         apply_service_error(form, exc)
-    return automations(org, code=422, **{key: form})
 
 
 @bp.post("/<org>/automations")
 def create_automation(org: str):
     organization, user = staff_page(org, MANAGE)
     form = _rule_form(organization, user)
+    changed = _rows_changed(organization, user, form)
+    if changed is not None:
+        return automations(org, rule_form=changed)
     if not form.validate_on_submit():
         return automations(org, rule_form=form, code=422)
     try:
-        service.create(organization, user, {
-            "name": form.name.data, "trigger_kind": form.trigger_kind.data, "category_id": form.category_id.data,
-            "status": form.status.data or None, "delay_minutes": form.delay_minutes.data,
-            "business_hours": form.business_hours.data, "actions": [_action(form)]})
+        service.create(organization, user, _rule_fields(form))
     except ApiError as exc:
-        return _refused(org, exc, form, "rule_form")
+        if exc.status != 422:
+            flash(exc.message, "error")
+            return redirect(url_for("staff.automations", org=org))
+        _place_refusal(form, exc)
+        return automations(org, rule_form=form, code=422)
     flash("Automation saved: it acts on what happens from now on.")
+    return redirect(url_for("staff.automations", org=org))
+
+
+def _edit_page(organization, user, automation, form, code: int = 200):
+    return render_staff("staff/automation_edit.html", organization, user, code, automation=automation, rule_form=form)
+
+
+@bp.get("/<org>/automations/<int:automation_id>/edit")
+def edit_automation(org: str, automation_id: int):
+    organization, user = staff_page(org, MANAGE)
+    automation = service.get_automation(organization, user, automation_id)
+    if automation.critical:  # its message is edited on the list page; nothing else of it changes
+        return redirect(url_for("staff.automations", org=org, _anchor="critical-heading"))
+    return _edit_page(organization, user, automation, _rule_form(organization, user, automation=automation))
+
+
+@bp.post("/<org>/automations/<int:automation_id>/edit")
+def update_automation(org: str, automation_id: int):
+    organization, user = staff_page(org, MANAGE)
+    automation = service.get_automation(organization, user, automation_id)
+    form = _rule_form(organization, user)
+    changed = _rows_changed(organization, user, form)
+    if changed is not None:
+        return _edit_page(organization, user, automation, changed)
+    if not form.validate_on_submit():
+        return _edit_page(organization, user, automation, form, 422)
+    try:
+        service.update(organization, user, automation_id, _rule_fields(form))
+    except ApiError as exc:
+        if exc.status != 422:
+            flash(exc.message, "error")
+            return redirect(url_for("staff.automations", org=org))
+        _place_refusal(form, exc)
+        return _edit_page(organization, user, db.session.get(Automation, automation_id), form, 422)
+    flash("Automation saved.")
     return redirect(url_for("staff.automations", org=org))
 
 

@@ -6,13 +6,17 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
+    FieldList,
     FloatField,
+    Form,
+    FormField,
     IntegerField,
     RadioField,
     SearchField,
     SelectField,
     SelectMultipleField,
     StringField,
+    SubmitField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
@@ -153,8 +157,27 @@ class MergeForm(FlaskForm):
         InputRequired("Give the number of the request this one duplicates."), NumberRange(min=1)])
 
 
+class AutomationActionForm(Form):
+    """One action row of a rule: its type and the fields of that type (app/automations/rules.py: ACTIONS)."""
+
+    type = SelectField("Then", choices=[("email", "Send an email template"), ("message", "Insert a message"),
+                                        ("status", "Change the status"), ("assign", "Assign"),
+                                        ("set_due", "Set the due date")])
+    template = SelectField("Email template", validate_choice=False)
+    audience = SelectField("To", validate_choice=False)
+    visibility = SelectField("Message visibility", choices=[("public", "Public"), ("internal", "Internal")])
+    body = TextAreaField("Message (a template)", validators=[Optional(), Length(max=20_000)])
+    to = SelectField("New status", choices=[("acknowledged", "Acknowledged"), ("closed", "Closed"),
+                                           ("open", "Open")])
+    assignee_id = SelectField("Assign to", coerce=optional_id, validate_choice=False)
+    hours = IntegerField("Due in (hours)", default=48, validators=[Optional(), NumberRange(min=1, max=24 * 366)])
+    business_hours = BooleanField("Business hours")
+    remove = SubmitField("Remove this action")
+
+
 class AutomationForm(FlaskForm):
-    """A rule with one action (more through the API): the fields of app/automations/rules.py."""
+    """A rule and its actions, as many as the API takes: rows are added and removed by the form's own
+    buttons (a round trip, so it works without JavaScript)."""
 
     name = StringField("Name", validators=[DataRequired("Name the automation."), Length(max=200)])
     trigger_kind = SelectField("When this happens")
@@ -164,14 +187,8 @@ class AutomationForm(FlaskForm):
     delay_minutes = IntegerField("After (minutes; 0: at once)", default=0,
                                  validators=[InputRequired("Give a delay, 0 for at once."), NumberRange(min=0)])
     business_hours = BooleanField("Count the delay in business hours")
-    action = SelectField("Then", choices=[("email", "Send an email template"), ("message", "Insert a message"),
-                                          ("status", "Change the status")])
-    template = SelectField("Email template", validate_choice=False)
-    audience = SelectField("To", validate_choice=False)
-    visibility = SelectField("Message visibility", choices=[("public", "Public"), ("internal", "Internal")])
-    body = TextAreaField("Message (a template)", validators=[Optional(), Length(max=20_000)])
-    to = SelectField("New status", choices=[("acknowledged", "Acknowledged"), ("closed", "Closed"),
-                                           ("open", "Open")])
+    actions = FieldList(FormField(AutomationActionForm), min_entries=1, max_entries=10)
+    add_action = SubmitField("Add an action")
 
 
 class CustomTemplateForm(FlaskForm):

@@ -1,6 +1,6 @@
-"""automation runs: one transaction each, attempts counted; no run is left running
+"""automation runs: one transaction each, attempts counted, no run left running; requests merged into one, indexed
 
-Revision ID: 0021_run_attempts
+Revision ID: 0021_runs_merges
 Revises: 0020_sso
 Create Date: 2026-12-01 13:00:00
 
@@ -9,7 +9,7 @@ from alembic import op
 import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
-revision = '0021_run_attempts'
+revision = '0021_runs_merges'
 down_revision = '0020_sso'
 branch_labels = None
 depends_on = None
@@ -24,9 +24,14 @@ def upgrade():
     op.drop_constraint(op.f('ck_automation_runs_status_valid'), 'automation_runs', type_='check')
     op.create_check_constraint(op.f('ck_automation_runs_status_valid'), 'automation_runs',
                                "status IN ('pending', 'done', 'skipped', 'failed')")
+    # The watchers of a merged duplicate's place hear of the survivor: the fan-out looks them up by it.
+    op.create_index('ix_service_requests_merged_into_id', 'service_requests', ['merged_into_id'], unique=False,
+                    postgresql_where=sa.text('merged_into_id IS NOT NULL'))
 
 
 def downgrade():
+    op.drop_index('ix_service_requests_merged_into_id', table_name='service_requests',
+                  postgresql_where=sa.text('merged_into_id IS NOT NULL'))
     op.drop_constraint(op.f('ck_automation_runs_status_valid'), 'automation_runs', type_='check')
     op.create_check_constraint(op.f('ck_automation_runs_status_valid'), 'automation_runs',
                                "status IN ('pending', 'running', 'done', 'skipped', 'failed')")
