@@ -75,11 +75,11 @@ def create(organization: Organization, actor: User | None, fields: dict) -> Requ
     _check_assignee(organization, fields)
     category = RequestCategory(organization_id=organization.id, **fields)
     db.session.add(category)
+    slug = organization.slug  # read before the flush: a failed flush leaves the session unreadable
     try:
         db.session.flush()
     except IntegrityError:
-        raise Conflict(f"{organization.slug} already has a category {fields['code']!r}.",
-                       {"code": fields["code"]}) from None
+        raise Conflict(f"{slug} already has a category {fields['code']!r}.", {"code": fields["code"]}) from None
     return category
 
 
