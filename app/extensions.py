@@ -9,7 +9,10 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
+from app import timestamps
 from app.api.core import CivicApi
+
+timestamps.register()  # a stored date-time outside the window never breaks a read (app/timestamps.py)
 
 # Deterministic constraint names, so Alembic autogenerate and downgrades are stable.
 NAMING_CONVENTION = {

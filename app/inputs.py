@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime
 
 import marshmallow as ma
 
@@ -36,3 +37,29 @@ class InputSchema(ma.Schema):
                 raise ma.ValidationError({str(key): ["Must be text without NUL characters or lone surrogates."]
                                           for key in bad})
         return data
+
+
+# -- moments: every date-time a client gives lies in one sane window -----------------------
+
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+OUTSIDE_WINDOW = "Must be between 1970-01-01 and 2200-01-01."
+
+
+def in_window(value: datetime) -> bool:
+    """The one rule for every date-time input (API, portal, Open311): within [1970-01-01, 2200-01-01).
+
+    A naive value (a form's local time) is compared as if it were UTC: a day's slack either
+    side cannot matter at this scale.
+    """
+    return EARLIEST <= (value if value.tzinfo else value.replace(tzinfo=UTC)) < LATEST
+
+
+def _check_window(value: datetime | None) -> None:
+    if value is not None and not in_window(value):
+        raise ma.ValidationError(OUTSIDE_WINDOW)
+
+
+def Moment(**kwargs):  # noqa: N802
+    """An ISO 8601 date-time inside the window; one without an offset is read as UTC (`default_timezone`)."""
+    return ma.fields.AwareDateTime(validate=_check_window, **kwargs)

@@ -2,8 +2,10 @@
 
 Defaults live in `emails/templates/<event kind>.subject`, `.txt` and `.html`; an
 organization may override any of the three per kind (app/notify/templates.py stores them).
-Templates only ever see plain dicts, lists and strings (never ORM objects), in an
-ImmutableSandboxedEnvironment, so an organization's template cannot reach the application.
+Templates only ever see plain dicts, lists and strings (never ORM objects), in an immutable
+sandbox, so an organization's template cannot reach the application; and every template is
+rendered by `render_within_budget`, within a time and an output budget (emails/sandbox.py), so
+none can hold a web or worker thread or fill its memory.
 The footer saying why the email was sent, with the preferences link, is added by
 `render_email` itself, outside the templates, so no override can drop it.
 """
@@ -23,8 +25,16 @@ from jinja2 import (
     Undefined,
     meta,
 )
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import escape
+
+from emails.sandbox import (  # noqa: F401 (OverBudget: the one error of the budget, for callers)
+    OUTPUT_BUDGET_CHARS,
+    TIME_BUDGET_SECONDS,
+    BudgetedSandbox,
+    OverBudget,
+    too_large,
+    within_deadline,
+)
 
 TEMPLATE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")
 PARTS = ("subject", "text", "html")
@@ -69,12 +79,12 @@ class TemplateInvalid(Exception):
     """A template that cannot be used, with the part, line and reason."""
 
     def __init__(self, part: str, line: int | None, reason: str):
-        super().__init__(f"{part} template, line {line}: {reason}")
+        super().__init__(f"{part} template, line {line}: {reason}" if line else f"{part} template: {reason}")
         self.part, self.line, self.reason = part, line, reason
 
 
-def _environment(html: bool, strict: bool) -> ImmutableSandboxedEnvironment:
-    return ImmutableSandboxedEnvironment(
+def _environment(html: bool, strict: bool) -> BudgetedSandbox:
+    return BudgetedSandbox(
         loader=FileSystemLoader(TEMPLATE_DIR),
         auto_reload=False,  # the shipped templates change with a deploy, not while running
         autoescape=html,
@@ -91,6 +101,25 @@ _ENVIRONMENTS = {(html, strict): _environment(html, strict) for html in (False, 
 @lru_cache(maxsize=1024)
 def _compile(source: str, html: bool, strict: bool):
     return _ENVIRONMENTS[(html, strict)].from_string(source)
+
+
+def render_within_budget(template, values: dict, seconds: float = TIME_BUDGET_SECONDS) -> str:
+    """Render one compiled template within the time and output budgets; else OverBudget with the reason.
+
+    Every rendering of a template (preview, save, the email worker, automations' messages) goes
+    through here. The output is streamed and counted as it grows; the deadline stops the
+    rendering wherever it is (emails/sandbox.py).
+    """
+    def stream() -> str:
+        pieces, size = [], 0
+        for piece in template.generate(values):
+            size += len(piece)
+            if size > OUTPUT_BUDGET_CHARS:
+                raise too_large("the rendered template")
+            pieces.append(piece)
+        return "".join(pieces)
+
+    return within_deadline(stream, seconds)
 
 
 @lru_cache(maxsize=256)
@@ -163,9 +192,9 @@ def render_email(kind: str, context: dict, override: dict | None = None, *, stri
     if key is not None and key in memo:
         subject, text, html = memo[key]
     else:
-        subject = _compile(sources["subject"], False, strict).render(values)
-        text = _compile(sources["text"], False, strict).render(values)
-        html = _compile(sources["html"], True, strict).render(values)
+        subject = render_within_budget(_compile(sources["subject"], False, strict), values)
+        text = render_within_budget(_compile(sources["text"], False, strict), values)
+        html = render_within_budget(_compile(sources["html"], True, strict), values)
         if key is not None:
             memo[key] = (subject, text, html)
     text_footer, html_footer = _footer(values)
@@ -194,8 +223,10 @@ def validate_templates(kind: str, sources: dict, context: dict) -> None:
         if source is None:
             continue
         try:
-            _compile.__wrapped__(source, part == "html", True).render(
-                {name: context.get(name) for name in TEMPLATE_VARIABLES})
+            render_within_budget(_compile.__wrapped__(source, part == "html", True),
+                                 {name: context.get(name) for name in TEMPLATE_VARIABLES})
+        except OverBudget as exc:
+            raise TemplateInvalid(part, _template_line(exc), exc.reason) from None
         except TemplateSyntaxError as exc:
             raise TemplateInvalid(part, exc.lineno, exc.message or str(exc)) from None
         except TemplateError as exc:
@@ -205,5 +236,5 @@ def validate_templates(kind: str, sources: dict, context: dict) -> None:
 
 
 def render_snippet(source: str, context: dict) -> str:
-    """One plain-text template (an automation's message), in the same sandbox and with the same variables."""
-    return _compile(source, False, False).render({name: context.get(name) for name in TEMPLATE_VARIABLES})
+    """One plain-text template (an automation's message), in the same sandbox, variables and budget."""
+    return render_within_budget(_compile(source, False, False), {name: context.get(name) for name in TEMPLATE_VARIABLES})

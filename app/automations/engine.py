@@ -35,6 +35,7 @@ from app.errors import ApiError, Forbidden
 from app.events.models import Event
 from app.events.service import caused_by_automation, record_event
 from app.extensions import db
+from app.notify import templates
 from app.requests import service as requests
 from app.requests.models import ServiceRequest
 from app.transactions import unit_of_work
@@ -199,6 +200,7 @@ def _act(action: dict, automation: Automation, request_id: int, actor: User | No
         article = "an" if action["visibility"] == "internal" else "a"
         return f"Inserted {article} {action['visibility']} message (comment {comment.id})."
     if kind == "email":
+        templates.check_renders(org, action["template"])  # within the render budget, or the run fails saying why
         event = record_event("automation.email", request=request, actor=None, payload={
             "automation_id": automation.id, "template": action["template"], "audience": action["audience"]})
         return f"Sent the email template {action['template']!r} to the {action['audience']} (event {event.id})."

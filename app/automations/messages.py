@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from app.accounts.models import Organization
+from app.errors import ValidationFailed
 from app.links import page_url
 from app.notify.templates import sample_context
 from app.requests.models import ServiceRequest
-from emails.render import TemplateInvalid, render_snippet, validate_templates
+from emails.render import OverBudget, TemplateInvalid, render_snippet, validate_templates
 
 
 def check_message(organization: Organization, source: str, refuse) -> None:
@@ -14,7 +15,7 @@ def check_message(organization: Organization, source: str, refuse) -> None:
     try:
         validate_templates("automation.message", {"text": source}, sample_context(organization, "request.closed"))
     except TemplateInvalid as exc:
-        raise refuse(f"line {exc.line}: {exc.reason}") from None
+        raise refuse(f"line {exc.line}: {exc.reason}" if exc.line else exc.reason) from None
 
 
 def message_context(request: ServiceRequest) -> dict:
@@ -30,4 +31,9 @@ def message_context(request: ServiceRequest) -> dict:
 
 
 def render_message(source: str, request: ServiceRequest) -> str:
-    return render_snippet(source, message_context(request)).strip()
+    """The message's text, rendered within the template budget (over it: refused, and the run says why)."""
+    try:
+        return render_snippet(source, message_context(request)).strip()
+    except OverBudget as exc:
+        raise ValidationFailed(f"The message template is over the render budget: {exc.reason}",
+                               {"body": exc.reason}) from None

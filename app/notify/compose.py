@@ -36,7 +36,7 @@ from app.watch.models import WatchArea
 from app.work.models import WorkOrder
 from emails.addresses import reply_address, request_address
 from emails.outgoing import address, alternative_message, header_value
-from emails.render import render_email
+from emails.render import OverBudget, render_email
 from emails.tokens import make_reply_token
 
 log = logging.getLogger(__name__)
@@ -72,7 +72,10 @@ def _when(value: datetime | str | None, tz: str) -> str | None:
             value = datetime.fromisoformat(value)
         except ValueError:
             return value
-    return value.astimezone(ZoneInfo(tz)).strftime("%a %d %b %Y %H:%M %Z")
+    try:
+        return value.astimezone(ZoneInfo(tz)).strftime("%a %d %b %Y %H:%M %Z")
+    except OverflowError:  # a payload stored before the date-time window (app/inputs.py)
+        return value.isoformat()
 
 
 def _by_id(model, ids) -> dict:
@@ -104,6 +107,7 @@ class BatchData:
         self.overrides = self._overrides()
         self.digest_items = self._digest_items()
         self.renderings: dict = {}  # shared renderings (emails/render.py) for the batch
+        self.over_budget: dict = {}  # (organization id, template) -> why: rendered over budget once, not again
         self._event_contexts: dict = {}
 
     def event_context(self, delivery: EmailDelivery) -> dict:
@@ -263,8 +267,14 @@ def build_message(delivery: EmailDelivery, data: BatchData) -> ComposedEmail:
     token = unsubscribe_token(delivery.id) if delivery.subscription else None
     context = build_context(delivery, data, token)
     template = data.template_kind(delivery)
-    rendered = render_email(template, context, data.overrides.get((delivery.organization_id, template)),
-                            memo=data.renderings)
+    key = (delivery.organization_id, template)
+    if key in data.over_budget:  # the batch's other deliveries of that template do not wait for it again
+        raise OverBudget(data.over_budget[key])
+    try:
+        rendered = render_email(template, context, data.overrides.get(key), memo=data.renderings)
+    except OverBudget as exc:
+        data.over_budget[key] = exc.reason
+        raise
     sender = (org.sender_email if org and org.sender_email else None) or config["MAIL_DEFAULT_SENDER"]
     message_id = f"<delivery-{delivery.id}@{domain}>"  # the same on a retry: receivers can drop a duplicate
     headers = [
@@ -296,6 +306,9 @@ def compose_batch(delivery_ids: list[int]) -> tuple[list[ComposedEmail], dict[in
     for delivery in deliveries:
         try:
             composed.append(build_message(delivery, data))
+        except OverBudget as exc:  # an organization's template that would hold the worker: refused, said why
+            log.warning("delivery %s: its template is over the render budget: %s", delivery.id, exc.reason)
+            failures[delivery.id] = f"template over the render budget: {exc.reason}"[:500]
         except Exception as exc:  # one broken template must not hold up the rest of the batch
             log.exception("could not compose delivery %s", delivery.id)
             failures[delivery.id] = f"could not compose: {type(exc).__name__}: {exc}"[:500]

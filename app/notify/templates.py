@@ -96,11 +96,26 @@ def template_view(org: Organization, kind: str) -> dict:
     }
 
 
+def check_renders(org: Organization, kind: str) -> None:
+    """The organization's template for `kind` renders within the budget (sample data); else 422 with the reason.
+
+    An automation's email action asks first, so a template stored before the budget (or one
+    that only a real request's data pushes over it) fails the run, which says why, rather than
+    every delivery later."""
+    saved = template_view(org, kind)
+    try:
+        validate_templates(kind, {part: saved[part] for part in PARTS}, sample_context(org, kind))
+    except TemplateInvalid as exc:
+        raise ValidationFailed(f"The email template {kind!r} cannot be rendered ({exc.part}): {exc.reason}",
+                               {"template": {exc.part: exc.reason}}) from None
+
+
 def _validated(org: Organization, kind: str, sources: dict) -> None:
     try:
         validate_templates(kind, sources, sample_context(org, kind))
     except TemplateInvalid as exc:
-        raise ValidationFailed(f"The {exc.part} template is invalid (line {exc.line}): {exc.reason}",
+        where = f" (line {exc.line})" if exc.line else ""
+        raise ValidationFailed(f"The {exc.part} template is invalid{where}: {exc.reason}",
                                {exc.part: {"line": exc.line, "reason": exc.reason}}) from None
 
 

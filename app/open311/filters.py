@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from werkzeug.datastructures import MultiDict
 
 from app.db_types import utcnow
+from app.inputs import OUTSIDE_WINDOW, in_window
 from app.open311 import mapping
 from app.open311.errors import BadRequest
 from app.open311.queries import RequestFilters
@@ -34,9 +35,12 @@ def _datetime(args: MultiDict, name: str) -> datetime | None:
     if not raw:
         return None
     try:
-        return mapping.parse_w3_datetime(raw)
+        value = mapping.parse_w3_datetime(raw)
     except ValueError:
-        raise BadRequest(f"{name} must be a W3C datetime such as 2010-01-01T00:00:00Z, got {raw!r}.") from None
+        raise BadRequest(f"{name} must be a W3C datetime such as 2010-01-01T00:00:00Z, got {raw[:40]!r}.") from None
+    if not in_window(value):
+        raise BadRequest(f"{name}: {OUTSIDE_WINDOW}")
+    return value
 
 
 def _positive_int(args: MultiDict, name: str, default: int, maximum: int | None = None) -> int:

@@ -20,12 +20,12 @@ from app.accounts.models import Organization, User
 from app.accounts.service import claim_address, lock_address, user_for_address
 from app.addresses.service import place_for
 from app.extensions import db
-from app.open311 import mapping
 from app.open311.errors import BadRequest
 from app.open311.models import ApiKey, Open311Submission
 from app.open311.queries import service
 from app.requests import service as requests_service
-from app.requests.models import CommentSource, RequestCategory, ServiceRequest
+from app.requests.attributes import typed_answers
+from app.requests.models import CommentSource, ServiceRequest
 from app.transactions import unit_of_work
 
 MAX_DESCRIPTION = 4000  # the specification's limit
@@ -156,32 +156,6 @@ def locate(organization: Organization, report: Open311Report) -> None:
     report.lat, report.long = found["lat"], found["lng"]
 
 
-def typed_answers(category: RequestCategory, given: dict[str, str | list[str]]) -> dict:
-    """Form strings as the values the service definition types: numbers, one value, or a list.
-
-    Only the shape changes here; whether an answer fits is the requests service's to say.
-    """
-    datatypes = {attribute["code"]: attribute["datatype"] for attribute in mapping.attribute_definitions(category)}
-    answers: dict = {}
-    for code, value in given.items():
-        datatype = datatypes.get(code)
-        if datatype == "multivaluelist":
-            answers[code] = value if isinstance(value, list) else [value]
-            continue
-        if isinstance(value, list) and len(value) == 1:
-            value = value[0]
-        answers[code] = _number(value) if datatype == "number" else value
-    return answers
-
-
-def _number(value):
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return value  # left as text: the requests service names it "Must be a number."
-    return int(number) if number.is_integer() else number
-
-
 def reporter_for(report: Open311Report) -> User:
     """The account the email belongs to, or a new unconfirmed one without a password.
 
@@ -207,7 +181,7 @@ def submit(organization: Organization, api_key: ApiKey, report: Open311Report) -
     request = requests_service.submit(
         reporter_for(report), category_id=category.id, lat=report.lat, lng=report.long,
         description=report.description, address=report.address_string or "",
-        answers=typed_answers(category, report.attributes), source=CommentSource.OPEN311.value)
+        answers=typed_answers(category.attributes, report.attributes), source=CommentSource.OPEN311.value)
     # The requests service joins this unit of work: the request, a new reporter and what Open311
     # alone carried commit together.
     submission = Open311Submission(

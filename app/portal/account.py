@@ -6,10 +6,10 @@ from flask import flash, redirect, render_template, request, url_for
 
 from app.accounts import service as accounts
 from app.api.auth import require_user
-from app.errors import ApiError
 from app.portal.access import login_required
-from app.portal.forms import EmailForm, ProfileForm, apply_service_error
+from app.portal.forms import EmailForm, ProfileForm
 from app.portal.limits import posts_per_user
+from app.portal.refusals import attempt
 from app.portal.web import portal_blueprint
 
 bp = portal_blueprint("account", __name__, url_prefix="/account")
@@ -33,15 +33,10 @@ def profile():
 @login_required
 def update_profile():
     form = ProfileForm()
-    if form.validate_on_submit():
-        try:
-            accounts.update_profile(require_user(), {"name": form.name.data.strip(),
-                                                     "phone": (form.phone.data or "").strip() or None})
-        except ApiError as exc:
-            apply_service_error(form, exc)
-        else:
-            flash("Your profile is saved.")
-            return redirect(url_for("account.profile"))
+    if form.validate_on_submit() and attempt(lambda: accounts.update_profile(require_user(), {
+            "name": form.name.data.strip(), "phone": (form.phone.data or "").strip() or None}), form):
+        flash("Your profile is saved.")
+        return redirect(url_for("account.profile"))
     return _account_page(profile_form=form, status=422)
 
 
@@ -51,12 +46,9 @@ def update_profile():
 def add_alias():
     form = EmailForm(prefix="alias")
     if form.validate_on_submit():
-        try:
-            alias = accounts.add_alias(require_user(), form.email.data)
-        except ApiError as exc:
-            apply_service_error(form, exc, default_field="email")
-        else:
-            flash(f"We have sent a confirmation link to {alias.email}; it works once you follow it.")
+        added = attempt(lambda: accounts.add_alias(require_user(), form.email.data), form, field="email")
+        if added:
+            flash(f"We have sent a confirmation link to {added.value.email}; it works once you follow it.")
             return redirect(url_for("account.profile"))
     return _account_page(alias_form=form, status=422)
 

@@ -12,10 +12,9 @@ from wtforms.validators import Length, Optional
 
 from app.api.auth import require_user
 from app.api.responses import private_download
-from app.errors import ApiError
 from app.portal.access import login_required
 from app.portal.account import bp
-from app.portal.forms import apply_service_error
+from app.portal.refusals import attempt
 from app.privacy import export, service
 from app.privacy.export import EXPORT_FILENAME
 
@@ -54,27 +53,19 @@ def confirm_delete():
 @login_required
 def delete_account():
     form = DeleteAccountForm()
-    if form.validate_on_submit():
-        try:
-            service.delete_own_account(require_user(), password=form.password.data or None,
-                                       token=form.token.data or None,
-                                       where=f"portal: {request.method} {request.path}")
-        except ApiError as exc:
-            apply_service_error(form, exc, default_field="password")
-        else:
-            session.clear()
-            flash("Your account is deleted. Your reports stay for the city's records, by \"a former resident\".")
-            return redirect(url_for("resident.home"))
+    if form.validate_on_submit() and attempt(lambda: service.delete_own_account(require_user(), password=form.password.data or None,
+                                                  token=form.token.data or None,
+                                                  where=f"portal: {request.method} {request.path}"),
+               form, field="password"):
+        session.clear()
+        flash("Your account is deleted. Your reports stay for the city's records, by \"a former resident\".")
+        return redirect(url_for("resident.home"))
     return _privacy_page(form, status=422)
 
 
 @bp.post("/delete/link")
 @login_required
 def email_deletion_link():
-    try:
-        service.request_deletion_link(require_user())
-    except ApiError as exc:
-        flash(exc.message)
-        return redirect(url_for("account.privacy"))
-    flash("We have emailed you a link that confirms deleting your account; it works for an hour.")
+    if attempt(lambda: service.request_deletion_link(require_user())):
+        flash("We have emailed you a link that confirms deleting your account; it works for an hour.")
     return redirect(url_for("account.privacy"))

@@ -27,6 +27,7 @@ from wtforms.validators import (
 )
 
 from app.accounts.passwords import password_problem
+from app.inputs import OUTSIDE_WINDOW, in_window
 
 
 def password_policy(form, field) -> None:
@@ -157,8 +158,15 @@ def _as_list(messages) -> list[str]:
         return [messages]
     if isinstance(messages, dict):
         if "reason" in messages:  # a template error: {"line": n, "reason": text}
-            return [f"Line {messages.get('line', '?')}: {messages['reason']}"]
+            line = messages.get("line")
+            return [f"Line {line}: {messages['reason']}" if line else messages["reason"]]
         return [m for value in messages.values() for m in _as_list(value)]
     if isinstance(messages, list | tuple):
         return [m for value in messages for m in _as_list(value)]
     return [str(messages)]
+
+
+def within_window(form, field) -> None:
+    """A date-time field's value inside the window every date-time input keeps (app/inputs.py)."""
+    if field.data is not None and not in_window(field.data):
+        raise ValidationError(OUTSIDE_WINDOW)

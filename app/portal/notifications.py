@@ -8,13 +8,13 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 
 from app.api.auth import require_user
-from app.errors import ApiError
 from app.extensions import db
 from app.notify import inbox, preferences
 from app.notify.channels import recipient_channels
 from app.notify.models import EmailFrequency
 from app.portal.access import login_required
 from app.portal.forms import ActionForm
+from app.portal.refusals import attempt
 from app.portal.web import portal_blueprint
 
 bp = portal_blueprint("inbox", __name__)
@@ -64,13 +64,9 @@ def preferences_page():
                                    for channel in recipient_channels()}
                   for group in current["groups"] if group["editable"]}
         frequency = request.form.get("email_frequency")
-        try:
-            preferences.update_preferences(user.id, frequency if frequency in FREQUENCY_LABELS else None, groups,
-                                           in_app_alert=request.form.get("in_app_alert") == "on")
-        except ApiError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
+        if attempt(lambda: preferences.update_preferences(
+                user.id, frequency if frequency in FREQUENCY_LABELS else None, groups,
+                in_app_alert=request.form.get("in_app_alert") == "on")):
             flash("Your notification preferences are saved.")
         return redirect(url_for("inbox.preferences_page"))
     return render_template("account/preferences.html", prefs=preferences.get_preferences(user.id),

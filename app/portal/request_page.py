@@ -10,11 +10,11 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, url_for
 
 from app.api.auth import current_user, require_user
-from app.errors import ApiError, NotFound
-from app.extensions import db
+from app.errors import NotFound
 from app.notify import receipts
 from app.portal.access import login_required
 from app.portal.forms import ActionForm, CloseForm, CommentForm, ReopenForm
+from app.portal.refusals import attempt
 from app.portal.resident_blueprint import STATUS_LABELS, bp
 from app.portal.timeline import lines
 from app.requests import duplicates, queries, service
@@ -66,9 +66,10 @@ def _done(request_id: int, message: str):
     return _back_to_page(request_id)
 
 
-def _refused(request_id: int, exc: ApiError):
-    db.session.rollback()
-    flash(exc.message, "error")
+def _act(request_id: int, perform, done: str):
+    """Run one action on the request and come back to its page, saying what happened or why not."""
+    if attempt(perform):
+        flash(done)
     return _back_to_page(request_id)
 
 
@@ -79,32 +80,25 @@ def comment(request_id: int):
     if not form.validate_on_submit():
         return render_template("resident/request.html", **request_context(request_id, comment_form=form)), 422
     visibility = "internal" if form.internal.data else "public"
-    try:
-        service.add_comment(request_id, require_user(), form.body.data, visibility, source=CommentSource.WEB)
-    except ApiError as exc:
-        return _refused(request_id, exc)
-    return _done(request_id, "Your internal note is added." if visibility == "internal" else "Your comment is posted.")
+    return _act(request_id,
+                lambda: service.add_comment(request_id, require_user(), form.body.data, visibility,
+                                            source=CommentSource.WEB),
+                "Your internal note is added." if visibility == "internal" else "Your comment is posted.")
 
 
 @bp.post("/requests/<int:request_id>/follow")
 @login_required
 def follow(request_id: int):
-    try:
-        service.follow(request_id, require_user())
-    except ApiError as exc:
-        return _refused(request_id, exc)
-    return _done(request_id, "You follow this request: its updates will reach you.")
+    return _act(request_id, lambda: service.follow(request_id, require_user()),
+                "You follow this request: its updates will reach you.")
 
 
 @bp.post("/requests/<int:request_id>/support")
 @login_required
 def support(request_id: int):
     """ "Me too" (also what choosing a request under "Is it one of these?" on the report page does)."""
-    try:
-        duplicates.support(request_id, require_user())
-    except ApiError as exc:
-        return _refused(request_id, exc)
-    return _done(request_id, "Thank you: your support is counted, and you follow this request.")
+    return _act(request_id, lambda: duplicates.support(request_id, require_user()),
+                "Thank you: your support is counted, and you follow this request.")
 
 
 @bp.post("/requests/<int:request_id>/unsupport")
@@ -127,11 +121,8 @@ def close(request_id: int):
     form = CloseForm()
     if not form.validate_on_submit():
         return render_template("resident/request.html", **request_context(request_id, close_form=form)), 422
-    try:
-        service.close(request_id, require_user(), (form.comment.data or "").strip() or None)
-    except ApiError as exc:
-        return _refused(request_id, exc)
-    return _done(request_id, "The request is closed.")
+    return _act(request_id, lambda: service.close(request_id, require_user(), (form.comment.data or "").strip() or None),
+                "The request is closed.")
 
 
 @bp.post("/requests/<int:request_id>/reopen")
@@ -140,8 +131,6 @@ def reopen(request_id: int):
     form = ReopenForm()
     if not form.validate_on_submit():
         return render_template("resident/request.html", **request_context(request_id, reopen_form=form)), 422
-    try:
-        service.reopen(request_id, require_user(), (form.comment.data or "").strip() or None)
-    except ApiError as exc:
-        return _refused(request_id, exc)
-    return _done(request_id, "The request is open again.")
+    return _act(request_id,
+                lambda: service.reopen(request_id, require_user(), (form.comment.data or "").strip() or None),
+                "The request is open again.")

@@ -5,19 +5,17 @@ A request's own page and the actions on it are in `request_page.py`, on this blu
 
 from __future__ import annotations
 
-import contextlib
-
 from flask import flash, redirect, render_template, request, url_for
 
 from app.addresses import service as addresses
 from app.api.auth import current_user, require_user
-from app.errors import ApiError
-from app.extensions import db
 from app.portal import mapdata
 from app.portal.access import login_required
 from app.portal.forms import ActionForm, ReportForm, apply_service_error
+from app.portal.refusals import attempt
 from app.portal.resident_blueprint import STATUS_LABELS, bp
 from app.requests import categories, duplicates, queries, service
+from app.requests.attributes import typed_answers
 from app.requests.models import CommentSource
 
 MAP_REQUESTS = 100
@@ -47,39 +45,21 @@ def _nearby(form: ReportForm) -> list[dict]:
     """Open requests of the chosen category near the point: "Is it one of these?" (also drawn by the script)."""
     if form.lat.data is None or form.lng.data is None or not form.category_id.data or form.lat.errors or form.lng.errors:
         return []
-    try:
-        return duplicates.nearby(form.lat.data, form.lng.data, form.category_id.data)["items"]
-    except ApiError:
-        return []
+    found = attempt(lambda: duplicates.nearby(form.lat.data, form.lng.data, form.category_id.data), quiet=True)
+    return found.value["items"] if found else []
 
 
 def _questions(category_id: int | None) -> list[dict]:
     """The chosen category's questions that take an answer, in their order."""
     if not category_id:
         return []
-    try:
-        category = categories.get_category(category_id)
-    except ApiError:
-        return []
-    return sorted((q for q in category.attributes if q.get("variable", True)), key=lambda q: q.get("order", 0))
+    found = attempt(lambda: categories.get_category(category_id), quiet=True)
+    return found.value.questions if found else []
 
 
-def typed_answers(questions: list[dict], formdata) -> dict:
-    """The answers as typed (`answers.<code>` fields); the requests service judges them."""
-    answers = {}
-    for question in questions:
-        name = f"answers.{question['code']}"
-        if question["datatype"] == "multivaluelist":
-            value = formdata.getlist(name)
-        else:
-            value = (formdata.get(name) or "").strip()
-            if value and question["datatype"] == "number":
-                # Not a number: left as typed, and the service says it must be one.
-                with contextlib.suppress(ValueError):
-                    value = float(value)
-        if value not in ("", []):
-            answers[question["code"]] = value
-    return answers
+def form_answers(questions: list[dict], formdata) -> dict:
+    """The answers typed in the `answers.<code>` fields, read as every channel reads them."""
+    return typed_answers(questions, {q["code"]: formdata.getlist(f"answers.{q['code']}") for q in questions})
 
 
 def _report_page(form: ReportForm, code: int = 200, answer_errors: dict | None = None):
@@ -105,22 +85,28 @@ def report():
         return _report_page(form, 200 if not (form.lat.errors or form.lng.errors) else 422)
     if form.validate_on_submit():
         user = require_user()
-        answers = typed_answers(_questions(form.category_id.data), request.form)
-        try:
-            created = service.submit(user, category_id=form.category_id.data, lat=form.lat.data,
-                                     lng=form.lng.data, description=form.description.data,
-                                     address=form.address.data or "", answers=answers, source=CommentSource.WEB,
-                                     anonymous=bool(form.anonymous.data))
-        except ApiError as exc:
-            db.session.rollback()
-            answer_errors = (exc.details.get("json") or {}).get("answers") if exc.status == 422 else None
-            if not answer_errors:
-                apply_service_error(form, exc, default_field="category_id")
-            return _report_page(form, 422, answer_errors)
+        answers = form_answers(_questions(form.category_id.data), request.form)
+
+        def show(exc):  # the answers' problems are shown beside their questions, the rest beside the form's
+            if not _answer_errors(exc):
+                apply_service_error(form, exc, "category_id")
+
+        submitted = attempt(lambda: service.submit(
+            user, category_id=form.category_id.data, lat=form.lat.data, lng=form.lng.data,
+            description=form.description.data, address=form.address.data or "", answers=answers,
+            source=CommentSource.WEB, anonymous=bool(form.anonymous.data)), show=show)
+        if not submitted:
+            return _report_page(form, 422, _answer_errors(submitted.refusal))
+        created = submitted.value
         _attach_photos(created.id, user, form.photos.data)
         flash(f"Thank you. Your request {created.public_id} is filed; you will hear when it changes.")
         return redirect(url_for("resident.request_page", public_id=created.public_id))
     return _report_page(form, 422 if form.errors else 200)
+
+
+def _answer_errors(exc) -> dict | None:
+    """A refusal's problems with the answers to the category's questions, by question code."""
+    return (exc.details.get("json") or {}).get("answers") if exc.status == 422 else None
 
 
 def _find_address(form: ReportForm):
@@ -141,11 +127,13 @@ def _attach_photos(request_id: int, user, files) -> None:
     for upload in files or []:
         if not upload or not upload.filename:
             continue
-        try:
-            service.add_photo(request_id, user, upload.read(service.MAX_PHOTO_BYTES + 1), upload.filename)
-        except ApiError as exc:
-            db.session.rollback()
-            flash(f"{upload.filename}: {exc.message}", "error")
+        _attach_photo(request_id, user, upload)
+
+
+def _attach_photo(request_id: int, user, upload) -> None:
+    """One photo; a refused one is named in a flash and the others still go."""
+    attempt(lambda: service.add_photo(request_id, user, upload.read(service.MAX_PHOTO_BYTES + 1), upload.filename),
+            show=lambda exc: flash(f"{upload.filename}: {exc.message}", "error"))
 
 
 @bp.get("/my/requests")

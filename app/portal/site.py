@@ -13,17 +13,10 @@ from app.accounts import actors as account_actors
 from app.accounts import service as accounts
 from app.accounts.tokens import revoke_token
 from app.api.auth import log_in_session, log_out_session
-from app.errors import ApiError
 from app.portal.access import staff_organizations
-from app.portal.forms import (
-    ActionForm,
-    EmailForm,
-    LoginForm,
-    NewPasswordForm,
-    RegisterForm,
-    apply_service_error,
-)
+from app.portal.forms import ActionForm, EmailForm, LoginForm, NewPasswordForm, RegisterForm
 from app.portal.limits import posts_per_account, posts_per_client
+from app.portal.refusals import attempt
 from app.portal.web import portal_blueprint, safe_next
 
 bp = portal_blueprint("site", __name__)
@@ -42,12 +35,11 @@ def _page(template: str, form, **context):
 def login():
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        try:
-            # The API's login rule (confirmed accounts only); the browser keeps a session, not the token.
-            user, token = accounts.log_in(form.email.data, form.password.data, token_name="web session")
-        except ApiError as exc:
-            apply_service_error(form, exc, default_field="password")
-        else:
+        # The API's login rule (confirmed accounts only); the browser keeps a session, not the token.
+        logged_in = attempt(lambda: accounts.log_in(form.email.data, form.password.data, token_name="web session"),
+                            form, field="password")
+        if logged_in:
+            user, token = logged_in.value
             revoke_token(token)  # the browser keeps its own session token instead
             log_in_session(user)
             return redirect(safe_next(form.next.data, url_for("resident.home")))
@@ -65,15 +57,11 @@ def logout():
 @posts_per_client("RATELIMIT_REGISTER")
 def register():
     form = RegisterForm()
-    if form.validate_on_submit():
-        try:
-            accounts.register(form.email.data, form.password.data, form.name.data.strip())
-        except ApiError as exc:
-            apply_service_error(form, exc, default_field="email")
-        else:
-            return render_template("site/message.html", title="Check your email",
-                                   message=f"We have sent a confirmation link to {form.email.data}. "
-                                           "Follow it, then log in.")
+    if form.validate_on_submit() and attempt(lambda: accounts.register(form.email.data, form.password.data, form.name.data.strip()),
+               form, field="email"):
+        return render_template("site/message.html", title="Check your email",
+                               message=f"We have sent a confirmation link to {form.email.data}. "
+                                       "Follow it, then log in.")
     return _page("site/register.html", form)
 
 
@@ -84,10 +72,11 @@ def confirm():
     form = ActionForm()
     token = request.values.get("token", "")
     if request.method == "POST" and form.validate_on_submit():
-        try:
-            confirmed = accounts.confirm_address(token)
-        except ApiError as exc:
-            return render_template("site/message.html", title="This link does not work", message=exc.message), 422
+        outcome = attempt(lambda: accounts.confirm_address(token), quiet=True)
+        if not outcome:  # the refusal is the page itself
+            return render_template("site/message.html", title="This link does not work",
+                                   message=outcome.refusal.message), 422
+        confirmed = outcome.value
         flash(f"{confirmed['email']} is confirmed." + (" You can log in now." if confirmed["primary"] else ""))
         return redirect(url_for("site.login"))
     return render_template("site/confirm.html", form=form, token=token)
@@ -122,11 +111,10 @@ def forgot_password():
 def choose_password():
     form = NewPasswordForm(token=request.args.get("token", ""))
     if form.validate_on_submit():
-        try:
-            user = accounts.set_password_with_token(form.token.data, form.password.data)
-        except ApiError as exc:
-            apply_service_error(form, exc, default_field="password")
-        else:
+        password_set = attempt(lambda: accounts.set_password_with_token(form.token.data, form.password.data),
+                               form, field="password")
+        if password_set:
+            user = password_set.value
             flash("Your password is set. Log in with it.")
             # An invited member logs in straight into the staff portal they were invited to.
             organizations = staff_organizations(user)

@@ -74,9 +74,12 @@ class _Blank(dict):
 def _when_text(iso: str, timezone: str | None) -> str:
     from zoneinfo import ZoneInfo
 
-    value = datetime.fromisoformat(iso)
-    if timezone:
-        value = value.astimezone(ZoneInfo(timezone))
+    try:
+        value = datetime.fromisoformat(iso)
+        if timezone:
+            value = value.astimezone(ZoneInfo(timezone))
+    except (ValueError, OverflowError):  # a payload stored before the date-time window (app/inputs.py)
+        return iso
     return value.strftime("%d %b %Y, %H:%M")
 
 

@@ -11,11 +11,12 @@ from sqlalchemy import select
 
 from app.accounts.models import Organization
 from app.api.auth import current_user, require_user
-from app.errors import ApiError, NotFound, Unauthorized
+from app.errors import NotFound, Unauthorized
 from app.extensions import db
 from app.portal import mapdata
 from app.portal.access import login_required
-from app.portal.forms import ActionForm, WatchAreaForm, apply_service_error
+from app.portal.forms import ActionForm, WatchAreaForm
+from app.portal.refusals import attempt
 from app.portal.web import portal_blueprint
 from app.requests.models import RequestCategory
 from app.watch import service as watch
@@ -81,14 +82,9 @@ def _save(form: WatchAreaForm, area=None):
         return None
     fields = {"name": form.name.data, "geometry": geometry, "public": form.public.data,
               "category_ids": form.category_ids.data or [], "repair": form.repair.data}
-    try:
-        if area is None:
-            return watch.create_watch_area(require_user(), **fields)
-        return watch.update_watch_area(require_user(), area.id, **fields)
-    except ApiError as exc:
-        db.session.rollback()
-        apply_service_error(form, exc, default_field="geometry")
-        return None
+    user = require_user()
+    return attempt(lambda: watch.create_watch_area(user, **fields) if area is None
+                   else watch.update_watch_area(user, area.id, **fields), form, field="geometry").value
 
 
 @bp.get("/")
@@ -148,12 +144,7 @@ def edit(area_id: int):
 
 
 def _act(area_id: int, perform, message: str, target: str = "watch.detail"):
-    try:
-        perform(require_user(), area_id)
-    except ApiError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
+    if attempt(lambda: perform(require_user(), area_id)):
         flash(message)
     return redirect(url_for(target, area_id=area_id) if target == "watch.detail" else url_for(target))
 

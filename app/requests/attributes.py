@@ -3,11 +3,14 @@
 A question is `{code, datatype, required, variable, description, order, values: [{key, name}]}`
 as GeoReport v2 defines it; `variable: false` marks an informational note that takes no
 answer. Answers are `{code: value}`; each datatype has one checker in `DATATYPE_CHECKS`.
+Every channel asks the same questions (`answerable`), reads typed text the same way
+(`typed_answers`: the web form, Open311) and stores the same value (`validate_answers`).
 """
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 import marshmallow as ma
@@ -47,6 +50,11 @@ class AttributeSchema(ma.Schema):
     values = ma.fields.List(ma.fields.Nested(AttributeValueSchema), load_default=list,
                             validate=ma.validate.Length(max=100))
 
+    @ma.pre_dump
+    def _without_values(self, data, **kwargs):
+        """A question stored without `values` (not a list question) has none, not dict.values."""
+        return {**data, "values": data.get("values") or []} if isinstance(data, dict) else data
+
     @ma.validates_schema
     def _values_fit_datatype(self, data, **kwargs):
         keys = [value["key"] for value in data.get("values", [])]
@@ -63,6 +71,46 @@ def check_unique_codes(attributes: list[dict]) -> None:
     codes = [attribute["code"] for attribute in attributes]
     if len(set(codes)) != len(codes):
         raise ma.ValidationError("Question codes must be unique.", "attributes")
+
+
+def answerable(attributes: Iterable[dict] | None) -> list[dict]:
+    """The questions that take an answer (not `variable: false` notes), in their order."""
+    return sorted((a for a in attributes or [] if a.get("variable", True)), key=lambda a: a.get("order", 0))
+
+
+def typed_answers(attributes: Iterable[dict] | None, given: Mapping[str, str | list[str]]) -> dict:
+    """Answers typed as text (a form, an Open311 post) as the values their questions' datatypes take.
+
+    `given` maps a question code to the text or texts sent. Text is stripped and blanks are
+    left out; a number question's text becomes a number when it reads as one; a list
+    question's texts stay a list. Only the shape changes: `validate_answers` says what fits.
+    """
+    datatypes = {a.get("code"): a.get("datatype") for a in attributes or []}
+    answers: dict = {}
+    for code, sent in given.items():
+        texts = [text.strip() for text in (sent if isinstance(sent, list | tuple) else [sent])
+                 if isinstance(text, str) and text.strip()]
+        if not texts:
+            continue
+        if datatypes.get(code) == Datatype.MULTIVALUELIST:
+            answers[code] = texts
+        elif len(texts) > 1:
+            answers[code] = texts  # several texts for one answer: refused as they are
+        else:
+            answers[code] = _read_number(texts[0]) if datatypes.get(code) == Datatype.NUMBER else texts[0]
+    return answers
+
+
+def _read_number(text: str):
+    try:
+        return _stored_number(float(text))
+    except ValueError:
+        return text  # left as text: the check says "Must be a number."
+
+
+def _stored_number(value):
+    """A whole number is stored as an integer, however it was written (3, 3.0, "3.0")."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
 def _text(limit: int):
@@ -120,7 +168,7 @@ def _is_blank(value) -> bool:
 
 def validate_answers(attributes: list[dict], answers: dict) -> dict:
     """The answers kept for the request, or 422 naming each offending question under `answers`."""
-    questions = {a["code"]: a for a in attributes if a.get("variable", True)}
+    questions = {a["code"]: a for a in answerable(attributes)}
     errors: dict[str, list[str]] = {}
     for code in answers.keys() - questions.keys():
         errors[code] = ["This category has no such question."]
@@ -135,7 +183,7 @@ def validate_answers(attributes: list[dict], answers: dict) -> dict:
         if problem:
             errors[code] = [problem]
         else:
-            kept[code] = value
+            kept[code] = _stored_number(value) if question["datatype"] == Datatype.NUMBER else value
     if errors:
         raise ValidationFailed("Some answers do not fit the category's questions.",
                                {"json": {"answers": errors}})

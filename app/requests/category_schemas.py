@@ -32,6 +32,8 @@ class CategorySchema(CategorySummarySchema):
 
     active = ma.fields.Boolean(required=True)
     attributes = ma.fields.List(ma.fields.Nested(AttributeSchema), required=True)
+    questions = ma.fields.List(ma.fields.Nested(AttributeSchema), dump_only=True, metadata={
+        "description": "The attributes a report answers (not `variable: false` notes), in their order."})
 
 
 class ServingOrganizationSchema(ma.Schema):

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db_types import created_at_column, enum_check, new_public_id, updated_at_column
 from app.extensions import db
+from app.requests.attributes import answerable
 
 
 class RequestStatus(enum.StrEnum):
@@ -83,6 +84,11 @@ class RequestCategory(db.Model):
 
     organization = relationship("Organization")
     auto_assignee = relationship("User")
+
+    @property
+    def questions(self) -> list[dict]:
+        """The questions a report answers, in their order (every channel asks these)."""
+        return answerable(self.attributes)
 
     __table_args__ = (
         UniqueConstraint("organization_id", "code"),

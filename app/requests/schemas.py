@@ -20,6 +20,7 @@ from webargs.fields import DelimitedList
 
 from app.accounts.schemas import OrganizationRefSchema
 from app.inputs import InputSchema
+from app.inputs import Moment as WindowedMoment
 from app.pagination import PaginationArgs
 from app.requests.models import RequestStatus, ServiceRequest, Visibility
 from app.requests.policy import Audience
@@ -45,8 +46,8 @@ def Longitude(**kwargs):  # noqa: N802
 
 
 def Moment(**kwargs):  # noqa: N802
-    """An ISO 8601 date-time; one without an offset is read as UTC."""
-    return ma.fields.AwareDateTime(default_timezone=UTC, **kwargs)
+    """An ISO 8601 date-time inside the window (app/inputs.py); one without an offset is read as UTC."""
+    return WindowedMoment(default_timezone=UTC, **kwargs)
 
 
 # -- input --------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
+from app.inputs import Moment
 from app.pagination import PaginationArgs
 from app.work.business_hours import calendar_from_settings
 from app.work.models import WorkOrderStatus
@@ -12,8 +13,8 @@ STATUSES = [s.value for s in WorkOrderStatus]
 
 
 def _aware(**kwargs) -> ma.fields.AwareDateTime:
-    # An instant without an offset is ambiguous across time zones and DST: refuse it.
-    return ma.fields.AwareDateTime(format="iso", **kwargs)
+    # An instant without an offset is ambiguous across time zones and DST: refuse it. Inside the window.
+    return Moment(format="iso", **kwargs)
 
 
 class WorkOrderSchema(ma.Schema):

@@ -183,3 +183,23 @@ def test_rules_are_checked_and_for_admins_only(client, city):
     template = client.post("/api/v1/orgs/springfield/templates", headers=admin,
                            json={**HOW_DID_WE_DO, "text": "{{ request.public_id "})
     assert template.status_code == 422
+
+
+def test_a_message_over_the_render_budget_is_refused_on_save_and_at_run_time(client, city):
+    from app.automations.messages import render_message
+    from app.errors import ValidationFailed
+    loops = "{% for i in range(4000) %}{% for j in range(4000) %}{% endfor %}{% endfor %}"
+    refused = client.post("/api/v1/orgs/springfield/automations", headers=bearer(city.admin), json={
+        "name": "x", "trigger_kind": "request.closed",
+        "actions": [{"type": "message", "visibility": "public", "body": loops}]})
+    assert refused.status_code == 422
+    assert "takes longer than 0.5 s" in str(refused.json["details"]["json"]["actions"]["0"]["body"])
+    # A message stored before the budget: the run refuses it with the reason (the engine logs ApiErrors).
+    request = ServiceRequestFactory(organization=city.org, category=city.pothole)
+    started = time.monotonic()
+    with pytest.raises(ValidationFailed, match="over the render budget: the template takes longer than 0.5 s"):
+        render_message(loops, request)
+    assert time.monotonic() - started < 1.5
+    huge = '{{ ("a"*300000000)|length }}'
+    with pytest.raises(ValidationFailed, match="would be larger than 500,000 characters"):
+        render_message(huge, request)

@@ -82,3 +82,49 @@ def test_only_settings_managers_touch_templates(client):
     staff = make_member(OrganizationFactory(), "staff")
     assert client.get(_url(staff, "request.closed"), headers=bearer(staff)).status_code == 403
     assert client.put(_url(staff, "request.closed"), headers=bearer(staff), json={"text": "x"}).status_code == 403
+
+
+# The render budget (issue 14): what the outside probe ran in the web process, and later in the worker.
+NESTED_LOOPS = "{% for i in range(4000) %}{% for j in range(4000) %}{% endfor %}{% endfor %}"
+HUGE_REPEAT = '{{ ("a"*300000000)|length }}'
+
+
+@pytest.mark.parametrize("text, reason", [
+    (NESTED_LOOPS, "takes longer than 0.5 s to render"),
+    (HUGE_REPEAT, "would be larger than 500,000 characters"),
+    ('{% set ns = namespace(s="a") %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}',
+     "would be larger than 500,000 characters"),
+    ('{{ "a"|center(1000000000) }}', "would be larger than 500,000 characters"),
+    ("{{ range(100000)|list }}", "range() may give at most 10,000 items"),
+])
+def test_a_template_over_the_render_budget_is_refused_in_preview_and_on_save(client, admin, text, reason):
+    import time
+    started = time.monotonic()
+    preview = client.post(_url(admin, "request.closed", "/preview"), headers=bearer(admin), json={"text": text})
+    assert time.monotonic() - started < 1.5  # the 4000 x 4000 loop took 1.6 s alone before
+    assert preview.status_code == 422
+    assert reason in preview.get_json()["details"]["text"]["reason"]
+    assert reason in preview.get_json()["message"]
+    saved = client.put(_url(admin, "request.closed"), headers=bearer(admin), json={"text": text})
+    assert saved.status_code == 422 and reason in saved.get_json()["details"]["text"]["reason"]
+    assert client.get(_url(admin, "request.closed"), headers=bearer(admin)).get_json()["overridden"]["text"] is False
+
+
+def test_a_stored_template_over_budget_fails_its_deliveries_with_the_reason(client, stub_broker, smtp_server):
+    import time
+
+    from app.notify.models import EmailDelivery, EmailTemplate
+    request = ServiceRequestFactory()
+    # Stored before the budget existed (saving now refuses it): the worker must refuse it too.
+    db.session.add(EmailTemplate(organization_id=request.organization_id, event_kind="request.acknowledged",
+                                 text_body=NESTED_LOOPS))
+    event = record_event("request.acknowledged", request=request, actor=make_member(request.organization, "staff"))
+    db.session.commit()
+    fan_out(event.id)
+    started = time.monotonic()
+    send_due_deliveries(10)
+    assert time.monotonic() - started < 2.5
+    [delivery] = db.session.query(EmailDelivery).filter_by(event_id=event.id).all()
+    assert delivery.status == "failed"
+    assert "over the render budget: the template takes longer than 0.5 s to render" in delivery.smtp_reply
+    assert smtp_server.messages == []

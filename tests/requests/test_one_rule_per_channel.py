@@ -139,3 +139,48 @@ def _admin(world):
     from tests.factories import make_member
 
     return make_member(world.org, "admin")
+
+
+def test_the_same_answers_from_the_web_form_the_api_and_open311_are_stored_the_same(app, client):
+    from app.requests.models import ServiceRequest
+    from tests.factories import UserFactory
+    from tests.open311.support import api_key_for, city_with_pothole
+
+    organization, pothole, _ = city_with_pothole()
+    key = api_key_for(organization)
+    rita = UserFactory(email="rita@example.org")
+    point = {"lat": "39.781", "lng": "-89.651"}
+
+    log_in(client, rita, PASSWORD)
+    by_web = post_form(client, "/report", {
+        **point, "category_id": str(pothole.id), "description": "From the web form",
+        "answers.size": "l", "answers.depth_cm": " 3.0 ", "answers.hazards": ["deep", "traffic"]})
+    assert by_web.status_code == 302, by_web.get_data(as_text=True)
+
+    by_api = app.test_client().post("/api/v1/requests", headers=bearer(rita), json={
+        "category_id": pothole.id, "lat": 39.781, "lng": -89.651, "description": "From the API",
+        "answers": {"size": "l", "depth_cm": 3.0, "hazards": ["deep", "traffic"]}})
+    assert by_api.status_code == 201, by_api.get_json()
+
+    by_open311 = client.post("/open311/v2/requests.json", data={
+        "api_key": key, "jurisdiction_id": organization.slug, "service_code": "pothole", "lat": "39.781",
+        "long": "-89.651", "description": "From Open311", "email": "rita@example.org",
+        "attribute[size]": "l", "attribute[depth_cm]": "3.0", "attribute[hazards][]": ["deep", "traffic"]})
+    assert by_open311.status_code == 200, by_open311.get_data(as_text=True)
+
+    db.session.remove()
+    stored = dict(db.session.execute(select(ServiceRequest.description, ServiceRequest.answers)).all())
+    expected = {"size": "l", "depth_cm": 3, "hazards": ["deep", "traffic"]}
+    assert stored == {"From the web form": expected, "From the API": expected, "From Open311": expected}
+    assert {type(answers["depth_cm"]) for answers in stored.values()} == {int}  # 3, not 3.0, everywhere
+
+    # And every channel asks the same questions: the API names the answerable ones in order.
+    asked = client.get(f"/api/v1/categories/{pothole.id}").get_json()["questions"]
+    assert [question["code"] for question in asked] == ["size", "depth_cm", "hazards"]
+    refused = post_form(client, "/report", {**point, "category_id": str(pothole.id), "description": "No size",
+                                            "answers.depth_cm": "deep"})
+    shown = refused.get_data(as_text=True)  # the form's questions, in the same order, with the same checks
+    assert refused.status_code == 422
+    assert shown.index('name="answers.size"') < shown.index('name="answers.depth_cm"') < shown.index(
+        'name="answers.hazards"')
+    assert "An answer is required." in shown and "Must be a number." in shown

@@ -8,13 +8,12 @@ from __future__ import annotations
 from flask import flash, redirect, url_for
 
 from app.automations import service
-from app.automations.models import Automation
 from app.automations.rules import ACTIONS, EMAIL_AUDIENCES, MAX_ACTIONS, TRIGGER_KINDS
 from app.errors import ApiError
-from app.extensions import db
 from app.notify.audiences import AUDIENCES
 from app.notify.templates import TEMPLATE_KINDS
 from app.portal.forms import ActionForm, apply_service_error
+from app.portal.refusals import attempt, flash_refusal
 from app.portal.staff.blueprint import bp
 from app.portal.staff.common import member_choices, render_staff, staff_page
 from app.portal.staff.forms import AutomationForm, CriticalMessageForm, CustomTemplateForm
@@ -93,20 +92,23 @@ def automations(org: str, rule_form=None, template_form=None, message_form=None,
                         critical=critical, templates=service.custom_templates(organization))
 
 
-def _place_refusal(form: AutomationForm, exc: ApiError) -> None:
-    """A refusal next to its field: an action's problems beside that row's fields."""
-    details = (exc.details.get("json") or {}) if exc.status == 422 else {}
-    problems = details.get("actions") or {}
-    if isinstance(problems, dict):
-        for index, fields in problems.items():
+def _show_rule_refusal(form: AutomationForm):
+    """A refused rule: its fields' problems beside them, an action's beside that row's fields."""
+    def show(exc: ApiError) -> None:
+        if exc.status != 422:
+            flash_refusal(exc)
+            return
+        problems = (exc.details.get("json") or {}).get("actions") or {}
+        if isinstance(problems, dict):
             rows = form.actions.entries
-            row = rows[int(index)].form if str(index).isdigit() and int(index) < len(rows) else None
-            for name, messages in (fields.items() if isinstance(fields, dict) else [("type", fields)]):
-                target = (row[name] if row is not None and name in row else row.type if row is not None
-                          else form.add_action)
-                target.errors = list(target.errors) + list(messages if isinstance(messages, list) else [messages])
-    if not problems:
-        apply_service_error(form, exc)
+            for index, fields in problems.items():
+                row = rows[int(index)].form if str(index).isdigit() and int(index) < len(rows) else None
+                for name, messages in (fields.items() if isinstance(fields, dict) else [("type", fields)]):
+                    target = row._fields.get(name, row.type) if row is not None else form.add_action
+                    target.errors = list(target.errors) + (messages if isinstance(messages, list) else [messages])
+        if not problems:
+            apply_service_error(form, exc)
+    return show
 
 
 @bp.post("/<org>/automations")
@@ -118,14 +120,11 @@ def create_automation(org: str):
         return automations(org, rule_form=changed)
     if not form.validate_on_submit():
         return automations(org, rule_form=form, code=422)
-    try:
-        service.create(organization, user, _rule_fields(form))
-    except ApiError as exc:
-        if exc.status != 422:
-            flash(exc.message, "error")
-            return redirect(url_for("staff.automations", org=org))
-        _place_refusal(form, exc)
-        return automations(org, rule_form=form, code=422)
+    created = attempt(lambda: service.create(organization, user, _rule_fields(form)), show=_show_rule_refusal(form))
+    if not created:
+        if created.refusal.status == 422:
+            return automations(org, code=422, rule_form=form)
+        return redirect(url_for("staff.automations", org=org))
     flash("Automation saved: it acts on what happens from now on.")
     return redirect(url_for("staff.automations", org=org))
 
@@ -153,14 +152,12 @@ def update_automation(org: str, automation_id: int):
         return _edit_page(organization, user, automation, changed)
     if not form.validate_on_submit():
         return _edit_page(organization, user, automation, form, 422)
-    try:
-        service.update(organization, user, automation_id, _rule_fields(form))
-    except ApiError as exc:
-        if exc.status != 422:
-            flash(exc.message, "error")
-            return redirect(url_for("staff.automations", org=org))
-        _place_refusal(form, exc)
-        return _edit_page(organization, user, db.session.get(Automation, automation_id), form, 422)
+    updated = attempt(lambda: service.update(organization, user, automation_id, _rule_fields(form)),
+                      show=_show_rule_refusal(form))
+    if not updated:
+        if updated.refusal.status == 422:
+            return _edit_page(organization, user, service.get_automation(organization, user, automation_id), form, 422)
+        return redirect(url_for("staff.automations", org=org))
     flash("Automation saved.")
     return redirect(url_for("staff.automations", org=org))
 
@@ -169,14 +166,10 @@ def update_automation(org: str, automation_id: int):
 def toggle_automation(org: str, automation_id: int):
     organization, user = staff_page(org, MANAGE)
     ActionForm().validate_on_submit()
-    try:
-        current = service.get_automation(organization, user, automation_id)
-        service.update(organization, user, automation_id, {"enabled": not current.enabled})
-    except ApiError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        flash("Automation turned " + ("on." if not current.enabled else "off."))
+    current = attempt(lambda: service.get_automation(organization, user, automation_id))
+    if current and attempt(lambda: service.update(organization, user, automation_id,
+                                                  {"enabled": not current.value.enabled})):
+        flash("Automation turned " + ("on." if not current.value.enabled else "off."))
     return redirect(url_for("staff.automations", org=org))
 
 
@@ -184,12 +177,7 @@ def toggle_automation(org: str, automation_id: int):
 def delete_automation(org: str, automation_id: int):
     organization, user = staff_page(org, MANAGE)
     ActionForm().validate_on_submit()
-    try:
-        service.delete(organization, user, automation_id)
-    except ApiError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
+    if attempt(lambda: service.delete(organization, user, automation_id)):
         flash("Automation deleted.")
     return redirect(url_for("staff.automations", org=org))
 
@@ -200,13 +188,8 @@ def save_critical_message(org: str, automation_id: int):
     form = CriticalMessageForm()
     if not form.validate_on_submit():
         return automations(org, message_form=form, code=422)
-    try:
-        service.update(organization, user, automation_id, {"message": form.message.data})
-    except ApiError as exc:
-        db.session.rollback()
-        if exc.status != 422:
-            raise
-        form.message.errors = [exc.message]
+    if not attempt(lambda: service.update(organization, user, automation_id, {"message": form.message.data}),
+                   show=lambda exc: setattr(form.message, "errors", [exc.message]), only=(422,)):
         return automations(org, message_form=form, code=422)
     flash("The message is saved.")
     return redirect(url_for("staff.automations", org=org))
@@ -218,17 +201,16 @@ def create_custom_template(org: str):
     form = CustomTemplateForm()
     if not form.validate_on_submit():
         return automations(org, template_form=form, code=422)
-    try:
-        service.create_template(organization, user, {"key": form.key.data.strip(), "name": form.name.data,
-                                                     "subject": form.subject.data, "text": form.text.data})
-    except ApiError as exc:
-        db.session.rollback()
-        if exc.status not in (409, 422):
-            raise
+
+    def show(exc: ApiError) -> None:  # a taken key is the key's problem; a template's, its part's
         target = form.key if exc.status == 409 or "key" in (exc.details.get("json") or {}) else form.text
         part = next(iter(exc.details), None) if exc.status == 422 else None
         target = getattr(form, part, target) if part in ("subject", "text") else target
         target.errors = [exc.message]
+
+    if not attempt(lambda: service.create_template(organization, user, {
+            "key": form.key.data.strip(), "name": form.name.data, "subject": form.subject.data,
+            "text": form.text.data}), show=show, only=(409, 422)):
         return automations(org, template_form=form, code=422)
     flash(f"Template custom.{form.key.data.strip()} saved; automations can send it.")
     return redirect(url_for("staff.automations", org=org))

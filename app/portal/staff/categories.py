@@ -6,10 +6,10 @@ from __future__ import annotations
 import marshmallow as ma
 from flask import flash, redirect, request, url_for
 
-from app.errors import ApiError, ValidationFailed
-from app.extensions import db
+from app.errors import ValidationFailed
 from app.notify import settings as notify_settings
 from app.portal.forms import apply_service_error
+from app.portal.refusals import attempt
 from app.portal.staff.blueprint import bp
 from app.portal.staff.common import member_choices, render_staff, staff_page
 from app.portal.staff.forms import RESTRICTION_LABELS, CategoryForm
@@ -63,16 +63,12 @@ def create_category(org: str):
             form.code.errors = ["Give the category a short code, like pothole."]
         else:
             checked = _checked(CategoryCreateSchema(), form, {"code": form.code.data.strip(), **_fields(form)})
-            try:
-                if checked is None:
-                    return _list_page(organization, user, form, 422)
-                category = categories.create(organization, user, checked)
-            except ApiError as exc:
-                db.session.rollback()
-                apply_service_error(form, exc, default_field="code")
-            else:
-                flash(f"Category {category.name} created.")
-                return redirect(url_for("staff.category", org=org, category_id=category.id))
+            if checked is None:
+                return _list_page(organization, user, form, 422)
+            created = attempt(lambda: categories.create(organization, user, checked), form, field="code")
+            if created:
+                flash(f"Category {created.value.name} created.")
+                return redirect(url_for("staff.category", org=org, category_id=created.value.id))
     return _list_page(organization, user, form, 422)
 
 
@@ -101,12 +97,7 @@ def update_category(org: str, category_id: int):
         checked = _checked(CategoryUpdateSchema(), form, _fields(form))
         if checked is None:
             return _category_page(organization, user, row, form, 422)
-        try:
-            categories.update(organization, user, category_id, checked)
-        except ApiError as exc:
-            db.session.rollback()
-            apply_service_error(form, exc)
-        else:
+        if attempt(lambda: categories.update(organization, user, category_id, checked), form):
             flash("Category saved.")
             return redirect(url_for("staff.category", org=org, category_id=category_id))
     return _category_page(organization, user, row, form, 422)
@@ -123,11 +114,6 @@ def category_notifications(org: str, category_id: int):
         channels = sorted(c for c in matrix["channels"] if f"{rule['event']}|{rule['audience']}|{c}" in checked)
         if channels != sorted(rule["default_channels"]):
             overrides.append({"event": rule["event"], "audience": rule["audience"], "channels": channels})
-    try:
-        notify_settings.replace_category_overrides(organization, category_id, overrides)
-    except ApiError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
+    if attempt(lambda: notify_settings.replace_category_overrides(organization, category_id, overrides)):
         flash("Notifications for this category saved.")
     return redirect(url_for("staff.category", org=org, category_id=category_id) + "#notifications")

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from flask import flash, redirect, request, url_for
 
-from app.errors import ApiError
 from app.extensions import db
 from app.notify import settings as notify_settings
 from app.notify import templates
 from app.notify.logs import email_log_page
 from app.open311 import keys
-from app.portal.forms import ActionForm, apply_service_error
+from app.portal.forms import ActionForm
+from app.portal.refusals import attempt
 from app.portal.staff.blueprint import bp
 from app.portal.staff.common import render_staff, staff_page
 from app.portal.staff.forms import ApiKeyForm, InboundNoticeForm, TemplateForm
@@ -37,12 +37,7 @@ def save_switches(org: str):
     current = notify_settings.organization_settings(organization)
     on = set(request.form.getlist("enabled"))
     changes = {event["event"]: event["event"] in on for event in current["events"] if event["can_disable"]}
-    try:
-        notify_settings.update_organization_settings(organization, {"events": changes})
-    except ApiError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
+    if attempt(lambda: notify_settings.update_organization_settings(organization, {"events": changes})):
         flash("Email switches saved.")
     return redirect(url_for("staff.settings", org=org))
 
@@ -52,13 +47,9 @@ def save_inbound_notice(org: str):
     organization, _ = staff_page(org, MANAGE)
     form = InboundNoticeForm()
     if form.validate_on_submit():
-        try:
-            notify_settings.update_organization_settings(organization, {
+        if not attempt(lambda: notify_settings.update_organization_settings(organization, {
                 "inbound_notice_to": (form.inbound_notice_to.data or "").strip() or None,
-                "inbound_notice_cc": (form.inbound_notice_cc.data or "").strip() or None})
-        except ApiError as exc:
-            db.session.rollback()
-            apply_service_error(form, exc)
+                "inbound_notice_cc": (form.inbound_notice_cc.data or "").strip() or None}), form):
             return settings(org, notice_form=form, code=422)
         flash("Inbound settings saved.")
         return redirect(url_for("staff.settings", org=org))
@@ -74,16 +65,14 @@ def email_template(org: str, kind: str):
     rendered, code = None, 200
     if form.validate_on_submit():
         draft = {"subject": form.subject.data, "text": form.text.data, "html": form.html.data}
-        try:
-            if request.form.get("action") == "save":
-                templates.save_template(organization, kind, user, draft)
+        if request.form.get("action") == "save":
+            if attempt(lambda: templates.save_template(organization, kind, user, draft), form):
                 flash("Template saved.")
                 return redirect(url_for("staff.email_template", org=org, kind=kind))
-            rendered = templates.preview(organization, kind, draft)
-        except ApiError as exc:
-            db.session.rollback()
-            apply_service_error(form, exc)
             code = 422
+        else:
+            previewed = attempt(lambda: templates.preview(organization, kind, draft), form)
+            rendered, code = previewed.value, 200 if previewed else 422
     return render_staff("staff/template.html", organization, user, code, kind=kind, form=form, saved=saved,
                         rendered=rendered)
 

@@ -22,7 +22,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.accounts.permissions import PERMISSIONS
-from app.portal.forms import email_field
+from app.portal.forms import email_field, within_window
 
 
 def optional_id(value):
@@ -34,7 +34,7 @@ class WorkOrderForm(FlaskForm):
     notes = TextAreaField("Notes for the crew", validators=[Optional(), Length(max=20_000)])
     request = StringField("Request number", validators=[Optional(), Length(max=16)])
     assignee_id = SelectField("Assigned to", coerce=optional_id, validate_choice=False)
-    due_at = DateTimeLocalField("Due", format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    due_at = DateTimeLocalField("Due", format="%Y-%m-%dT%H:%M", validators=[Optional(), within_window])
 
 
 class WorkOrderUpdateForm(WorkOrderForm):
@@ -78,7 +78,7 @@ class RecategorizeForm(FlaskForm):
 
 
 class DueDateForm(FlaskForm):
-    due_at = DateTimeLocalField("Due date", format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    due_at = DateTimeLocalField("Due date", format="%Y-%m-%dT%H:%M", validators=[Optional(), within_window])
 
 
 class QueueFilters(FlaskForm):

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from flask import flash, redirect, request, url_for
 
-from app.errors import ApiError
 from app.extensions import db
 from app.inbound import triage
 from app.portal import mapdata
-from app.portal.forms import ActionForm, apply_service_error
+from app.portal.forms import ActionForm
+from app.portal.refusals import attempt
 from app.portal.staff.blueprint import bp
 from app.portal.staff.common import render_staff, staff_page
 from app.portal.staff.forms import AttachForm, InboundRequestForm, InboundStatusForm
@@ -54,16 +54,12 @@ def inbound_create_request(org: str, message_id: int):
     form = InboundRequestForm()
     form.category_id.choices = []
     if form.validate_on_submit():
-        try:
-            created = triage.create_request(organization, user, message_id, category_id=form.category_id.data,
-                                            lat=form.lat.data, lng=form.lng.data, address=form.address.data or "",
-                                            description=form.description.data)
-        except ApiError as exc:
-            db.session.rollback()
-            apply_service_error(form, exc)
-        else:
-            flash(f"Request {created.public_id} created from the message; the message is closed.")
-            return redirect(url_for("staff.request_detail", org=org, request_id=created.id))
+        created = attempt(lambda: triage.create_request(
+            organization, user, message_id, category_id=form.category_id.data, lat=form.lat.data,
+            lng=form.lng.data, address=form.address.data or "", description=form.description.data), form)
+        if created:
+            flash(f"Request {created.value.public_id} created from the message; the message is closed.")
+            return redirect(url_for("staff.request_detail", org=org, request_id=created.value.id))
     return _message_page(org, message_id, 422, create=form)
 
 
@@ -76,12 +72,11 @@ def inbound_attach(org: str, message_id: int):
         if request_id is None:
             form.request.errors = [f"{organization.name} has no request {form.request.data.strip()}."]
             return _message_page(org, message_id, 422, attach=form)
-        try:
-            comment_id = triage.attach_to_request(organization, user, message_id, request_id)
-        except ApiError as exc:
-            db.session.rollback()
-            apply_service_error(form, exc, default_field="request")
+        attached = attempt(lambda: triage.attach_to_request(organization, user, message_id, request_id),
+                           form, field="request")
+        if not attached:
             return _message_page(org, message_id, 422, attach=form)
+        comment_id = attached.value
         flash("Added to the request as a comment; the message is closed." if comment_id else
               "Linked to the request. Post the update on the request yourself; the message stays open.")
         return redirect(url_for("staff.request_detail", org=org, request_id=request_id))

@@ -5,9 +5,8 @@ from __future__ import annotations
 from flask import flash, redirect, request, url_for
 
 from app.accounts import organizations
-from app.errors import ApiError
 from app.extensions import db
-from app.portal.forms import apply_service_error
+from app.portal.refusals import attempt
 from app.portal.staff.blueprint import bp
 from app.portal.staff.common import render_staff, staff_page
 from app.portal.staff.forms import InvitationForm, MemberRoleForm, RoleForm, permission_names
@@ -42,12 +41,11 @@ def invite(org: str):
     form = InvitationForm(prefix="invite")
     form.role.choices = _role_choices(organization)
     if form.validate_on_submit():
-        try:
-            membership, created = organizations.invite(organization, user, form.email.data, form.role.data,
-                                                       name=(form.name.data or "").strip() or None)
-        except ApiError as exc:
-            apply_service_error(form, exc, default_field="email")
-        else:
+        invited = attempt(lambda: organizations.invite(organization, user, form.email.data, form.role.data,
+                                                       name=(form.name.data or "").strip() or None),
+                          form, field="email")
+        if invited:
+            membership, created = invited.value
             flash(f"{membership.user.email} is invited as {form.role.data}"
                   + (": we have emailed a link to choose a password." if created else "."))
             return redirect(url_for("staff.members", org=org))
@@ -59,24 +57,15 @@ def change_role(org: str, user_id: int):
     organization, user = staff_page(org, MANAGE)
     form = MemberRoleForm()
     form.role.choices = _role_choices(organization)
-    if form.validate_on_submit():
-        try:
-            organizations.change_member_role(organization, user, user_id, form.role.data)
-        except ApiError as exc:
-            flash(exc.message, "error")
-        else:
-            flash("The role is changed.")
+    if form.validate_on_submit() and attempt(lambda: organizations.change_member_role(organization, user, user_id, form.role.data)):
+        flash("The role is changed.")
     return redirect(url_for("staff.members", org=org))
 
 
 @bp.post("/<org>/settings/members/<int:user_id>/remove")
 def remove_member(org: str, user_id: int):
     organization, user = staff_page(org, MANAGE)
-    try:
-        organizations.remove_member(organization, user, user_id)
-    except ApiError as exc:
-        flash(exc.message, "error")
-    else:
+    if attempt(lambda: organizations.remove_member(organization, user, user_id)):
         flash("The member is removed.")
     return redirect(url_for("staff.members", org=org))
 
@@ -89,14 +78,9 @@ def save_role(org: str, role_id: int | None):
     form = RoleForm(prefix="role")
     if form.validate_on_submit():
         permissions = request.form.getlist("permissions")
-        try:
-            if role_id is None:
-                organizations.create_role(organization, user, form.name.data.strip(), permissions)
-            else:
-                organizations.update_role(organization, user, role_id, form.name.data.strip(), permissions)
-        except ApiError as exc:
-            flash(exc.message, "error")
-        else:
+        name = form.name.data.strip()
+        if attempt(lambda: organizations.create_role(organization, user, name, permissions) if role_id is None
+                   else organizations.update_role(organization, user, role_id, name, permissions)):
             flash(f"Role {form.name.data.strip()} saved.")
             return redirect(url_for("staff.members", org=org))
     elif form.errors:

@@ -7,9 +7,8 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField
 from wtforms.validators import InputRequired, NumberRange
 
-from app.errors import ApiError
 from app.pagination import paginate
-from app.portal.forms import apply_service_error
+from app.portal.refusals import attempt
 from app.portal.staff.blueprint import bp
 from app.portal.staff.common import render_staff, staff_page
 from app.privacy import audit, retention
@@ -51,13 +50,9 @@ def audit_trail(org: str):
 def retention_settings(org: str):
     organization, user = staff_page(org, "manage_settings")
     form = RetentionForm(data=retention.policy_for(organization.id) if request.method == "GET" else None)
-    if form.validate_on_submit():
-        try:
-            retention.set_policy(organization.id, user.id, {name: form[name].data for name in retention.DEFAULTS})
-        except ApiError as exc:
-            apply_service_error(form, exc)
-        else:
-            flash("Retention settings saved.")
-            return redirect(url_for("staff.retention_settings", org=org))
+    if form.validate_on_submit() and attempt(lambda: retention.set_policy(organization.id, user.id,
+                                            {name: form[name].data for name in retention.DEFAULTS}), form):
+        flash("Retention settings saved.")
+        return redirect(url_for("staff.retention_settings", org=org))
     return render_staff("staff/retention.html", organization, user, 422 if form.errors else 200, form=form,
                         defaults=retention.DEFAULTS)

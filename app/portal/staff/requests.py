@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from flask import flash, redirect, request, url_for
 
-from app.errors import ApiError
 from app.extensions import db
 from app.inbound import triage
 from app.notify import receipts
 from app.portal.access import viewer_permissions
 from app.portal.forms import ActionForm, CloseForm, ReopenForm, apply_service_error
+from app.portal.refusals import ON_PAGE, attempt, flash_refusal
 from app.portal.resident_blueprint import STATUS_LABELS
 from app.portal.staff.blueprint import bp
 from app.portal.staff.common import (
@@ -118,19 +118,18 @@ def _act(org: str, request_id: int, form, perform, done: str, form_key: str | No
     organization, user = staff_page(org, VIEW)
     if form is not None and not form.validate_on_submit():
         return _detail(org, request_id, 422, **{form_key: form})
-    try:
-        perform(organization, user)
-    except ApiError as exc:
-        db.session.rollback()
-        if exc.status in (401, 403, 404):
-            raise  # not a refusal to explain on the page: the page itself is off limits
-        if form is None or exc.status != 422:
-            flash(exc.message, "error")
-        else:
+
+    def show(exc):  # a form's fields say what is wrong with them; any other refusal is flashed
+        if form is not None and exc.status == 422:
             apply_service_error(form, exc)
-            return _detail(org, request_id, 422, **{form_key: form})
-    else:
+        else:
+            flash_refusal(exc)
+
+    outcome = attempt(lambda: perform(organization, user), show=show, only=ON_PAGE)
+    if outcome:
         flash(done)
+    elif form is not None and outcome.refusal.status == 422:
+        return _detail(org, request_id, 422, **{form_key: form})
     return redirect(url_for("staff.request_detail", org=org, request_id=request_id))
 
 

@@ -16,9 +16,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from app.accounts import sso
 from app.api.auth import log_in_session, organization_or_404
-from app.errors import ApiError
-from app.extensions import db
-from app.portal.forms import apply_service_error
+from app.portal.refusals import attempt
 from app.portal.staff.blueprint import bp
 from app.portal.staff.common import render_staff, staff_page
 
@@ -81,15 +79,13 @@ def sso_settings(org: str):
         form.allowed_domains.data = ", ".join(settings.allowed_domains)
     code = 200
     if form.validate_on_submit():
-        try:
-            sso.save_settings(organization, issuer=form.issuer.data, client_id=form.client_id.data,
-                              client_secret=form.client_secret.data or None,
-                              allowed_domains=(form.allowed_domains.data or "").replace(",", " ").split(),
-                              allow_new_accounts=form.allow_new_accounts.data,
-                              new_member_role=form.new_member_role.data, enabled=form.enabled.data)
-        except ApiError as exc:
-            db.session.rollback()
-            apply_service_error(form, exc)
+        saved = attempt(lambda: sso.save_settings(
+            organization, issuer=form.issuer.data, client_id=form.client_id.data,
+            client_secret=form.client_secret.data or None,
+            allowed_domains=(form.allowed_domains.data or "").replace(",", " ").split(),
+            allow_new_accounts=form.allow_new_accounts.data, new_member_role=form.new_member_role.data,
+            enabled=form.enabled.data), form)
+        if not saved:
             code = 422
         else:
             flash("Single sign-on settings saved.")

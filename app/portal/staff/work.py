@@ -6,9 +6,8 @@ from flask import flash, redirect, request, url_for
 from sqlalchemy import select
 
 from app.db_types import utcnow
-from app.errors import ApiError
 from app.extensions import db
-from app.portal.forms import apply_service_error
+from app.portal.refusals import attempt
 from app.portal.staff.blueprint import bp
 from app.portal.staff.common import (
     local_to_utc,
@@ -65,17 +64,13 @@ def create_work_order(org: str):
         if form.request.data and request_id is None:
             form.request.errors = [f"{organization.name} has no request {form.request.data.strip()}."]
             return _list_page(organization, user, form, 422)
-        try:
-            order = work.create_work_order(
-                organization, user, title=form.title.data.strip(), notes=form.notes.data or "",
-                request_id=request_id, assignee_id=form.assignee_id.data,
-                due_at=local_to_utc(form.due_at.data, organization))
-        except ApiError as exc:
-            db.session.rollback()
-            apply_service_error(form, exc)
-        else:
-            flash(f"Work order {order.id} created.")
-            return redirect(url_for("staff.work_order", org=org, work_order_id=order.id))
+        created = attempt(lambda: work.create_work_order(
+            organization, user, title=form.title.data.strip(), notes=form.notes.data or "",
+            request_id=request_id, assignee_id=form.assignee_id.data,
+            due_at=local_to_utc(form.due_at.data, organization)), form)
+        if created:
+            flash(f"Work order {created.value.id} created.")
+            return redirect(url_for("staff.work_order", org=org, work_order_id=created.value.id))
     return _list_page(organization, user, form, 422)
 
 
@@ -105,12 +100,7 @@ def update_work_order(org: str, work_order_id: int):
     if form.validate_on_submit():
         changes = {"title": form.title.data.strip(), "notes": form.notes.data or "", "status": form.status.data,
                    "assignee_id": form.assignee_id.data, "due_at": local_to_utc(form.due_at.data, organization)}
-        try:
-            work.update_work_order(organization, work_order_id, user, changes)
-        except ApiError as exc:
-            db.session.rollback()
-            apply_service_error(form, exc)
-        else:
+        if attempt(lambda: work.update_work_order(organization, work_order_id, user, changes), form):
             flash("Work order saved.")
             return redirect(url_for("staff.work_order", org=org, work_order_id=work_order_id))
     return render_staff("staff/work_order.html", organization, user, 422, order=order, form=form,

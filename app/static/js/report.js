@@ -183,8 +183,7 @@ if (element && form) {
     const response = await fetch(`/api/v1/categories/${select.value}`, { headers: { Accept: "application/json" } });
     if (!response.ok) return;
     const category = await response.json();
-    const asked = category.attributes.filter((q) => q.variable !== false).sort((a, b) => (a.order || 0) - (b.order || 0));
-    questions.replaceChildren(...asked.map(drawQuestion));
+    questions.replaceChildren(...category.questions.map(drawQuestion));  // the server's answerable questions
   });
 
   const typed = () => {

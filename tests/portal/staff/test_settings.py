@@ -127,3 +127,16 @@ def test_api_keys_are_shown_once_and_can_be_revoked(client, db):
     post_form(client, f"{BASE}/api-keys/{key.id}/revoke", form_page=BASE + "/api-keys")
     db.session.refresh(key)
     assert key.revoked_at is not None
+
+
+def test_a_template_over_the_render_budget_is_refused_next_to_its_field(client, db):
+    _admin(client)
+    page = BASE + "/templates/request.acknowledged"
+    loops = "{% for i in range(4000) %}{% for j in range(4000) %}{% endfor %}{% endfor %}"
+    for action in ("preview", "save"):
+        refused = post_form(client, page, {"action": action, "subject": "Seen", "text": loops, "html": ""})
+        assert refused.status_code == 422
+        assert 'id="text-error">the template takes longer than 0.5 s to render' in refused.text
+    huge = post_form(client, page, {"action": "save", "subject": '{{ ("a"*300000000)|length }}', "text": "", "html": ""})
+    assert huge.status_code == 422
+    assert 'id="subject-error">Line 1: a repeated value would be larger than 500,000 characters' in huge.text
