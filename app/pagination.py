@@ -31,8 +31,18 @@ def page_schema(item_schema: type[ma.Schema], name: str | None = None) -> type[m
 
 
 def paginate(statement, page: int, per_page: int, *, scalars: bool = True) -> dict:
-    """Run `statement` for one page and count the whole; return the list envelope."""
-    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
-    paged = statement.limit(per_page).offset((page - 1) * per_page)
-    result = db.session.scalars(paged) if scalars else db.session.execute(paged)
-    return {"items": list(result), "total": total, "page": page, "per_page": per_page}
+    """Run `statement` for one page, with the count of the whole in the same round trip; the list envelope.
+
+    The count rides along as an uncorrelated scalar subquery (an InitPlan, evaluated once, with
+    its own best plan); only a page past the end, which returns no row to carry it, costs a
+    second statement.
+    """
+    total_of = select(func.count()).select_from(statement.order_by(None).subquery())
+    paged = statement.add_columns(total_of.scalar_subquery().label("_total"))
+    frozen = db.session.execute(paged.limit(per_page).offset((page - 1) * per_page)).freeze()
+    rows = frozen().all()
+    if not rows:
+        return {"items": [], "total": 0 if page == 1 else db.session.scalar(total_of), "page": page,
+                "per_page": per_page}
+    items = [row[0] for row in rows] if scalars else frozen().columns(*range(len(rows[0]) - 1)).all()
+    return {"items": items, "total": rows[0][-1], "page": page, "per_page": per_page}

@@ -1,7 +1,9 @@
 """Accepting files (request photos, email attachments): type judged by content, never by name.
 
 Both the API's uploads and inbound email attachments go through `inspect_upload`, then
-`store_upload` writes the bytes once, content-addressed by SHA-256, under UPLOAD_DIR.
+`store_upload` writes the bytes once, content-addressed by SHA-256, under UPLOAD_DIR. A row
+that holds such a file (a request's photo, an email's attachment) has the `StoredFile` columns,
+filled by `keep_file`.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from dataclasses import dataclass
 
 import filetype
 from flask import current_app
+from sqlalchemy import BigInteger, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.utils import secure_filename
 
 IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp", "image/heic"})
@@ -83,3 +87,27 @@ def store_upload(data: bytes) -> tuple[str, str]:
             handle.write(data)
         os.replace(temporary, path)
     return digest, path
+
+
+class StoredFile:
+    """The columns of a row that holds a stored file (mixed into each such model)."""
+
+    filename: Mapped[str] = mapped_column(String(255), nullable=False)
+    content_type: Mapped[str] = mapped_column(String(100), nullable=False)
+    size: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    storage_path: Mapped[str] = mapped_column(Text, nullable=False)
+
+    def stored_file(self) -> dict:
+        """This file's columns, to give another row the same stored file (no second copy)."""
+        return {name: getattr(self, name) for name in STORED_FILE_COLUMNS}
+
+
+STORED_FILE_COLUMNS = ("filename", "content_type", "size", "sha256", "storage_path")
+
+
+def keep_file(data: bytes, filename: str, content_type: str) -> dict:
+    """Store the bytes and return the `StoredFile` columns of the row that will hold them."""
+    digest, path = store_upload(data)
+    return {"filename": filename, "content_type": content_type, "size": len(data), "sha256": digest,
+            "storage_path": path}

@@ -13,6 +13,7 @@ import marshmallow as ma
 from app.accounts.passwords import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, password_problem
 from app.accounts.permissions import PERMISSIONS
 from app.inputs import InputSchema
+from app.serialization import FastDump
 
 EMAIL_MAX_LENGTH = 254
 
@@ -150,7 +151,7 @@ class AliasSchema(ma.Schema):
     created_at = ma.fields.DateTime(required=True)
 
 
-class OrganizationRefSchema(ma.Schema):
+class OrganizationRefSchema(FastDump, ma.Schema):
     id = ma.fields.Integer(required=True)
     slug = ma.fields.String(required=True)
     name = ma.fields.String(required=True)
@@ -160,6 +161,13 @@ class OwnMembershipSchema(ma.Schema):
     organization = ma.fields.Nested(OrganizationRefSchema, required=True)
     role = ma.fields.String(required=True, attribute="role.name")
     permissions = SortedStrings(required=True, attribute="role.permission_names")
+
+
+class RegisteredSchema(ma.Schema):
+    """The answer to a registration: the same whether or not the address already had an account."""
+
+    email = ma.fields.String(required=True)
+    message = ma.fields.String(required=True)
 
 
 class OwnProfileSchema(ma.Schema):

@@ -64,6 +64,16 @@ def lock_address(email: str) -> None:
                        {"cls": _ADDRESS_LOCK_CLASS, "email": email.strip()})
 
 
+def _address_owner(email: str) -> User | None:
+    """The account whose primary address or confirmed alias `email` is."""
+    holder = user_by_email(email)
+    if holder is not None:
+        return holder
+    alias = db.session.scalar(select(EmailAlias).where(EmailAlias.email == email.strip(),
+                                                       EmailAlias.confirmed_at.isnot(None)))
+    return alias.user if alias is not None else None
+
+
 def claim_address(email: str, claimant: User | None = None) -> None:
     """Lock `email` until commit and check nobody holds it (409 otherwise).
 
@@ -129,10 +139,22 @@ def end_browser_session(token: str) -> None:
 
 # -- registration and confirmation ----------------------------------------------------------
 
-def register(email: str, password: str, name: str, locale: str | None = None) -> User:
-    """Create an unconfirmed account and record the event that mails its confirm link."""
+def register(email: str, password: str, name: str, locale: str | None = None) -> User | None:
+    """Create an unconfirmed account and record the event that mails its confirm link.
+
+    An address that already has an account (or is another account's confirmed alias) creates
+    nothing: its owner is emailed instead ("someone tried to register with your address"), and
+    None comes back, which the channels answer exactly as a fresh registration (issue 14: the
+    answer must not tell whether an address has an account).
+    """
     password_hash = hash_password(password)  # slow on purpose: before taking the address lock
     with unit_of_work():
+        lock_address(email)
+        owner = _address_owner(email)
+        if owner is not None:
+            if owner.active:
+                record_event("account.registration_attempted", actor=None, payload={"user_id": owner.id})
+            return None
         claim_address(email)
         user = User(email=email.strip(), name=name, password_hash=password_hash, confirmed=False, locale=locale)
         db.session.add(user)

@@ -15,8 +15,8 @@ from app.accounts.schemas import (
     ConfirmedSchema,
     EmailInSchema,
     LoginSchema,
-    OwnProfileSchema,
     PasswordResetSchema,
+    RegisteredSchema,
     RegisterSchema,
     TokenInSchema,
     TokenSchema,
@@ -28,6 +28,7 @@ from app.api.ratelimit import per_account, per_client
 URL_PREFIX = "/auth"
 blp = Blueprint("auth", __name__, description="Accounts: register, confirm, log in and out, passwords")
 
+REGISTER_ANSWER = "We have sent a message to that address: follow its link to confirm it, then log in."
 FORGOT_ANSWER = "If an account uses that address, we have sent it a link to choose a new password."
 RESEND_ANSWER = "If an unconfirmed account uses that address, we have sent it a new confirmation link."
 
@@ -35,12 +36,14 @@ RESEND_ANSWER = "If an unconfirmed account uses that address, we have sent it a 
 @blp.post("/register")
 @per_client("RATELIMIT_REGISTER")
 @blp.arguments(RegisterSchema)
-@blp.response(201, OwnProfileSchema)
-@blp.alt_response(409, "CONFLICT", description="An account already uses this address.")
+@blp.response(201, RegisteredSchema)
 @blp.alt_response(429, "TOO_MANY_REQUESTS")
 def register(body):
-    """Create an account; it can log in once the emailed confirm link has been followed."""
-    return accounts.register(body["email"], body["password"], body["name"], body.get("locale"))
+    """Create an account; it can log in once the emailed confirm link has been followed.
+
+    An address that already has an account gets the same answer (its owner is emailed instead)."""
+    accounts.register(body["email"], body["password"], body["name"], body.get("locale"))
+    return {"email": body["email"], "message": REGISTER_ANSWER}
 
 
 @blp.post("/confirm")

@@ -147,6 +147,8 @@ _KINDS: dict[str, Kind] = {
     "account.confirm_email": Kind("Confirm your email", {"user_id": int, "email": str, "request_key?": str},
                                   notifies=ACCOUNT),
     "account.password_reset": Kind("Password reset", {"user_id": int, "request_key?": str}, notifies=ACCOUNT),
+    # Someone registered with an address that has an account: its owner is told instead (issue 14).
+    "account.registration_attempted": Kind("Registration with your address", {"user_id": int}, notifies=ACCOUNT),
     "account.invited_new": Kind("Invitation (new account)", {"user_id": int},
                                 notifies=Notifying(transactional=True, category_scoped=False)),
     "account.invited_existing": Kind("Invitation (existing account)", {"user_id": int}, notifies=Notifying(

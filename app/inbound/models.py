@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db_types import created_at_column, enum_check, updated_at_column
 from app.extensions import db
+from app.uploads import StoredFile
 
 
 class InboundEmailStatus(enum.StrEnum):
@@ -133,7 +134,7 @@ class InboundMessage(db.Model):
     )
 
 
-class InboundMessageAttachment(db.Model):
+class InboundMessageAttachment(StoredFile, db.Model):
     """A file that came with an Inbound Message, accepted by content and stored once."""
 
     __tablename__ = "inbound_message_attachments"
@@ -142,11 +143,6 @@ class InboundMessageAttachment(db.Model):
     inbound_message_id: Mapped[int] = mapped_column(
         ForeignKey("inbound_messages.id", ondelete="CASCADE"), nullable=False, index=True
     )
-    filename: Mapped[str] = mapped_column(String(255), nullable=False)
-    content_type: Mapped[str] = mapped_column(String(100), nullable=False)
-    size: Mapped[int] = mapped_column(BigInteger, nullable=False)
-    sha256: Mapped[str] = mapped_column(String(64), nullable=False)
-    storage_path: Mapped[str] = mapped_column(Text, nullable=False)
     created_at: Mapped[datetime] = created_at_column()
 
     message: Mapped[InboundMessage] = relationship(back_populates="attachments")

@@ -28,7 +28,7 @@ from app.privacy.audit import record_contact_views
 from app.requests import service as requests_service
 from app.requests.models import Attachment, CommentSource, ServiceRequest
 from app.transactions import unit_of_work
-from app.uploads import store_upload
+from app.uploads import keep_file
 from emails.attachments import KeptFile, RefusedFile
 from emails.mime import ParsedEmail
 
@@ -53,10 +53,8 @@ def open_inbound_message(stored: InboundEmail, parsed: ParsedEmail, decision, ou
         request_id=decision.request_id,
     )
     for file in kept:
-        digest, path = store_upload(file.data)
-        message.attachments.append(InboundMessageAttachment(
-            filename=file.filename, content_type=file.content_type, size=len(file.data),
-            sha256=digest, storage_path=path))
+        message.attachments.append(InboundMessageAttachment(**keep_file(file.data, file.filename,
+                                                                        file.content_type)))
     db.session.add(message)
     db.session.flush()
     record_event("inbound.message_received", organization_id=message.organization_id,
@@ -165,8 +163,7 @@ def create_request(organization: Organization, actor: User, message_id: int, *, 
         description=text, address=address, source=CommentSource.EMAIL.value)
     for file in message.attachments:
         db.session.add(Attachment(request_id=request.id, uploaded_by_id=message.sender_user_id,
-                                  filename=file.filename, content_type=file.content_type, size=file.size,
-                                  sha256=file.sha256, storage_path=file.storage_path))
+                                  **file.stored_file()))
     _link(message, request, actor)
     _change_status(message, InboundMessageStatus.CLOSED, actor)
     return request

@@ -250,7 +250,7 @@ def _account_link(delivery: EmailDelivery, user: User | None, org: Organization 
         return None
     if delivery.kind == "account.confirm_email":
         return page_url("confirm_email", token=make_confirm_token(user, delivery.email))
-    if delivery.kind == "account.password_reset":
+    if delivery.kind in ("account.password_reset", "account.registration_attempted"):
         return page_url("reset_password", token=make_password_token(user, "reset"))
     if delivery.kind == "account.deletion_requested":
         return page_url("delete_account", token=make_deletion_token(user))

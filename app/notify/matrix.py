@@ -85,6 +85,8 @@ MATRIX: tuple[Rule, ...] = (
     Rule("account.invited_existing", "payload_user", BOTH, receipt=True),  # 004 "You've been added to the [city] organization"
     Rule("account.confirm_email", "payload_user", (EMAIL,), receipt=True),  # 004 "Confirm your Email"
     Rule("account.password_reset", "payload_user", (EMAIL,), receipt=True),  # 004 "Forgot password"
+    # Issue 14: registering with a taken address answers as a fresh registration; the owner is told.
+    Rule("account.registration_attempted", "payload_user", (EMAIL,), receipt=True),
     # Issue 19: self-service deletion confirmed by a fresh emailed link (by analogy with "Forgot password").
     Rule("account.deletion_requested", "payload_user", (EMAIL,), receipt=True),
     # --- 004 Resident table -------------------------------------------------------------

@@ -76,6 +76,7 @@ def sample_context(org: Organization, kind: str) -> dict:
 
 # The page each account email's `link` opens (a sample token: the preview signs nothing).
 _ACCOUNT_LINK_PAGES = {"account.confirm_email": "confirm_email", "account.password_reset": "reset_password",
+                       "account.registration_attempted": "reset_password",
                        "account.invited_new": "set_password"}
 
 

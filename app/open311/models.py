@@ -55,5 +55,9 @@ class Open311Submission(db.Model):
     media_url: Mapped[str | None] = mapped_column(Text)
     device_id: Mapped[str | None] = mapped_column(String(200))
     account_id: Mapped[str | None] = mapped_column(String(200))
+    # The contact as the client gave it (the request's reporter is an account only when one may be attached).
+    contact_email: Mapped[str | None] = mapped_column(String(254))
+    contact_name: Mapped[str | None] = mapped_column(String(200))
+    contact_phone: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime] = created_at_column()
 

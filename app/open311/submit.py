@@ -156,8 +156,21 @@ def locate(organization: Organization, report: Open311Report) -> None:
     report.lat, report.long = found["lat"], found["lng"]
 
 
-def reporter_for(report: Open311Report) -> User:
-    """The account the email belongs to, or a new unconfirmed one without a password.
+# The organization's setting: may a report name an existing resident's account by its address?
+ATTACH_SETTING = "open311_attach_to_resident_accounts"
+
+
+def may_attach(organization: Organization, user: User) -> bool:
+    """An existing account takes an Open311 report only if it is a resident's (never staff of any
+    organization, never an operator) and the key's organization allows it (`ATTACH_SETTING`, default on)."""
+    if user.memberships or user.is_superadmin or user.deleted_at is not None:
+        return False
+    return bool((organization.settings or {}).get(ATTACH_SETTING, True))
+
+
+def reporter_for(organization: Organization, report: Open311Report) -> User | None:
+    """The resident account the email belongs to, a new unconfirmed one without a password, or None
+    (the account may not be attached: the request is the contact's, recorded on the submission).
 
     Following a confirm or reset link later proves the address and makes it a full account.
     """
@@ -169,7 +182,8 @@ def reporter_for(report: Open311Report) -> User:
                     phone=report.phone, password_hash=None, confirmed=False)
         db.session.add(user)
         db.session.flush()
-    return user
+        return user
+    return user if may_attach(organization, user) else None
 
 
 @unit_of_work()
@@ -178,16 +192,21 @@ def submit(organization: Organization, api_key: ApiKey, report: Open311Report) -
     """Create the request a report describes, with the submission that carried it: one transaction."""
     category = service(organization, report.service_code)
     locate(organization, report)
-    request = requests_service.submit(
-        reporter_for(report), category_id=category.id, lat=report.lat, lng=report.long,
-        description=report.description, address=report.address_string or "",
-        answers=typed_answers(category.attributes, report.attributes), source=CommentSource.OPEN311.value)
+    reporter = reporter_for(organization, report)
+    fields = dict(category_id=category.id, lat=report.lat, lng=report.long, description=report.description,
+                  address=report.address_string or "", answers=typed_answers(category.attributes, report.attributes),
+                  source=CommentSource.OPEN311.value)
+    if reporter is None:  # an address whose account may not take it (staff, or not allowed): no reporter
+        request = requests_service.submit_for_contact(**fields)
+    else:
+        request = requests_service.submit(reporter, **fields)
     # The requests service joins this unit of work: the request, a new reporter and what Open311
     # alone carried commit together.
     submission = Open311Submission(
         token=secrets.token_urlsafe(16), request_id=request.id, organization_id=organization.id,
         api_key_id=api_key.id, media_url=report.media_url, device_id=report.device_id,
-        account_id=report.account_id)
+        account_id=report.account_id, contact_email=report.email, contact_name=report.reporter_name or None,
+        contact_phone=report.phone)
     db.session.add(submission)
     db.session.flush()
     return submission, request

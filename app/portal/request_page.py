@@ -14,8 +14,9 @@ from app.errors import NotFound
 from app.notify import receipts
 from app.portal.access import login_required
 from app.portal.forms import ActionForm, CloseForm, CommentForm, ReopenForm
+from app.portal.labels import REQUEST_STATUS_LABELS
 from app.portal.refusals import attempt
-from app.portal.resident_blueprint import STATUS_LABELS, bp
+from app.portal.resident_blueprint import bp
 from app.portal.timeline import lines
 from app.requests import duplicates, queries, service
 from app.requests.models import CommentSource
@@ -39,7 +40,7 @@ def request_context(request_id: int, *, comment_form=None, close_form=None, reop
         "staff_seen": receipts.seen_by_staff(row.id, row.organization_id, own) if own else {},
         "req": view, "actions": set(view.viewer["actions"]), "following": view.viewer["following"],
         "timeline": lines(entries, row.organization.timezone), "org": row.organization,
-        "category": row.category, "status_labels": STATUS_LABELS,
+        "category": row.category, "status_labels": REQUEST_STATUS_LABELS,
         "comment_form": comment_form or CommentForm(), "close_form": close_form or CloseForm(),
         "reopen_form": reopen_form or ReopenForm(),
         "action_form": ActionForm(), "is_staff": audience is Audience.STAFF,

@@ -12,8 +12,9 @@ from app.api.auth import current_user, require_user
 from app.portal import mapdata
 from app.portal.access import login_required
 from app.portal.forms import ActionForm, ReportForm, apply_service_error
+from app.portal.labels import REQUEST_STATUS_LABELS
 from app.portal.refusals import attempt
-from app.portal.resident_blueprint import STATUS_LABELS, bp
+from app.portal.resident_blueprint import bp
 from app.requests import categories, duplicates, queries, service
 from app.requests.attributes import typed_answers
 from app.requests.models import CommentSource
@@ -31,7 +32,7 @@ def map_items(views) -> list[dict]:
 def home():
     recent = queries.list_requests({"page": 1, "per_page": MAP_REQUESTS, "status": ["open", "acknowledged"]})
     return render_template("resident/home.html", boundaries=mapdata.boundaries(), recent=recent["items"],
-                           map_requests=map_items(recent["items"]), status_labels=STATUS_LABELS)
+                           map_requests=map_items(recent["items"]), status_labels=REQUEST_STATUS_LABELS)
 
 
 def _category_choices(form: ReportForm) -> list[dict]:
@@ -141,7 +142,7 @@ def _attach_photo(request_id: int, user, upload) -> None:
 def my_requests():
     page = max(request.args.get("page", 1, type=int), 1)
     found = queries.list_requests({"page": page, "per_page": 25, "reporter_id": current_user().id})
-    return render_template("resident/my_requests.html", found=found, status_labels=STATUS_LABELS,
+    return render_template("resident/my_requests.html", found=found, status_labels=REQUEST_STATUS_LABELS,
                            map_requests=map_items(found["items"]))
 
 

@@ -6,6 +6,3 @@ from __future__ import annotations
 from app.portal.web import portal_blueprint
 
 bp = portal_blueprint("resident", __name__)
-
-# A request's status as people read it.
-STATUS_LABELS = {"open": "Open", "acknowledged": "Acknowledged", "closed": "Closed", "archived": "Archived"}

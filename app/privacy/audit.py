@@ -18,12 +18,16 @@ from app.transactions import unit_of_work
 def record(action: AuditAction, *, organization_id: int | None, actor_id: int | None,
            subject_user_ids, request_id: int | None = None, where: str = "", details: dict | None = None) -> int:
     """Add one entry per subject to the current transaction; returns how many."""
-    rows = [{"organization_id": organization_id, "action": action.value, "actor_id": actor_id,
-             "subject_user_id": subject, "request_id": request_id, "where": where[:200], "details": details or {}}
+    rows = [_row(action, organization_id, actor_id, subject, request_id, where, details)
             for subject in dict.fromkeys(subject_user_ids)]
     if rows:
         db.session.execute(insert(AuditEntry), rows)
     return len(rows)
+
+
+def _row(action: AuditAction, organization_id, actor_id, subject_user_id, request_id, where: str, details) -> dict:
+    return {"organization_id": organization_id, "action": action.value, "actor_id": actor_id,
+            "subject_user_id": subject_user_id, "request_id": request_id, "where": where[:200], "details": details or {}}
 
 
 def _where() -> str:
@@ -37,9 +41,10 @@ def record_contact_views(organization_id: int, actor_id: int, shown: list[tuple[
     """A staff member saw the contact details of these (reporter id, request id) pairs; commits."""
     where = _where() if where is None else where
     seen = dict.fromkeys((reporter, request) for reporter, request in shown if reporter is not None)
-    for reporter_id, request_id in seen:
-        record(AuditAction.CONTACT_VIEWED, organization_id=organization_id, actor_id=actor_id,
-               subject_user_ids=[reporter_id], request_id=request_id, where=where)
+    if seen:  # one INSERT for the whole page, not one per row
+        db.session.execute(insert(AuditEntry), [
+            _row(AuditAction.CONTACT_VIEWED, organization_id, actor_id, reporter_id, request_id, where, None)
+            for reporter_id, request_id in seen])
     return len(seen)
 
 

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.db_types import created_at_column, enum_check, new_public_id, updated_at_column
 from app.extensions import db
 from app.requests.attributes import answerable
+from app.uploads import StoredFile
 
 
 class RequestStatus(enum.StrEnum):
@@ -190,7 +191,7 @@ class Follower(db.Model):
     created_at: Mapped[datetime] = created_at_column()
 
 
-class Attachment(db.Model):
+class Attachment(StoredFile, db.Model):
     __tablename__ = "attachments"
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
@@ -199,11 +200,6 @@ class Attachment(db.Model):
     )
     comment_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="SET NULL"), index=True)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    filename: Mapped[str] = mapped_column(String(255), nullable=False)
-    content_type: Mapped[str] = mapped_column(String(100), nullable=False)
-    size: Mapped[int] = mapped_column(BigInteger, nullable=False)
-    sha256: Mapped[str] = mapped_column(String(64), nullable=False)
-    storage_path: Mapped[str] = mapped_column(Text, nullable=False)
     created_at: Mapped[datetime] = created_at_column()
 
 

@@ -149,22 +149,24 @@ def permissions_of(user: User | None, organization_id: int) -> frozenset[str]:
     """The permission names `user` holds in the organization (none for non-members)."""
     if user is None:
         return frozenset()
-    names = db.session.scalars(
-        select(Permission.name)
-        .join(role_permissions, role_permissions.c.permission_id == Permission.id)
-        .join(Membership, Membership.role_id == role_permissions.c.role_id)
-        .where(Membership.user_id == user.id, Membership.organization_id == organization_id)
-    )
-    return frozenset(names)
+    return frozenset(db.session.scalars(permissions_statement(user.id, organization_id)))
 
 
-def viewer_of(user: User | None, request: ServiceRequest) -> Viewer:
-    """How `user` stands towards `request`."""
+def viewer_of(user: User | None, request: ServiceRequest, permissions: frozenset[str] | None = None) -> Viewer:
+    """How `user` stands towards `request` (`permissions` in its organization, when already read)."""
     return Viewer(
         user=user,
-        permissions=permissions_of(user, request.organization_id),
+        permissions=permissions_of(user, request.organization_id) if permissions is None else permissions,
         is_reporter=user is not None and user.id == request.reporter_id,
     )
+
+
+def permissions_statement(user_id: int, organization_id: int):
+    """The names of the permissions a user holds in an organization, as a statement to run or embed."""
+    return (select(Permission.name)
+            .join(role_permissions, role_permissions.c.permission_id == Permission.id)
+            .join(Membership, Membership.role_id == role_permissions.c.role_id)
+            .where(Membership.user_id == user_id, Membership.organization_id == organization_id))
 
 
 def _staff_may(viewer: Viewer, action: Action) -> bool:

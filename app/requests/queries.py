@@ -7,10 +7,26 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from geoalchemy2 import Geography
-from sqlalchemy import and_, cast, false, func, literal, or_, select, true, union_all
-from sqlalchemy.orm import selectinload
+from sqlalchemy import (
+    Integer,
+    String,
+    Text,
+    and_,
+    cast,
+    false,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    true,
+    union_all,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.orm import joinedload, selectinload
 
-from app.accounts.models import User
+from app.accounts.models import Organization, User
+from app.errors import NotFound
 from app.events.kinds import COMMENT, timeline_kinds
 from app.events.models import Event
 from app.extensions import db
@@ -80,16 +96,22 @@ def filter_conditions(filters: dict) -> list:
 
 def list_requests(filters: dict, *, organization_id: int | None = None) -> dict:
     """One page of requests matching `filters`, newest change first (public data only)."""
+    audience = Audience.PUBLIC if organization_id is None else Audience.STAFF
+    # What the list shows of the organization (and, to staff, of the reporter) in the same
+    # statement: no lazy load per row, no organization boundary.
+    shown = [joinedload(ServiceRequest.organization, innerjoin=True)
+             .load_only(Organization.id, Organization.slug, Organization.name)]
+    if audience is Audience.STAFF:
+        shown.append(joinedload(ServiceRequest.reporter).load_only(User.id, User.name, User.email, User.phone))
     statement = (
         select(ServiceRequest)
         .where(*_conditions(filters))
-        .options(selectinload(ServiceRequest.organization))
+        .options(*shown)
         .order_by(ServiceRequest.updated_at.desc(), ServiceRequest.id.desc())
     )
     if organization_id is not None:
         statement = statement.where(ServiceRequest.organization_id == organization_id)
     page = paginate(statement, filters["page"], filters["per_page"])
-    audience = Audience.PUBLIC if organization_id is None else Audience.STAFF
     page["items"] = [RequestView(request, audience) for request in page["items"]]
     return page
 
@@ -98,6 +120,19 @@ def staff_queue(organization, actor: User | None, filters: dict) -> dict:
     """The organization's requests, as its staff see them."""
     policy.require_permission(organization, actor, policy.SEE_INTERNAL_PERMISSION)
     return list_requests(filters, organization_id=organization.id)
+
+
+def queue_counts(organization, actor: User | None, counts: dict[str, dict]) -> dict[str, int]:
+    """How many of the organization's requests match each named set of filters, in one statement.
+
+    Each count is its own scalar subquery, so each uses the index its filters need (the
+    dashboard's open and acknowledged counts read the status index only).
+    """
+    policy.require_permission(organization, actor, policy.SEE_INTERNAL_PERMISSION)
+    columns = [select(func.count()).select_from(ServiceRequest)
+               .where(ServiceRequest.organization_id == organization.id, *_conditions(filters))
+               .scalar_subquery().label(name) for name, filters in counts.items()]
+    return dict(db.session.execute(select(*columns)).one()._mapping)
 
 
 def note_contact_views(organization_id: int, actor: User, views) -> None:
@@ -110,14 +145,38 @@ def is_following(request: ServiceRequest, user: User | None) -> bool:
     return user is not None and db.session.get(Follower, (request.id, user.id)) is not None
 
 
+def request_for_view(request_id: int) -> ServiceRequest:
+    """The request with what its page shows joined in one statement (organization, category), or 404."""
+    request = db.session.scalar(
+        select(ServiceRequest).where(ServiceRequest.id == request_id)
+        .options(joinedload(ServiceRequest.organization, innerjoin=True),
+                 joinedload(ServiceRequest.category, innerjoin=True)))
+    if request is None:
+        raise NotFound(f"No request {request_id}.", {"id": request_id})
+    return request
+
+
+def _viewer_state(request: ServiceRequest, user: User | None) -> tuple[policy.Viewer, bool, bool]:
+    """The viewer (with their permissions), and whether they follow and support it: one statement."""
+    if user is None:
+        return policy.viewer_of(None, request, frozenset()), False, False
+    held = policy.permissions_statement(user.id, request.organization_id).subquery()
+    row = db.session.execute(select(
+        select(func.array_agg(held.c.name)).scalar_subquery(),
+        select(Follower).where(Follower.request_id == request.id, Follower.user_id == user.id).exists(),
+        select(Support).where(Support.request_id == request.id, Support.user_id == user.id).exists(),
+    )).one()
+    return policy.viewer_of(user, request, frozenset(row[0] or ())), row[1], row[2]
+
+
 def request_view(request: ServiceRequest, user: User | None) -> RequestView:
     """One request as `user` may see it, with its photos and what `user` may do to it."""
-    viewer = policy.viewer_of(user, request)
+    viewer, following, supporting = _viewer_state(request, user)
     if viewer.audience is Audience.STAFF:  # the staff view carries the reporter's email and phone
         note_contact_views(request.organization_id, user, [request])
     return RequestView(request, viewer.audience, photos=visible_photos(request, viewer.audience), viewer={
-        "following": is_following(request, user),
-        "supporting": user is not None and db.session.get(Support, (request.id, user.id)) is not None,
+        "following": following,
+        "supporting": supporting,
         "actions": [action.value for action in policy.allowed_actions(viewer, request)],
     })
 
@@ -172,42 +231,69 @@ class TimelineEntry:
     created_at: datetime
     actor: object | None
     payload: dict
-    comment: Comment | None = None
+    comment: object | None = None
 
 
-def timeline_page(request: ServiceRequest, audience: Audience, page: int, per_page: int) -> dict:
-    """Events and comments of the request as the audience may see them, oldest first."""
+@dataclass(frozen=True)
+class Person:
+    """Someone named on a timeline (what PersonSchema shows)."""
+
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class TimelineComment:
+    """A comment as a timeline shows it (CommentSchema's fields and its source), read with the page."""
+
+    id: int
+    body: str
+    visibility: str
+    source: str
+    mentioned_user_ids: list
+    created_at: datetime
+    author_id: int | None
+    author: Person | None
+
+
+def _timeline_rows(request: ServiceRequest, audience: Audience):
+    """Events and comments of the request as one UNION ALL, each row with what its entry shows."""
     event_kinds = Event.kind.not_in(COMMENT_EVENT_KINDS)
     if audience is not Audience.STAFF:
         event_kinds = and_(event_kinds, Event.kind.in_(policy.PUBLIC_EVENT_KINDS))
-    events = select(literal("event").label("entry"), Event.id.label("id"), Event.created_at.label("at")).where(
-        Event.request_id == request.id, event_kinds)
-    comments = select(literal("comment").label("entry"), Comment.id.label("id"), Comment.created_at.label("at")).where(
-        Comment.request_id == request.id, _comment_visible(audience))
+    actor, author = User.__table__.alias("actor"), User.__table__.alias("author")
+    events = (
+        select(literal("event").label("entry"), Event.id.label("id"), Event.created_at.label("at"),
+               Event.kind.label("kind"), Event.payload.label("payload"), cast(null(), Text).label("body"),
+               cast(null(), String).label("visibility"), cast(null(), String).label("source"),
+               cast(null(), ARRAY(Integer)).label("mentioned_user_ids"), Event.actor_id.label("person_id"),
+               actor.c.name.label("person_name"))
+        .outerjoin(actor, actor.c.id == Event.actor_id)
+        .where(Event.request_id == request.id, event_kinds))
+    comments = (
+        select(literal("comment"), Comment.id, Comment.created_at, cast(null(), String), cast(null(), JSONB),
+               Comment.body, Comment.visibility, Comment.source, Comment.mentioned_user_ids, Comment.author_id,
+               author.c.name)
+        .outerjoin(author, author.c.id == Comment.author_id)
+        .where(Comment.request_id == request.id, _comment_visible(audience)))
     merged = union_all(events, comments).subquery()
-    statement = select(merged.c.entry, merged.c.id).order_by(merged.c.at, merged.c.entry.desc(), merged.c.id)
-    result = paginate(statement, page, per_page, scalars=False)
-    rows = result["items"]
-    event_ids = [row.id for row in rows if row.entry == "event"]
-    comment_ids = [row.id for row in rows if row.entry == "comment"]
-    loaded_events = {e.id: e for e in db.session.scalars(
-        select(Event).where(Event.id.in_(event_ids)).options(selectinload(Event.actor)))} if event_ids else {}
-    loaded_comments = {c.id: c for c in db.session.scalars(
-        select(Comment).where(Comment.id.in_(comment_ids)).options(selectinload(Comment.author)))} if comment_ids else {}
-    result["items"] = [
-        _event_entry(loaded_events[row.id], request, audience) if row.entry == "event"
-        else _comment_entry(shown_comment(loaded_comments[row.id], request, audience))
-        for row in rows
-    ]
+    return select(merged).order_by(merged.c.at, merged.c.entry.desc(), merged.c.id)
+
+
+def timeline_page(request: ServiceRequest, audience: Audience, page: int, per_page: int) -> dict:
+    """Events and comments of the request as the audience may see them, oldest first (one statement)."""
+    result = paginate(_timeline_rows(request, audience), page, per_page, scalars=False)
+    result["items"] = [_entry(row, request, audience) for row in result["items"]]
     return result
 
 
-def _event_entry(event: Event, request: ServiceRequest, audience: Audience) -> TimelineEntry:
-    return TimelineEntry(f"event-{event.id}", event.kind, event.created_at,
-                         shown_person(event.actor, request, audience), event.payload)
-
-
-def _comment_entry(comment) -> TimelineEntry:
+def _entry(row, request: ServiceRequest, audience: Audience) -> TimelineEntry:
+    person = Person(row.person_id, row.person_name) if row.person_id is not None else None
+    if row.entry == "event":
+        return TimelineEntry(f"event-{row.id}", row.kind, row.at, shown_person(person, request, audience),
+                             row.payload)
+    comment = shown_comment(TimelineComment(row.id, row.body, row.visibility, row.source, row.mentioned_user_ids,
+                                            row.at, row.person_id, person), request, audience)
     kind = "request.comment_internal" if comment.visibility == Visibility.INTERNAL else "request.comment_public"
     return TimelineEntry(f"comment-{comment.id}", kind, comment.created_at, comment.author,
                          {"comment_id": comment.id}, comment)

@@ -24,6 +24,7 @@ from app.inputs import Moment as WindowedMoment
 from app.pagination import PaginationArgs
 from app.requests.models import RequestStatus, ServiceRequest, Visibility
 from app.requests.policy import Audience
+from app.serialization import FastDump
 from emails.addresses import request_address
 
 MAX_DESCRIPTION = 5000
@@ -139,7 +140,7 @@ class PhotoUploadSchema(ma.Schema):
 # -- output -------------------------------------------------------------------------------
 
 
-class PersonSchema(ma.Schema):
+class PersonSchema(FastDump, ma.Schema):
     """Someone as everybody sees them: a name, never an address."""
 
     id = ma.fields.Integer(required=True)
@@ -153,7 +154,7 @@ class ContactSchema(PersonSchema):
     phone = ma.fields.String(allow_none=True)
 
 
-class PhotoSchema(ma.Schema):
+class PhotoSchema(FastDump, ma.Schema):
     id = ma.fields.Integer(required=True)
     filename = ma.fields.String(required=True)
     content_type = ma.fields.String(required=True)
@@ -163,7 +164,7 @@ class PhotoSchema(ma.Schema):
                              metadata={"type": "string"})
 
 
-class ViewerStateSchema(ma.Schema):
+class ViewerStateSchema(FastDump, ma.Schema):
     following = ma.fields.Boolean(required=True)
     supporting = ma.fields.Boolean(metadata={"description": 'Whether the caller said "me too".'})
     actions = ma.fields.List(ma.fields.String(), required=True,
@@ -181,6 +182,9 @@ AUDIENCE_FIELDS: dict[Audience, frozenset[str]] = {
     Audience.STAFF: PUBLIC_FIELDS | {"answers", "reporter", "sla_due_at", "source"},
 }
 DETAIL_ONLY_FIELDS = frozenset({"photos", "viewer"})
+# Fields some audience may not see: a view for that audience answers None without reading them
+# (no lazy load of a reporter the dump would then drop).
+RESTRICTED_FIELDS = AUDIENCE_FIELDS[Audience.STAFF] - PUBLIC_FIELDS
 
 
 class RequestView:
@@ -194,6 +198,8 @@ class RequestView:
         self.detail = viewer is not None
 
     def __getattr__(self, name):
+        if name in RESTRICTED_FIELDS and name not in AUDIENCE_FIELDS[self.audience]:
+            return None
         return getattr(self.request, name)
 
     @cached_property
@@ -213,7 +219,7 @@ class RequestView:
         return request_address(self.request.public_id, current_app.config["INBOUND_DOMAIN"])
 
 
-class RequestSchema(ma.Schema):
+class RequestSchema(FastDump, ma.Schema):
     """A request. Which fields appear depends on the caller: the public, the reporter, or staff
     of the organization (`answers` and `reporter` for the reporter and staff; `sla_due_at` and
     `source` for staff); `photos` and `viewer` on a single request only."""
@@ -246,15 +252,18 @@ class RequestSchema(ma.Schema):
     photos = ma.fields.List(ma.fields.Nested(PhotoSchema))
     viewer = ma.fields.Nested(ViewerStateSchema)
 
+    def shown_keys(self, original: RequestView) -> frozenset[str]:
+        """What the view's audience may see (a list item: without the detail-only fields)."""
+        allowed = AUDIENCE_FIELDS[original.audience]
+        return allowed if original.detail else allowed - DETAIL_ONLY_FIELDS
+
     @ma.post_dump(pass_original=True)
     def _only_what_the_audience_may_see(self, data, original: RequestView, **kwargs):
-        allowed = AUDIENCE_FIELDS[original.audience]
-        if not original.detail:
-            allowed = allowed - DETAIL_ONLY_FIELDS
+        allowed = self.shown_keys(original)
         return {name: value for name, value in data.items() if name in allowed}
 
 
-class CommentSchema(ma.Schema):
+class CommentSchema(FastDump, ma.Schema):
     id = ma.fields.Integer(required=True)
     body = ma.fields.String(required=True)
     visibility = ma.fields.String(required=True, validate=ma.validate.OneOf([v.value for v in Visibility]))
@@ -263,7 +272,7 @@ class CommentSchema(ma.Schema):
     created_at = ma.fields.DateTime(required=True)
 
 
-class TimelineEntrySchema(ma.Schema):
+class TimelineEntrySchema(FastDump, ma.Schema):
     id = ma.fields.String(required=True, metadata={"example": "event-12"})
     kind = ma.fields.String(required=True, metadata={"example": "request.acknowledged"})
     created_at = ma.fields.DateTime(required=True)

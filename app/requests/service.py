@@ -38,7 +38,7 @@ from app.requests.models import (
 )
 from app.requests.policy import Action, Audience
 from app.transactions import unit_of_work
-from app.uploads import DEFAULT_MAX_BYTES, inspect_upload, store_upload
+from app.uploads import DEFAULT_MAX_BYTES, inspect_upload, keep_file
 from app.work.sla import assign_sla_deadline
 
 MAX_PHOTOS = 5
@@ -122,6 +122,16 @@ def submit(actor: User | None, *, category_id: int, lat: float, lng: float, desc
     request = _file_request(_active_category(category_id), actor, actor.id, lat=lat, lng=lng,
                             description=description, address=address, answers=answers, source=source)
     request.anonymous = anonymous
+    return request
+
+
+@unit_of_work()
+def submit_for_contact(*, category_id: int, lat: float, lng: float, description: str, address: str = "",
+                       answers: dict | None = None, source: str) -> ServiceRequest:
+    """File a request whose reporter is a contact, not an account (an Open311 report that may not be
+    attached to the account of its address); the caller keeps the contact. Nobody follows it."""
+    request = _file_request(_active_category(category_id), None, None, lat=lat, lng=lng,
+                            description=description, address=address, answers=answers, source=source)
     return request
 
 
@@ -296,10 +306,8 @@ def add_comment(request_id: int, actor: User | None, body: str, visibility: str 
     request, viewer = _acting(request_id, actor, action)
     comment = _new_comment(request, viewer, body, visibility, source)
     for data, filename, content_type in files:
-        digest, path = store_upload(data)
         db.session.add(Attachment(request_id=request.id, comment_id=comment.id, uploaded_by_id=actor.id,
-                                  filename=filename, content_type=content_type, size=len(data),
-                                  sha256=digest, storage_path=path))
+                                  **keep_file(data, filename, content_type)))
     if visibility is Visibility.INTERNAL:
         _record("request.comment_internal", request, actor,
                 {"comment_id": comment.id, "mentioned_user_ids": comment.mentioned_user_ids})
@@ -345,10 +353,8 @@ def add_photo(request_id: int, actor: User | None, data: bytes, filename: str | 
         Attachment.request_id == request.id, Attachment.comment_id.is_(None)))
     if photos >= MAX_PHOTOS:
         raise Conflict(f"A request holds at most {MAX_PHOTOS} photos.", {"limit": MAX_PHOTOS})
-    digest, path = store_upload(data)
-    attachment = Attachment(request_id=request.id, uploaded_by_id=actor.id, filename=verdict.filename,
-                            content_type=verdict.content_type, size=verdict.size, sha256=digest,
-                            storage_path=path)
+    attachment = Attachment(request_id=request.id, uploaded_by_id=actor.id,
+                            **keep_file(data, verdict.filename, verdict.content_type))
     db.session.add(attachment)
     db.session.flush()
     _record("request.attachment_added", request, actor, {"attachment_id": attachment.id})

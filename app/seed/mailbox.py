@@ -21,7 +21,7 @@ from app.extensions import db
 from app.inbound.models import InboundEmail, InboundMessage, InboundMessageAttachment
 from app.inbound.outcomes import OUTCOMES
 from app.seed.pictures import striped_png
-from app.uploads import store_upload
+from app.uploads import keep_file
 
 
 @dataclass(frozen=True)
@@ -93,9 +93,7 @@ def seed_mailbox(org, residents_by_email: dict) -> None:
             read_at=at + timedelta(minutes=10) if mail.read else None, created_at=at, updated_at=at)
         if mail.picture:
             data = striped_png(mail.picture)
-            digest, path = store_upload(data)
-            message.attachments.append(InboundMessageAttachment(
-                filename="photo.png", content_type="image/png", size=len(data), sha256=digest, storage_path=path))
+            message.attachments.append(InboundMessageAttachment(**keep_file(data, "photo.png", "image/png")))
         db.session.add(message)
         db.session.flush()
         db.session.add(Event(kind="inbound.message_received", organization_id=org.id, created_at=at,

@@ -26,7 +26,7 @@ from app.extensions import db
 from app.notify.models import Notification
 from app.requests.models import Attachment, Comment, Follower, ServiceRequest
 from app.seed.pictures import striped_png
-from app.uploads import store_upload
+from app.uploads import keep_file
 from app.work.models import WorkOrder
 
 
@@ -92,10 +92,8 @@ def _event(kind: str, request: ServiceRequest, actor_id: int | None, at: datetim
 
 def _photo(request: ServiceRequest, uploader_id: int, colour, at: datetime, number: int) -> None:
     data = striped_png(colour)
-    digest, path = store_upload(data)
-    db.session.add(Attachment(request_id=request.id, uploaded_by_id=uploader_id, filename=f"photo-{number}.png",
-                              content_type="image/png", size=len(data), sha256=digest, storage_path=path,
-                              created_at=at))
+    db.session.add(Attachment(request_id=request.id, uploaded_by_id=uploader_id, created_at=at,
+                              **keep_file(data, f"photo-{number}.png", "image/png")))
 
 
 def _showcase_request(org, categories: dict, residents, staff, spec: Showcase, centre, now) -> ServiceRequest:

@@ -31,11 +31,13 @@ def test_register_creates_an_unconfirmed_account_and_asks_to_confirm(client):
     response = register(client)
     assert response.status_code == 201, response.get_json()
     body = response.get_json()
-    assert body["email"] == "new@example.org" and body["name"] == "New Person"
-    assert body["confirmed"] is False and "password" not in body
+    assert body == {"email": "new@example.org",
+                    "message": "We have sent a message to that address: follow its link to confirm it, then log in."}
+    user = db.session.scalar(db.select(User).where(User.email == "new@example.org"))
+    assert (user.name, user.confirmed) == ("New Person", False)
     [event] = events_of("account.confirm_email")
-    assert event.payload == {"user_id": body["id"], "email": "new@example.org"}
-    assert event.actor_id == body["id"]
+    assert event.payload == {"user_id": user.id, "email": "new@example.org"}
+    assert event.actor_id == user.id
 
 
 def test_unconfirmed_account_cannot_log_in_until_the_link_is_followed(client):
@@ -90,19 +92,45 @@ def test_bad_confirm_tokens_are_422_naming_the_token(client, body, field):
     assert field in response.get_json()["details"]["json"]
 
 
-def test_an_address_with_an_account_cannot_register_again(client):
-    UserFactory(email="ann@example.org")
-    response = register(client, email="ANN@example.org")
-    assert response.status_code == 409
-    assert "email" in response.get_json()["details"]["json"]
-    assert db.session.scalar(db.select(db.func.count(User.id))) == 1
+def _mail_the_events(kind):
+    from app.notify.delivery import send_due_deliveries
+    from app.notify.fanout import fan_out
+    for event in events_of(kind):
+        fan_out(event.id)
+    send_due_deliveries(10)
 
 
-def test_a_confirmed_alias_of_another_account_cannot_register(client):
+def test_a_taken_address_answers_as_a_fresh_registration_and_its_owner_is_told(client, stub_broker, smtp_server):
+    """The probe: registering resident1@example.com answered 409, telling that the address has an account."""
+    import re
+    ann = UserFactory(email="ann@example.org", name="Ann Owner")
+    fresh = register(client, email="nobody@example.org")
+    taken = register(client, email="ANN@example.org")
+    assert (taken.status_code, taken.get_json()) == (fresh.status_code, {**fresh.get_json(), "email": "ANN@example.org"})
+    assert taken.status_code == 201
+    assert db.session.scalar(db.select(db.func.count(User.id)).where(User.email == "ann@example.org")) == 1
+    db.session.refresh(ann)
+    assert ann.name == "Ann Owner"  # nothing of the account changed
+    assert [e.payload for e in events_of("account.confirm_email")] == [
+        {"user_id": db.session.scalar(db.select(User.id).where(User.email == "nobody@example.org")),
+         "email": "nobody@example.org"}]
+
+    _mail_the_events("account.registration_attempted")
+    [mail] = [m for m in smtp_server.wait_for(1) if "ann@example.org" in m.rcpt_tos]
+    assert mail.subject == "Someone tried to register with your address"
+    assert "log in" in mail.text() and "choose a new password" in mail.text()
+    reset = re.search(r"(/reset-password\?token=\S+)", mail.text()).group(1)
+    assert client.get(reset).status_code == 200
+
+
+def test_a_confirmed_alias_of_another_account_answers_alike_and_tells_its_owner(client, stub_broker):
     owner = UserFactory()
     db.session.add(EmailAlias(user_id=owner.id, email="alias@example.org", confirmed_at=utcnow()))
     db.session.commit()
-    assert register(client, email="alias@example.org").status_code == 409
+    response = register(client, email="alias@example.org")
+    assert response.status_code == 201 and response.get_json()["email"] == "alias@example.org"
+    assert [e.payload for e in events_of("account.registration_attempted")] == [{"user_id": owner.id}]
+    assert db.session.scalar(db.select(db.func.count(User.id))) == 1
 
 
 def test_an_unconfirmed_alias_gives_way_to_the_real_owner(client):

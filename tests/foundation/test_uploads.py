@@ -40,3 +40,23 @@ def test_store_is_content_addressed(app, tmp_path, monkeypatch):
     assert first == second
     with open(first[1], "rb") as handle:
         assert handle.read() == PNG
+
+
+def test_a_request_photo_and_an_email_attachment_hold_a_stored_file_alike(app, tmp_path, monkeypatch):
+    from sqlalchemy import inspect
+
+    from app.inbound.models import InboundMessageAttachment
+    from app.requests.models import Attachment
+    from app.uploads import STORED_FILE_COLUMNS, keep_file
+
+    monkeypatch.setitem(app.config, "UPLOAD_DIR", str(tmp_path))
+    for model in (Attachment, InboundMessageAttachment):
+        columns = inspect(model).columns
+        assert {name: (str(columns[name].type), columns[name].nullable) for name in STORED_FILE_COLUMNS} == {
+            "filename": ("VARCHAR(255)", False), "content_type": ("VARCHAR(100)", False),
+            "size": ("BIGINT", False), "sha256": ("VARCHAR(64)", False), "storage_path": ("TEXT", False)}
+
+    emailed = InboundMessageAttachment(**keep_file(PNG, "photo.png", "image/png"))
+    assert (emailed.size, emailed.sha256, emailed.storage_path) == (len(PNG), *store_upload(PNG))
+    copied = Attachment(request_id=1, **emailed.stored_file())  # a request made from the email: the same file
+    assert copied.stored_file() == emailed.stored_file()

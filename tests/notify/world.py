@@ -182,6 +182,7 @@ class World:
             "watch_area.followed": {"watch_area_id": self.watch_area.id, "user_id": subject.id},
             "account.confirm_email": {"user_id": subject.id, "email": CONFIRM_ADDRESS},
             "account.password_reset": {"user_id": subject.id},
+            "account.registration_attempted": {"user_id": subject.id},
             "account.deletion_requested": {"user_id": subject.id},
             "account.invited_new": {"user_id": subject.id},
             "account.invited_existing": {"user_id": subject.id},
@@ -193,6 +194,7 @@ class World:
         about_request = kind.startswith(("request.", "work_order."))
         event = record_event(kind, request=self.request if about_request else None,
                              organization_id=None if kind in ("account.confirm_email", "account.password_reset",
+                                                              "account.registration_attempted",
                                                               "watch_area.created", "watch_area.followed")
                              else self.org.id,
                              actor=self.people[self.actor_role(kind)], payload=self.payload(kind))

@@ -223,3 +223,42 @@ def test_a_request_posted_through_open311_is_the_residents_own_in_the_resident_a
     assert (one["lat"], one["lng"]) == (pytest.approx(39.781), pytest.approx(-89.651))
     timeline = client.get(f"/api/v1/requests/{item['id']}/timeline", headers=bearer(resident)).get_json()
     assert [(entry["kind"], entry["actor"]["id"]) for entry in timeline["items"]] == [("request.submitted", resident.id)]
+
+
+def _posted(client, organization, **fields) -> ServiceRequest:
+    response = client.post("/open311/v2/requests.json",
+                           data=_form(api_key_for(organization), jurisdiction_id=organization.slug, **fields))
+    assert response.status_code == 200, response.get_data(as_text=True)
+    [answer] = response.get_json()
+    return db.session.scalar(select(ServiceRequest).where(ServiceRequest.public_id == answer["service_request_id"]))
+
+
+def test_a_report_naming_a_staff_address_is_never_filed_as_that_staff_member(client):
+    """The probe: an Open311 key holder posted with email=staff@springfield.example and got reporter "Sam Staff"."""
+    from tests.factories import make_member
+    organization, _, _ = city_with_pothole()
+    staff = make_member(organization, "staff", name="Sam Staff", email="staff@springfield.example")
+    elsewhere = make_member(OrganizationFactory(slug="shelbyville"), "staff", email="shel@shelbyville.example")
+    for person in (staff, elsewhere):  # staff of this organization or of any other
+        request = _posted(client, organization, email=person.email.upper(), first_name="Sam", phone="555-0100")
+        assert request.reporter_id is None
+        assert db.session.get(Follower, (request.id, person.id)) is None
+        submission = db.session.scalar(select(Open311Submission).where(Open311Submission.request_id == request.id))
+        assert (submission.contact_email, submission.contact_name, submission.contact_phone) == (
+            person.email.upper(), "Sam", "555-0100")  # the contact as given
+        [event] = db.session.scalars(select(Event).where(Event.request_id == request.id)).all()
+        assert (event.kind, event.actor_id) == ("request.submitted", None)
+        staff_view = client.get(f"/api/v1/requests/{request.id}", headers=bearer(staff)).get_json()
+        assert "Sam Staff" not in str(staff_view)
+
+
+def test_an_organization_may_refuse_attaching_reports_to_residents_accounts(client):
+    organization, _, _ = city_with_pothole()
+    resident = UserFactory(email="ann@example.org", name="Ann Existing")
+    assert _posted(client, organization, email="ann@example.org").reporter_id == resident.id  # allowed by default
+    organization.settings = {**organization.settings, "open311_attach_to_resident_accounts": False}
+    db.session.commit()
+    request = _posted(client, organization, email="ann@example.org")
+    assert request.reporter_id is None
+    submission = db.session.scalar(select(Open311Submission).where(Open311Submission.request_id == request.id))
+    assert submission.contact_email == "ann@example.org"

@@ -124,3 +124,101 @@ def test_a_request_timeline_reads_its_events_and_comments_by_index(city):
     plans = _plans(lambda: queries.timeline_page(city["request"], Audience.STAFF, 1, 50))
     _assert_uses(plans, "ix_events_request_id_created_at", "ix_comments_request_id_created_at", table="events")
     assert "Seq Scan on comments" not in "\n".join(plans)
+
+
+# -- statement counts: each hot read is one statement for its rows (and the permission check) ------
+
+
+def _statements(read) -> list[str]:
+    """Every statement the read sends (an eager load or a lazy load per row would show here)."""
+    sent = []
+
+    def keep(conn, cursor, statement, *args):
+        sent.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", keep)
+    try:
+        read()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", keep)
+    return sent
+
+
+@pytest.fixture
+def loaded(city):
+    """The city with its organization, staff member and request loaded, as a request has them after login."""
+    for name in ("org", "staff", "request"):
+        db.session.refresh(city[name])
+    return city
+
+
+def _dumped_page(page):
+    from app.pagination import page_schema
+    from app.requests.schemas import RequestSchema
+
+    return page_schema(RequestSchema, "CountedRequestPageSchema")().dump(page)
+
+
+def test_the_staff_queue_is_its_permission_check_and_one_statement_with_organization_and_reporter(loaded):
+    sent = _statements(lambda: _dumped_page(queries.staff_queue(loaded["org"], loaded["staff"], _page())))
+    assert len(sent) == 2, sent
+    assert "permissions" in sent[0] and "JOIN organizations" in sent[1] and "users" in sent[1]
+
+
+@pytest.mark.parametrize("filters", [
+    {}, {"status": ["open"]}, {"q": "streetlight"}, {"bbox": (CENTRE[0] - 0.001, CENTRE[1] - 0.001, CENTRE[0] + 0.03, CENTRE[1] + 0.03)},
+    {"lng": CENTRE[0], "lat": CENTRE[1], "radius_m": 800}, {"updated_after": utcnow() - timedelta(days=1)},
+], ids=["all", "status", "q", "bbox", "radius", "updated_after"])
+def test_a_public_list_with_its_count_is_one_statement(loaded, filters):
+    page = {}
+    sent = _statements(lambda: page.update(_dumped_page(queries.list_requests(_page(**filters)))))
+    assert len(sent) == 1, sent
+    assert page["items"] and page["total"] >= len(page["items"])
+    assert set(page["items"][0]["organization"]) == {"id", "slug", "name"}
+
+
+def test_a_page_past_the_end_counts_in_a_second_statement(loaded):
+    page = {}
+    sent = _statements(lambda: page.update(queries.list_requests({"page": 50, "per_page": 20})))
+    assert page["items"] == [] and page["total"] == 61
+    assert len(sent) == 2
+
+
+def test_a_request_timeline_is_one_statement(loaded):
+    from app.pagination import page_schema
+    from app.requests.schemas import TimelineEntrySchema
+
+    page = {}
+    dump = page_schema(TimelineEntrySchema, "CountedTimelinePageSchema")().dump
+    sent = _statements(lambda: page.update(dump(queries.timeline_page(loaded["request"], Audience.STAFF, 1, 50))))
+    assert len(sent) == 1, sent
+    assert page["total"] == 5  # the comments (their events are shown as the comments)
+    comments = [item for item in page["items"] if item["comment"]]
+    assert [c["comment"]["body"] for c in comments] == [f"Note {n}" for n in range(5)]
+    assert comments[0]["actor"] == {"id": loaded["staff"].id, "name": loaded["staff"].name}
+
+
+def test_the_dashboard_counts_are_its_permission_check_and_one_statement(loaded):
+    counts = {}
+    sent = _statements(lambda: counts.update(queries.queue_counts(
+        loaded["org"], loaded["staff"], {"open": {"status": ["open"]}, "acknowledged": {"status": ["acknowledged"]}})))
+    assert len(sent) == 2, sent
+    assert counts == {"open": 1, "acknowledged": 20}  # the open ones of the city are in the other category's organization
+
+
+def test_reading_one_request_over_http_is_four_statements_and_no_write_within_a_minute(city, client):
+    from tests.factories import UserFactory
+    from tests.support.auth import bearer
+
+    reader = UserFactory()
+    headers = bearer(reader)
+    path = f"/api/v1/requests/{city['request'].id}"
+    assert client.get(path, headers=headers).status_code == 200  # notes the reader as seen, once a minute
+    db.session.expire_all()  # the test's session outlives the request; a server's does not
+    sent = _statements(lambda: client.get(path, headers=headers))
+    body = client.get(path, headers=headers).get_json()
+    # The token and its user; the request, its organization and category; the reader's permissions,
+    # following and support; the photos. No UPDATE: presence is written at most once a minute.
+    assert len([s for s in sent if not s.lstrip().upper().startswith("SELECT 1")]) == 4, sent
+    assert not [s for s in sent if s.lstrip().upper().startswith(("UPDATE", "INSERT"))]
+    assert body["viewer"] == {"following": False, "supporting": False, "actions": ["comment", "follow", "support"]}

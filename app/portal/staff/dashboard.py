@@ -17,10 +17,6 @@ from app.work.models import WorkOrderStatus
 DASHBOARD_ITEMS = 5
 
 
-def _count(organization, user, **filters) -> int:
-    return queries.staff_queue(organization, user, {"page": 1, "per_page": 1, **filters})["total"]
-
-
 @bp.get("/<org>/")
 def dashboard(org: str):
     organization, user = staff_page(org, "view_requests")
@@ -30,10 +26,9 @@ def dashboard(org: str):
         watcher = {"counts": triage.queue_counts(organization),
                    "latest": db.session.scalars(triage.messages_query(organization, unread=True)
                                                 .limit(DASHBOARD_ITEMS)).all()}
-    queue = {"open": _count(organization, user, status=["open"]),
-             "acknowledged": _count(organization, user, status=["acknowledged"]),
-             "mine": _count(organization, user, status=["open", "acknowledged"], assigned_to=user.id),
-             "breached": _count(organization, user, sla="breached")}
+    queue = queries.queue_counts(organization, user, {
+        "open": {"status": ["open"]}, "acknowledged": {"status": ["acknowledged"]},
+        "mine": {"status": ["open", "acknowledged"], "assigned_to": user.id}, "breached": {"sla": "breached"}})
     overdue = work.overdue_work_orders_query(organization, utcnow())
     overdue_work = {"count": db.session.scalar(select(func.count()).select_from(overdue.subquery())),
                     "latest": db.session.scalars(overdue.limit(DASHBOARD_ITEMS)).all()}

@@ -22,7 +22,10 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.accounts.permissions import PERMISSIONS
+from app.inbound.models import InboundMessageStatus
 from app.portal.forms import email_field, within_window
+from app.portal.labels import status_choices
+from app.requests.models import RequestStatus
 
 
 def optional_id(value):
@@ -86,9 +89,7 @@ class QueueFilters(FlaskForm):
         csrf = False  # a GET search form changes nothing
 
     q = SearchField("Search", validators=[Optional(), Length(max=200)])
-    status = SelectMultipleField("Status", choices=[
-        ("open", "Open"), ("acknowledged", "Acknowledged"), ("closed", "Closed"), ("archived", "Archived")],
-        default=["open", "acknowledged"])
+    status = SelectMultipleField("Status", choices=status_choices(RequestStatus), default=["open", "acknowledged"])
     category = SelectField("Category", coerce=optional_id, validate_choice=False)
     assigned = SelectField("Assigned", choices=[("", "Anyone"), ("me", "Me")], validate_choice=False)
     sla = SelectField("SLA", choices=[("", "Any"), ("breached", "Breached")], validate_choice=False)
@@ -111,8 +112,7 @@ class AttachForm(FlaskForm):
 
 
 class InboundStatusForm(FlaskForm):
-    status = SelectField("Mark as", choices=[("awaiting_review", "Awaiting review"),
-                                             ("needs_attention", "Needs attention"), ("closed", "Closed")])
+    status = SelectField("Mark as", choices=status_choices(InboundMessageStatus))
 
 
 RESTRICTION_LABELS = {
@@ -167,8 +167,7 @@ class AutomationActionForm(Form):
     audience = SelectField("To", validate_choice=False)
     visibility = SelectField("Message visibility", choices=[("public", "Public"), ("internal", "Internal")])
     body = TextAreaField("Message (a template)", validators=[Optional(), Length(max=20_000)])
-    to = SelectField("New status", choices=[("acknowledged", "Acknowledged"), ("closed", "Closed"),
-                                           ("open", "Open")])
+    to = SelectField("New status", choices=status_choices(RequestStatus, ["acknowledged", "closed", "open"]))
     assignee_id = SelectField("Assign to", coerce=optional_id, validate_choice=False)
     hours = IntegerField("Due in (hours)", default=48, validators=[Optional(), NumberRange(min=1, max=24 * 366)])
     business_hours = BooleanField("Business hours")
@@ -182,8 +181,8 @@ class AutomationForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired("Name the automation."), Length(max=200)])
     trigger_kind = SelectField("When this happens")
     category_id = SelectField("Only in the category", coerce=optional_id, validate_choice=False)
-    status = SelectField("Only if the request is then", choices=[("", "Any status"), ("open", "Open"),
-                         ("acknowledged", "Acknowledged"), ("closed", "Closed")])
+    status = SelectField("Only if the request is then", choices=[
+        ("", "Any status"), *status_choices(RequestStatus, ["open", "acknowledged", "closed"])])
     delay_minutes = IntegerField("After (minutes; 0: at once)", default=0,
                                  validators=[InputRequired("Give a delay, 0 for at once."), NumberRange(min=0)])
     business_hours = BooleanField("Count the delay in business hours")

@@ -10,6 +10,7 @@ from app.extensions import db
 from app.inbound import triage
 from app.portal import mapdata
 from app.portal.forms import ActionForm
+from app.portal.labels import INBOUND_STATUS_LABELS
 from app.portal.refusals import attempt
 from app.portal.staff.blueprint import bp
 from app.portal.staff.common import render_staff, staff_page
@@ -18,17 +19,16 @@ from app.portal.staff.requests import category_choices
 from app.portal.staff.work import request_by_reference
 
 VIEW, MODIFY = "view_inbound_messages", "modify_inbound_message_status"
-STATUS_LABELS = {"awaiting_review": "Awaiting review", "needs_attention": "Needs attention", "closed": "Closed"}
 LISTED = 100
 
 
 @bp.get("/<org>/inbound")
 def inbound_messages(org: str):
     organization, user = staff_page(org, VIEW)
-    status = request.args.get("status") if request.args.get("status") in STATUS_LABELS else None
+    status = request.args.get("status") if request.args.get("status") in INBOUND_STATUS_LABELS else None
     messages = db.session.scalars(triage.messages_query(organization, status=status).limit(LISTED)).all()
     return render_staff("staff/inbound_list.html", organization, user, messages=messages, status=status,
-                        status_labels=STATUS_LABELS, counts=triage.queue_counts(organization))
+                        status_labels=INBOUND_STATUS_LABELS, counts=triage.queue_counts(organization))
 
 
 def _message_page(org: str, message_id: int, code: int = 200, **forms):
@@ -38,7 +38,7 @@ def _message_page(org: str, message_id: int, code: int = 200, **forms):
     create.category_id.choices = category_choices(organization, user, "Choose…")
     status = forms.get("status") or InboundStatusForm(status=message.status)
     return render_staff("staff/inbound_message.html", organization, user, code, message=message,
-                        status_labels=STATUS_LABELS, create_form=create, attach_form=forms.get("attach") or AttachForm(),
+                        status_labels=INBOUND_STATUS_LABELS, create_form=create, attach_form=forms.get("attach") or AttachForm(),
                         status_form=status, action_form=ActionForm(),
                         boundaries=mapdata.boundaries(organization.slug))
 
@@ -89,7 +89,7 @@ def inbound_status(org: str, message_id: int):
     form = InboundStatusForm()
     if form.validate_on_submit():
         triage.set_status(organization, user, message_id, form.status.data)
-        flash(f"Marked as {STATUS_LABELS[form.status.data].lower()}.")
+        flash(f"Marked as {INBOUND_STATUS_LABELS[form.status.data].lower()}.")
     return redirect(url_for("staff.inbound_message", org=org, message_id=message_id))
 
 

@@ -12,8 +12,8 @@ from app.inbound import triage
 from app.notify import receipts
 from app.portal.access import viewer_permissions
 from app.portal.forms import ActionForm, CloseForm, ReopenForm, apply_service_error
+from app.portal.labels import REQUEST_STATUS_LABELS
 from app.portal.refusals import ON_PAGE, attempt, flash_refusal
-from app.portal.resident_blueprint import STATUS_LABELS
 from app.portal.staff.blueprint import bp
 from app.portal.staff.common import (
     local_to_utc,
@@ -68,7 +68,7 @@ def queue(org: str):
     exports = {label: url_for(f"exports.requests_{fmt}", org=org, **export_args)
                for label, fmt in (("CSV", "csv"), ("GeoJSON", "geojson"))}
     return render_staff("staff/queue.html", organization, user, filters=filters, found=found, rows=rows,
-                        markers=markers, status_labels=STATUS_LABELS, exports=exports,
+                        markers=markers, status_labels=REQUEST_STATUS_LABELS, exports=exports,
                         next_args={**request.args.to_dict(flat=False), "page": page + 1},
                         previous_args={**request.args.to_dict(flat=False), "page": page - 1})
 
@@ -98,7 +98,7 @@ def _detail(org: str, request_id: int, code: int = 200, **forms):
         actions=set(view.viewer["actions"]), following=view.viewer["following"],
         timeline=lines(entries, organization.timezone), sla=sla_badge(row.sla_due_at, row.status),
         receipts=receipts.receipts_by_comment(row.id, [e.comment.id for e in entries if e.comment is not None]),
-        status_labels=STATUS_LABELS, action_form=ActionForm(), assign_form=assign,
+        status_labels=REQUEST_STATUS_LABELS, action_form=ActionForm(), assign_form=assign,
         recategorize_form=recategorize, due_form=due, close_form=forms.get("close") or CloseForm(),
         reopen_form=forms.get("reopen") or ReopenForm(),
         comment_form=forms.get("comment") or StaffCommentForm(),

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from app.db_types import utcnow
 from app.extensions import db
+from app.portal.labels import WORK_ORDER_STATUS_LABELS
 from app.portal.refusals import attempt
 from app.portal.staff.blueprint import bp
 from app.portal.staff.common import (
@@ -22,9 +23,6 @@ from app.work import service as work
 from app.work.models import WorkOrderStatus
 
 VIEW, MANAGE = "view_requests", "manage_work_orders"
-STATUS_LABELS = {"open": "Open", "in_progress": "In progress", "done": "Done", "cancelled": "Cancelled"}
-
-
 def request_by_reference(org, reference: str | None) -> int | None:
     """The request a typed reference (its public id, or its number) names in this organization."""
     reference = (reference or "").strip()
@@ -38,12 +36,12 @@ def request_by_reference(org, reference: str | None) -> int | None:
 
 def _list_page(organization, user, form, status_code=200):
     status = request.args.get("status") or None
-    if status not in STATUS_LABELS:
+    if status not in WORK_ORDER_STATUS_LABELS:
         status = None
     orders = db.session.scalars(work.work_orders_query(organization, status=status)).all()
     overdue = {order.id for order in db.session.scalars(work.overdue_work_orders_query(organization, utcnow()))}
     return render_staff("staff/work_orders.html", organization, user, status_code, orders=orders,
-                        form=form, status=status, status_labels=STATUS_LABELS, overdue=overdue)
+                        form=form, status=status, status_labels=WORK_ORDER_STATUS_LABELS, overdue=overdue)
 
 
 @bp.get("/<org>/work-orders")
@@ -80,7 +78,7 @@ def _update_form(organization, order, formdata=None) -> WorkOrderUpdateForm:
         form.due_at.data = utc_to_local(order.due_at, organization)
     form.assignee_id.choices = member_choices(organization)
     reachable = [order.status, *sorted(work.TRANSITIONS[WorkOrderStatus(order.status)])]
-    form.status.choices = [(status, STATUS_LABELS[status]) for status in reachable]
+    form.status.choices = [(status, WORK_ORDER_STATUS_LABELS[status]) for status in reachable]
     return form
 
 
@@ -89,7 +87,7 @@ def work_order(org: str, work_order_id: int):
     organization, user = staff_page(org, VIEW)
     order = work.get_work_order(organization, work_order_id)
     return render_staff("staff/work_order.html", organization, user, order=order,
-                        form=_update_form(organization, order), status_labels=STATUS_LABELS)
+                        form=_update_form(organization, order), status_labels=WORK_ORDER_STATUS_LABELS)
 
 
 @bp.post("/<org>/work-orders/<int:work_order_id>")
@@ -104,4 +102,4 @@ def update_work_order(org: str, work_order_id: int):
             flash("Work order saved.")
             return redirect(url_for("staff.work_order", org=org, work_order_id=work_order_id))
     return render_staff("staff/work_order.html", organization, user, 422, order=order, form=form,
-                        status_labels=STATUS_LABELS)
+                        status_labels=WORK_ORDER_STATUS_LABELS)

@@ -1,7 +1,7 @@
 """automation runs: one transaction each, attempts counted, no run left running; requests merged into one, indexed
 
-Revision ID: 0022_runs_merges
-Revises: 0021_datetime_window
+Revision ID: 0023_runs_merges
+Revises: 0022_open311_contact
 Create Date: 2026-12-01 13:00:00
 
 """
@@ -9,8 +9,8 @@ from alembic import op
 import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
-revision = '0022_runs_merges'
-down_revision = '0021_datetime_window'
+revision = '0023_runs_merges'
+down_revision = '0022_open311_contact'
 branch_labels = None
 depends_on = None
 

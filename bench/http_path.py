@@ -1,0 +1,180 @@
+"""The HTTP path: `GET /api/v1/requests/{id}` through the real WSGI app against a bare Flask view.
+
+Run: `.venv/bin/python bench/http_path.py [--quick] [--profile]`. It creates and drops its own
+database (`civic_bench_http`) and touches no other (rate-limit counters under their own Redis
+prefix). A resident with a bearer token (not the reporter) reads random requests of a city of
+300 (`--quick`) or 10,000, each with a photo, through the application's WSGI callable
+(`create_app()`: every hook, authentication, presence, rate limits, the schema, JSON), and,
+alternating in the same run, through a bare Flask app whose one view runs the same SELECT (the
+request, its organization, lat/lng) on one psycopg connection and answers it as JSON. Both go
+through werkzeug's test client, so neither pays a socket. Goal: the app within 2x the bare view.
+`--profile` prints the app path's top functions (cProfile, cumulative).
+"""
+
+from __future__ import annotations
+
+import cProfile
+import logging
+import os
+import pstats
+import random
+import statistics
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+os.environ.setdefault("SECRET_KEY", "bench-http")
+os.environ["DRAMATIQ_BROKER"] = "stub"  # a GET sends no message
+
+from sqlalchemy import text  # noqa: E402
+from support.common import drop_database, goal, libpq_url, parser, recreate_database  # noqa: E402
+
+DEFAULT_URL = "postgresql+psycopg:///civic_bench_http"
+FLOOR_SQL = """
+    SELECT r.id, r.public_id, o.id, o.slug, o.name, r.category_id, ST_Y(r.location), ST_X(r.location), r.address,
+           r.description, r.status, r.assignee_id, r.due_at, r.acknowledged_at, r.closed_at, r.created_at,
+           r.updated_at, r.support_count, r.merged_into_id, r.anonymous
+    FROM service_requests r JOIN organizations o ON o.id = r.organization_id WHERE r.id = %s"""
+FLOOR_KEYS = ("id", "public_id", "organization_id", "organization_slug", "organization_name", "category_id", "lat",
+              "lng", "address", "description", "status", "assignee_id", "due_at", "acknowledged_at", "closed_at",
+              "created_at", "updated_at", "support_count", "merged_into_id", "anonymous")
+
+
+def seed(db, requests: int) -> str:
+    """An organization, a category, residents and requests (each with one photo); the reader's token."""
+    from app.accounts.models import User
+    from app.accounts.tokens import issue_token
+
+    with db.engine.begin() as conn:
+        conn.execute(text("""
+            INSERT INTO organizations (slug, name, timezone, sender_email, settings)
+            VALUES ('bench', 'City of Bench', 'America/Chicago', 'bench@inbound.localhost', '{}');
+            INSERT INTO request_categories (organization_id, code, name, sla_hours) VALUES (1, 'pothole', 'Pothole', 48);
+            INSERT INTO users (email, name, confirmed, active)
+            SELECT 'resident' || g || '@example.org', 'Resident ' || g, true, true FROM generate_series(1, 100) g;
+            INSERT INTO service_requests (public_id, organization_id, category_id, reporter_id, location, address,
+                                          description, status)
+            SELECT 'h' || lpad(g::text, 9, '0'), 1, 1, 2 + g % 99,
+                   ST_SetSRID(ST_MakePoint(-89.65 + random() / 10, 39.78 + random() / 10), 4326),
+                   g || ' Elm Street', 'A pothole, number ' || g, (ARRAY['open', 'acknowledged', 'closed'])[1 + g % 3]
+            FROM generate_series(1, REQUESTS) g;
+            INSERT INTO attachments (request_id, filename, content_type, size, sha256, storage_path)
+            SELECT id, 'photo.jpg', 'image/jpeg', 1000, repeat('0', 64), '/nonexistent/photo.jpg' FROM service_requests;
+            ANALYZE;
+        """.replace("REQUESTS", str(int(requests)))))
+    token = issue_token(db.session.get(User, 1), "bench")
+    db.session.commit()
+    return token
+
+
+def floor_app(url: str):
+    """A bare Flask app: one view, one SELECT on one psycopg connection, the row as JSON."""
+    import psycopg
+    from flask import Flask, abort, jsonify
+
+    bare = Flask("floor")
+    conn = psycopg.connect(libpq_url(url), autocommit=True)
+
+    @bare.get("/requests/<int:request_id>")
+    def one(request_id: int):
+        row = conn.execute(FLOOR_SQL, (request_id,)).fetchone()
+        if row is None:
+            abort(404)
+        return jsonify(dict(zip(FLOOR_KEYS, row, strict=True)))
+
+    return bare, conn
+
+
+def measure(app, bare, token: str, requests: int, runs: int, profile: bool) -> list[str]:
+    rng = random.Random(15)
+    client, floor_client = app.test_client(), bare.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+    ours, floors = [], []
+    profiler = cProfile.Profile() if profile else None
+    for n in range(runs + 10):
+        request_id = rng.randint(1, requests)
+        for side in ((0, 1) if n % 2 else (1, 0)):
+            start = time.perf_counter()
+            if side == 0:
+                if profiler and n >= 10:
+                    profiler.enable()
+                response = client.get(f"/api/v1/requests/{request_id}", headers=headers)
+                if profiler:
+                    profiler.disable()
+            else:
+                response = floor_client.get(f"/requests/{request_id}")
+            elapsed = (time.perf_counter() - start) * 1e3
+            assert response.status_code == 200, response.get_data(as_text=True)
+            if n >= 10:  # the first runs warm caches, plans and the pool
+                (ours if side == 0 else floors).append(elapsed)
+    p50, f50 = statistics.median(ours), statistics.median(floors)
+    ratio = p50 / f50
+    print(f"GET /api/v1/requests/{{id}} ({runs} runs, {requests:,} requests): app p50 {p50:.2f} ms "
+          f"p99 {_p99(ours):.2f}, bare Flask + psycopg p50 {f50:.2f} ms p99 {_p99(floors):.2f}: {ratio:.2f}x")
+    if profiler:
+        print("\nthe app path's profile (cumulative, top 25):")
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
+    return [goal(f"GET /api/v1/requests/{{id}}: {ratio:.2f}x a bare Flask view (goal <= 2x)", ratio <= 2)]
+
+
+def statements(app, token: str) -> int:
+    """The statements one GET sends (the pool's pre-ping included)."""
+    from sqlalchemy import event
+
+    from app.extensions import db
+
+    sent = []
+
+    def keep(*args):
+        sent.append(args[2])
+
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", keep)
+        app.test_client().get("/api/v1/requests/7", headers={"Authorization": f"Bearer {token}"})
+        event.remove(db.engine, "before_cursor_execute", keep)
+    for statement in sent:
+        print("   ", " ".join(statement.split())[:140])
+    return len(sent)
+
+
+def _p99(values: list[float]) -> float:
+    return statistics.quantiles(values, n=100)[98]
+
+
+def main() -> None:
+    cli = parser(__doc__, DEFAULT_URL)
+    cli.add_argument("--profile", action="store_true", help="print the app path's cProfile")
+    args = cli.parse_args()
+    requests, runs = (300, 300) if args.quick else (10_000, 2_000)
+    url = args.database_url
+    recreate_database(url)
+    try:
+        from flask_migrate import upgrade
+
+        from app import create_app
+        from app.extensions import db
+
+        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_KEY_PREFIX": "civic-bench-http"})
+        with app.app_context():
+            upgrade()
+            logging.getLogger().setLevel(logging.WARNING)
+            token = seed(db, requests)
+            db.session.remove()
+        bare, conn = floor_app(url)
+        print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        print("statements of one GET:")
+        count = statements(app, token)
+        print(f"  {count} statements")
+        goals = measure(app, bare, token, requests, runs, args.profile)
+        conn.close()
+        with app.app_context():
+            db.engine.dispose()
+    finally:
+        drop_database(url)
+    loadavg = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    print("\ngoals (bench/http_path.py" + (", --quick" if args.quick else "") + f", load {loadavg}):")
+    print("\n".join(goals))
+
+
+if __name__ == "__main__":
+    main()
