@@ -8,6 +8,7 @@ at the same moment cannot both succeed.
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
@@ -48,7 +49,7 @@ def add_member(org: Organization, actor: User, user_id: int, role_name: str) -> 
             return membership, False
         user = db.session.get(User, user_id)
         if user is None or not user.active:
-            raise NotFound("No such account.", {"user_id": user_id})
+            raise NotFound(_("No such account."), {"user_id": user_id})
         return _join(org, actor, user, role, "account.invited_existing"), True
 
 
@@ -72,7 +73,7 @@ def invite(org: Organization, actor: User, email: str, role_name: str,
             db.session.flush()
             return _join(org, actor, user, role, "account.invited_new"), True
         if _membership(org, user.id) is not None:
-            raise Conflict("This account is already a member; change its role instead.", {"user_id": user.id})
+            raise Conflict(_("This account is already a member; change its role instead."), {"user_id": user.id})
         return _join(org, actor, user, role, "account.invited_existing"), False
 
 
@@ -113,7 +114,7 @@ def update_role(org: Organization, actor: User, role_id: int, name: str, permiss
         _lock(org)
         role = db.session.scalar(select(Role).where(Role.id == role_id, Role.organization_id == org.id))
         if role is None:
-            raise NotFound("No such role in this organization.", {"role_id": role_id})
+            raise NotFound(_("No such role in this organization."), {"role_id": role_id})
         if name != role.name:
             _name_free(org, name)
         if MANAGE_MEMBERS in role.permission_names and MANAGE_MEMBERS not in permissions:
@@ -136,30 +137,31 @@ def _membership(org: Organization, user_id: int) -> Membership | None:
 def _membership_or_404(org: Organization, user_id: int) -> Membership:
     membership = _membership(org, user_id)
     if membership is None:
-        raise NotFound("No such member in this organization.", {"user_id": user_id})
+        raise NotFound(_("No such member in this organization."), {"user_id": user_id})
     return membership
 
 
 def _role_named(org: Organization, name: str) -> Role:
     role = db.session.scalar(select(Role).where(Role.organization_id == org.id, Role.name == name))
     if role is None:
-        raise ValidationFailed(f"No role {name!r} in this organization.",
-                               {"json": {"role": [f"No role {name!r} in this organization."]}})
+        raise ValidationFailed(_("No role %(name)s in this organization.", name=repr(name)),
+                               {"json": {"role": [_("No role %(name)s in this organization.", name=repr(name))]}})
     return role
 
 
 def _name_free(org: Organization, name: str) -> None:
     if db.session.scalar(select(Role.id).where(Role.organization_id == org.id, Role.name == name)):
-        raise Conflict(f"This organization already has a role named {name!r}.",
-                       {"json": {"name": ["Already taken."]}})
+        raise Conflict(_("This organization already has a role named %(name)s.", name=repr(name)),
+                       {"json": {"name": [_("Already taken.")]}})
 
 
 def _permissions(names: list[str]) -> list[Permission]:
     known = ensure_permissions()
     unknown = sorted(set(names) - set(known))
     if unknown:
-        raise ValidationFailed("Unknown permissions: " + ", ".join(unknown),
-                               {"json": {"permissions": [f"Unknown permission {n!r}." for n in unknown]}})
+        raise ValidationFailed(_("Unknown permissions: %(names)s", names=", ".join(unknown)),
+                               {"json": {"permissions": [_("Unknown permission %(name)s.", name=repr(n))
+                                                         for n in unknown]}})
     return [known[name] for name in sorted(set(names))]
 
 
@@ -180,7 +182,7 @@ def _managers_besides(org: Organization, *, user_id: int | None = None, role_id:
 
 def _keep_a_manager(org: Organization, **excluding) -> None:
     if _managers_besides(org, **excluding) == 0:
-        raise Conflict("That would leave nobody who can manage this organization's members.",
+        raise Conflict(_("That would leave nobody who can manage this organization's members."),
                        {"permission": MANAGE_MEMBERS})
 
 

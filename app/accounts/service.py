@@ -6,6 +6,7 @@ records the Event that describes the change in it.
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import select, text
 
 from app.accounts import links
@@ -108,7 +109,7 @@ def authenticate(email: str, password: str) -> User:
     user = user_by_email(email)
     valid = verify_password(user.password_hash if user else _DUMMY_HASH, password)
     if user is None or not valid or not user.active:
-        raise Unauthorized("Email or password is wrong.", code="invalid_credentials")
+        raise Unauthorized(_("Email or password is wrong."), code="invalid_credentials")
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return user
@@ -119,7 +120,7 @@ def log_in(email: str, password: str, token_name: str = "") -> tuple[User, str]:
     with unit_of_work():
         user = authenticate(email, password)
         if not user.confirmed:
-            raise Forbidden("Confirm your email address first: follow the link we sent you.",
+            raise Forbidden(_("Confirm your email address first: follow the link we sent you."),
                             code="email_not_confirmed")
         token = issue_token(user, token_name)
     return user, token
@@ -243,8 +244,8 @@ def update_profile(user: User, changes: dict) -> User:
     """Change the caller's own name or phone; nothing else is writable here."""
     unknown = sorted(set(changes) - set(PROFILE_FIELDS))
     if unknown:
-        raise ValidationFailed("Only name, phone and locale can be changed.",
-                               {"json": {field: ["Unknown field."] for field in unknown}})
+        raise ValidationFailed(_("Only name, phone and locale can be changed."),
+                               {"json": {field: [_("Unknown field.")] for field in unknown}})
     with unit_of_work():
         changed = sorted(field for field, value in changes.items() if getattr(user, field) != value)
         for field in changed:
@@ -264,7 +265,7 @@ def add_alias(user: User, email: str) -> EmailAlias:
     with unit_of_work():
         claim_address(email, claimant=user)
         if len(aliases_of(user)) >= MAX_ALIASES:
-            raise Conflict(f"An account can have at most {MAX_ALIASES} other addresses.",
+            raise Conflict(_("An account can have at most %(MAX_ALIASES)s other addresses.", MAX_ALIASES=MAX_ALIASES),
                            {"limit": MAX_ALIASES})
         alias = EmailAlias(user_id=user.id, email=email.strip())
         db.session.add(alias)
@@ -279,6 +280,6 @@ def remove_alias(user: User, email: str) -> None:
         alias = db.session.scalar(select(EmailAlias).where(
             EmailAlias.user_id == user.id, EmailAlias.email == email.strip()))
         if alias is None:
-            raise NotFound("Your account has no such address.", {"email": email})
+            raise NotFound(_("Your account has no such address."), {"email": email})
         record_event("account.alias_removed", actor=user, payload={"user_id": user.id, "email": alias.email})
         db.session.delete(alias)

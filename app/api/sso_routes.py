@@ -58,7 +58,7 @@ def get_sso(org):
     organization, _ = require_org_permission(org, PERMISSION)
     settings = sso.settings_for(organization)
     if settings is None:
-        raise NotFound(f"{organization.name} has no single sign-on yet.", {"org": org})
+        raise NotFound(_("%(name)s has no single sign-on yet.", name=organization.name), {"org": org})
     return _dumpable(settings, organization)
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import exists, select, update
 from sqlalchemy.dialects.postgresql import insert
 
@@ -191,7 +192,7 @@ def _act(action: dict, automation: Automation, request_id: int, actor: User | No
     """Take one action through the domain services; returns the log line."""
     kind = action["type"]
     if actor is None and kind != "email":
-        raise Forbidden("Nobody can act for this automation: the account that made it is gone.")
+        raise Forbidden(_("Nobody can act for this automation: the account that made it is gone."))
     request = requests.get_request(request_id)
     org = request.organization
     if kind == "message":

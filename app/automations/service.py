@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 
@@ -74,7 +75,7 @@ def get_automation(organization: Organization, actor: User | None, automation_id
     _allowed(organization, actor)
     automation = db.session.get(Automation, automation_id)
     if automation is None or automation.organization_id != organization.id:
-        raise NotFound(f"No automation {automation_id}.", {"id": automation_id})
+        raise NotFound(_("No automation %(automation_id)s.", automation_id=automation_id), {"id": automation_id})
     return automation
 
 
@@ -96,14 +97,14 @@ def update(organization: Organization, actor: User | None, automation_id: int, f
     if automation.critical:
         changed = set(fields) - {"message"}
         if changed:
-            raise CriticalAutomation("This automation is critical: only its message can change; it cannot be "
-                                     "disabled.", {"fields": sorted(changed)})
+            raise CriticalAutomation(_("This automation is critical: only its message can change; it cannot be "
+                                     "disabled."), {"fields": sorted(changed)})
         if fields.get("message") is not None:
             _save_critical_message(organization, actor, fields["message"])
         return view(organization, automation)
     if "message" in fields:
-        raise ValidationFailed("Only the critical automation has a message; use a message action.",
-                               {"json": {"message": ["Only the critical automation has a message."]}})
+        raise ValidationFailed(_("Only the critical automation has a message; use a message action."),
+                               {"json": {"message": [_("Only the critical automation has a message.")]}})
     for name, value in check_rule(organization, dict(fields)).items():
         setattr(automation, name, value)
     db.session.flush()
@@ -123,7 +124,7 @@ def _save_critical_message(organization: Organization, actor: User, message: str
 def delete(organization: Organization, actor: User | None, automation_id: int) -> None:
     automation = get_automation(organization, actor, automation_id)
     if automation.critical:
-        raise CriticalAutomation("This automation is critical and cannot be deleted.", {"id": automation_id})
+        raise CriticalAutomation(_("This automation is critical and cannot be deleted."), {"id": automation_id})
     db.session.delete(automation)
 
 
@@ -154,12 +155,12 @@ def create_template(organization: Organization, actor: User | None, fields: dict
     _allowed(organization, actor)
     key = CUSTOM_PREFIX + fields["key"]
     if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,55}", fields["key"]):
-        raise ValidationFailed("Use lower-case letters, digits, '_' or '-'.", {"json": {"key": ["Use lower-case "
-                               "letters, digits, '_' or '-'."]}})
+        raise ValidationFailed(_("Use lower-case letters, digits, '_' or '-'."), {"json": {"key": [_("Use lower-case "
+                               "letters, digits, '_' or '-'.")]}})
     exists = db.session.scalar(select(func.count()).select_from(EmailTemplate).where(
         EmailTemplate.organization_id == organization.id, EmailTemplate.event_kind == key))
     if exists:
-        raise Conflict(f"{organization.slug} already has a template {key!r}.", {"key": fields["key"]})
+        raise Conflict(_("%(slug)s already has a template %(key)s.", slug=organization.slug, key=repr(key)), {"key": fields["key"]})
     templates.validate_custom(organization, key, fields)
     db.session.add(EmailTemplate(organization_id=organization.id, event_kind=key, name=fields["name"],
                                  subject=fields["subject"], text_body=fields["text"],

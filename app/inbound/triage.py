@@ -6,6 +6,7 @@ and deleting as spam is a soft delete, so the record of the message and of its d
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.accounts.models import Organization, User
@@ -97,7 +98,7 @@ def get_message(organization: Organization, message_id: int, *, for_update: bool
                                          InboundMessage.deleted_at.is_(None))
     message = db.session.scalar(query.with_for_update() if for_update else query)
     if message is None:
-        raise NotFound(f"No inbound message {message_id}.", {"id": message_id})
+        raise NotFound(_("No inbound message %(message_id)s.", message_id=message_id), {"id": message_id})
     return message
 
 
@@ -154,10 +155,10 @@ def create_request(organization: Organization, actor: User, message_id: int, *, 
     message is linked and closed, all in one transaction."""
     message = get_message(organization, message_id, for_update=True)
     if message.request_id is not None:
-        raise Conflict("This message is already linked to a request.", {"request_id": message.request_id})
+        raise Conflict(_("This message is already linked to a request."), {"request_id": message.request_id})
     text = (description if description is not None else (message.body or message.full_body)).strip()
     if not text:
-        raise ValidationFailed("The message has no text; give a description.", {"description": "required"})
+        raise ValidationFailed(_("The message has no text; give a description."), {"description": "required"})
     request = requests_service.submit_on_behalf(
         actor, message.sender_user_id, category_id=category_id, organization=organization, lat=lat, lng=lng,
         description=text, address=address, source=CommentSource.EMAIL.value)
@@ -180,7 +181,7 @@ def attach_to_request(organization: Organization, actor: User, message_id: int, 
     message = get_message(organization, message_id, for_update=True)
     request = db.session.get(ServiceRequest, request_id)
     if request is None or request.organization_id != organization.id:
-        raise NotFound(f"No request {request_id} in this organization.", {"request_id": request_id})
+        raise NotFound(_("No request %(request_id)s in this organization.", request_id=request_id), {"request_id": request_id})
     if message.request_id != request.id:
         _link(message, request, actor)
     author_id = message.sender_user_id or actor.id
@@ -190,7 +191,7 @@ def attach_to_request(organization: Organization, actor: User, message_id: int, 
         comment_id = post_email_comment(EmailComment(request.id, author_id, message.body or message.full_body,
                                                      visibility, message.inbound_email_id, files))
     except CommentRefused as refused:
-        raise Conflict(f"The comment was refused: {refused.reason}", {"request_id": request_id}) from refused
+        raise Conflict(_("The comment was refused: %(reason)s", reason=refused.reason), {"request_id": request_id}) from refused
     _change_status(message, InboundMessageStatus.CLOSED, actor)
     return comment_id
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
 from app.accounts.models import Organization
@@ -47,11 +48,11 @@ def update_organization_settings(org: Organization, changes: dict) -> dict:
     disabled = set(row.disabled_kinds or [])
     for kind, enabled in (changes.get("events") or {}).items():
         if kind not in EVENT_TYPES:
-            raise ValidationFailed(f"No notification type {kind!r}.", {"events": {kind: ["Unknown event."]}})
+            raise ValidationFailed(_("No notification type %(kind)s.", kind=repr(kind)), {"events": {kind: [_("Unknown event.")]}})
         if not enabled and not EVENT_TYPES[kind].switchable:
-            why = ("It is the critical automation: a new message notifies the request's followers."
-                   if any(kind == critical for critical, _ in CRITICAL_ROWS) else "Cannot be disabled.")
-            raise ValidationFailed(f"{EVENT_TYPES[kind].label} emails cannot be turned off. {why}",
+            why = (_("It is the critical automation: a new message notifies the request's followers.")
+                   if any(kind == critical for critical, _a in CRITICAL_ROWS) else _("Cannot be disabled."))
+            raise ValidationFailed(_("%(label)s emails cannot be turned off.", label=EVENT_TYPES[kind].label) + " " + why,
                                    {"events": {kind: [why]}})
         (disabled.discard if enabled else disabled.add)(kind)
     row.disabled_kinds = sorted(disabled)
@@ -65,7 +66,7 @@ def _category(org: Organization, category_id: int) -> RequestCategory:
     category = db.session.scalar(select(RequestCategory).where(
         RequestCategory.id == category_id, RequestCategory.organization_id == org.id))
     if category is None:
-        raise NotFound(f"No category {category_id} in {org.slug!r}.", {"category_id": category_id})
+        raise NotFound(_("No category %(category_id)s in %(slug)s.", category_id=category_id, slug=repr(org.slug)), {"category_id": category_id})
     return category
 
 
@@ -117,7 +118,7 @@ def replace_category_overrides(org: Organization, category_id: int, overrides: l
     for index, override in enumerate(overrides):
         refusal = _refusal(override)
         if refusal:
-            raise ValidationFailed(f"Override {index}: {refusal}.", {"overrides": {str(index): [refusal]}})
+            raise ValidationFailed(_("Override %(index)s: %(refusal)s.", index=index, refusal=refusal), {"overrides": {str(index): [refusal]}})
     db.session.execute(delete(CategoryNotificationRule).where(CategoryNotificationRule.category_id == category.id))
     db.session.add_all(CategoryNotificationRule(category_id=category.id, event_kind=o["event"],
                                                 audience=o["audience"], channels=sorted(set(o["channels"])))

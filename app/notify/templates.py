@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import delete
 
 from app.accounts.models import Organization, User
@@ -30,7 +31,7 @@ def _kind(kind: str, org: Organization | None = None) -> str:
     # Besides the event kinds, an organization's own templates ("custom.<key>", made for automations).
     if kind not in TEMPLATE_KINDS and not (org is not None and kind.startswith("custom.")
                                            and db.session.get(EmailTemplate, (org.id, kind)) is not None):
-        raise NotFound(f"No email template {kind!r}.", {"event": kind})
+        raise NotFound(_("No email template %(kind)s.", kind=repr(kind)), {"event": kind})
     return kind
 
 
@@ -115,8 +116,10 @@ def _validated(org: Organization, kind: str, sources: dict) -> None:
     try:
         validate_templates(kind, sources, sample_context(org, kind))
     except TemplateInvalid as exc:
-        where = f" (line {exc.line})" if exc.line else ""
-        raise ValidationFailed(f"The {exc.part} template is invalid{where}: {exc.reason}",
+        message = (_("The %(part)s template is invalid (line %(line)s): %(reason)s", part=exc.part, line=exc.line,
+                     reason=exc.reason) if exc.line
+                   else _("The %(part)s template is invalid: %(reason)s", part=exc.part, reason=exc.reason))
+        raise ValidationFailed(message,
                                {exc.part: {"line": exc.line, "reason": exc.reason}}) from None
 
 

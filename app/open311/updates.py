@@ -6,7 +6,9 @@ and each status change (acknowledged, closed, reopened), never an internal note 
 POST (with the organization's API key) adds an update from another 311 system: its
 `description` becomes a public comment by the person it names (`email`, found or created as
 for a POSTed request), and `status` (OPEN or CLOSED) closes or reopens the request through the
-requests service, as the member who issued the key. `update_id` is ours: `c<comment id>` for
+requests service, as the member who issued the key. An update that reopens a request gives its
+description as the reopen's reason, as the API and the pages do (one rule: the reason is on the
+timeline and in the reopen notification). `update_id` is ours: `c<comment id>` for
 a comment, `e<event id>` for a status change.
 """
 
@@ -94,16 +96,26 @@ def post_update(organization: Organization, api_key: ApiKey, update: UpdateForm)
     """Apply another system's update: the comment, then the status change; returns our update_id."""
     request = one_request(organization, update.service_request_id)
     update_id = None
-    if update.description:
-        author = reporter_for(update.contact)
+    changes = bool(update.status) and mapping.OPEN311_STATUS[request.status] != update.status.lower()
+    reopens = changes and update.status == "OPEN"
+    # Status changes are the organization's: made as the member who issued the key.
+    member = db.session.get(User, api_key.created_by_id) if api_key.created_by_id else None
+    # The writer, as for a POSTed request; an address whose account may not be attached (staff)
+    # writes nothing in that account's name: the key's member posts it.
+    author = (reporter_for(organization, update.contact) or member) if update.description else None
+    if update.description and not reopens:
         comment = service.add_comment(request.id, author, update.description, Visibility.PUBLIC,
                                       source=CommentSource.OPEN311)
         update_id = f"c{comment.id}"
-    if update.status and mapping.OPEN311_STATUS[request.status] != update.status.lower():
-        # Status changes are the organization's: made as the member who issued the key.
-        member = db.session.get(User, api_key.created_by_id) if api_key.created_by_id else None
-        action = service.close if update.status == "CLOSED" else service.reopen
-        action(request.id, member, organization=organization)
+    if changes:
+        if reopens:
+            service.reopen(request.id, member, update.description, organization=organization,
+                           comment_author=author, source=CommentSource.OPEN311)
+            reason_id = db.session.scalar(select(Event.payload["comment_id"].as_integer()).where(
+                Event.request_id == request.id, Event.kind == "request.reopened").order_by(Event.id.desc()).limit(1))
+            update_id = f"c{reason_id}" if reason_id else None
+        else:
+            service.close(request.id, member, organization=organization)
     if update_id is None:  # the status change (or, when it changed nothing, the latest one)
         event_id = db.session.scalar(select(Event.id).where(Event.request_id == request.id,
                                                             Event.kind.in_(STATUS_EVENTS))

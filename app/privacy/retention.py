@@ -15,6 +15,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import DateTime, bindparam, select, text
 
 from app.errors import ValidationFailed
@@ -63,7 +64,7 @@ def set_policy(organization_id: int, actor_id: int | None, changes: dict) -> dic
         elif not isinstance(value, int) or isinstance(value, bool) or not LIMITS[name][0] <= value <= LIMITS[name][1]:
             problems[name] = [f"Must be a whole number from {LIMITS[name][0]} to {LIMITS[name][1]}."]
     if problems:
-        raise ValidationFailed("Some retention settings are out of range.", {"json": problems})
+        raise ValidationFailed(_("Some retention settings are out of range."), {"json": problems})
     merged = {**policy_for(organization_id), **changes}
     row = db.session.get(RetentionPolicy, organization_id, with_for_update=True)
     if row is None:

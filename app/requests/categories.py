@@ -6,6 +6,7 @@ them) and change them with `manage_settings`. Settings are not request events: n
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -41,7 +42,7 @@ def get_category(category_id: int, *, organization_id: int | None = None) -> Req
     """The category (of the organization, when given), or 404."""
     category = db.session.get(RequestCategory, category_id)
     if category is None or (organization_id is not None and category.organization_id != organization_id):
-        raise NotFound(f"No category {category_id}.", {"id": category_id})
+        raise NotFound(_("No category %(category_id)s.", category_id=category_id), {"id": category_id})
     return category
 
 
@@ -79,7 +80,8 @@ def create(organization: Organization, actor: User | None, fields: dict) -> Requ
     try:
         db.session.flush()
     except IntegrityError:
-        raise Conflict(f"{slug} already has a category {fields['code']!r}.", {"code": fields["code"]}) from None
+        raise Conflict(_("%(slug)s already has a category %(code)s.", slug=slug, code=repr(fields['code'])),
+                       {"code": fields["code"]}) from None
     return category
 
 

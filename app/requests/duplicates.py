@@ -9,6 +9,7 @@ app.requests.policy's answer (actions SUPPORT and MERGE), like every other actio
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from geoalchemy2 import Geography
 from sqlalchemy import cast, delete, func, select
 from sqlalchemy.dialects.postgresql import insert
@@ -51,7 +52,7 @@ def _follow_quietly(request_id: int, user_id: int) -> None:
 @unit_of_work()
 def support(request_id: int, actor: User | None) -> ServiceRequest:
     """Add the actor's "me too" (and follow); a second time changes nothing and records nothing."""
-    request, _ = _acting(request_id, actor, Action.SUPPORT)
+    request, _policy = _acting(request_id, actor, Action.SUPPORT)
     added = db.session.execute(
         insert(Support).values(request_id=request.id, user_id=actor.id)
         .on_conflict_do_nothing().returning(Support.user_id)).first()
@@ -95,14 +96,14 @@ def merge(request_id: int, actor: User | None, into_id: int, *, organization: Or
     (app/watch/lookup.py), so nobody is made a follower they never chose to be. It is closed pointing
     at the survivor, and its reporter is told (`request.merged`). Returns the merged (closed) request."""
     if into_id == request_id:
-        raise ValidationFailed("A request cannot be merged into itself.", {"json": {"into_id": [
-            "A request cannot be merged into itself."]}})
+        raise ValidationFailed(_("A request cannot be merged into itself."), {"json": {"into_id": [
+            _("A request cannot be merged into itself.")]}})
     # Lock both rows in id order, so two merges of the same pair cannot deadlock.
     for locked_id in sorted((request_id, into_id)):
         if locked_id == into_id:
             survivor = _survivor(into_id, organization)
         else:
-            duplicate, _ = _acting(request_id, actor, Action.MERGE, organization)
+            duplicate, _policy = _acting(request_id, actor, Action.MERGE, organization)
     moved_followers = db.session.execute(
         insert(Follower).from_select(["request_id", "user_id"], select(survivor.id, Follower.user_id).where(
             Follower.request_id == duplicate.id), include_defaults=False).on_conflict_do_nothing().returning(Follower.user_id)).scalars().all()

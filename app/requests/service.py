@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext as _
 from geoalchemy2.shape import from_shape
 from shapely.geometry import Point
 from sqlalchemy import func, select
@@ -60,7 +61,7 @@ def get_request(request_id: int, *, organization_id: int | None = None, lock: bo
         statement = statement.with_for_update(of=ServiceRequest)
     request = db.session.scalar(statement)
     if request is None:
-        raise NotFound(f"No request {request_id}.", {"id": request_id})
+        raise NotFound(_("No request %(request_id)s.", request_id=request_id), {"id": request_id})
     return request
 
 
@@ -205,7 +206,7 @@ def set_anonymous(request_id: int, actor: User | None, anonymous: bool, *,
 @unit_of_work()
 def acknowledge(request_id: int, actor: User | None, *, organization: Organization | None = None) -> ServiceRequest:
     """Open -> Acknowledged (staff only)."""
-    request, _ = _acting(request_id, actor, Action.ACKNOWLEDGE, organization)
+    request, _policy = _acting(request_id, actor, Action.ACKNOWLEDGE, organization)
     _transition(request, Action.ACKNOWLEDGE)
     _record("request.acknowledged", request, actor)
     return request
@@ -215,7 +216,7 @@ def acknowledge(request_id: int, actor: User | None, *, organization: Organizati
 def assign(request_id: int, actor: User | None, assignee_id: int | None, *,
            organization: Organization | None = None) -> ServiceRequest:
     """Assign to a member who may edit requests, or unassign with None; unchanged records nothing."""
-    request, _ = _acting(request_id, actor, Action.ASSIGN, organization)
+    request, _policy = _acting(request_id, actor, Action.ASSIGN, organization)
     if assignee_id is not None and not _may_be_assigned(assignee_id, request.organization_id):
         raise _field_error("assignee_id", f"User {assignee_id} is not a member here who may handle requests.")
     if assignee_id != request.assignee_id:
@@ -229,7 +230,7 @@ def assign(request_id: int, actor: User | None, assignee_id: int | None, *,
 def recategorize(request_id: int, actor: User | None, category_id: int, *,
                  organization: Organization | None = None) -> ServiceRequest:
     """Move to another active category of the same organization; the SLA restarts from it."""
-    request, _ = _acting(request_id, actor, Action.RECATEGORIZE, organization)
+    request, _policy = _acting(request_id, actor, Action.RECATEGORIZE, organization)
     category = _active_category(category_id, request.organization_id)
     if category.id != request.category_id:
         previous = request.category_id
@@ -243,7 +244,7 @@ def recategorize(request_id: int, actor: User | None, category_id: int, *,
 def set_due_date(request_id: int, actor: User | None, due_at: datetime | None, *,
                  organization: Organization | None = None) -> ServiceRequest:
     """Set or clear (None) the due date; unchanged records nothing."""
-    request, _ = _acting(request_id, actor, Action.SET_DUE_DATE, organization)
+    request, _policy = _acting(request_id, actor, Action.SET_DUE_DATE, organization)
     if due_at != request.due_at:
         previous, request.due_at = request.due_at, due_at
         _record("request.due_date_changed", request, actor, {
@@ -266,11 +267,14 @@ def close(request_id: int, actor: User | None, comment: str | None = None, *,
 
 @unit_of_work()
 def reopen(request_id: int, actor: User | None, comment: str | None = None, *,
-           organization: Organization | None = None) -> ServiceRequest:
+           organization: Organization | None = None, comment_author: User | None = None,
+           source: str = CommentSource.API) -> ServiceRequest:
     """Closed -> Open (reporter or staff, as the category allows), with an optional public reason;
-    the SLA restarts."""
+    the SLA restarts. The reason is the actor's, or `comment_author`'s when another system's
+    update names who wrote it (Open311's servicerequestupdates)."""
     request, viewer = _acting(request_id, actor, Action.REOPEN, organization)
-    comment_row = _new_comment(request, viewer, comment, Visibility.PUBLIC) if comment else None
+    writer = viewer if comment_author is None else policy.viewer_of(comment_author, request)
+    comment_row = _new_comment(request, writer, comment, Visibility.PUBLIC, source) if comment else None
     _transition(request, Action.REOPEN)
     assign_sla_deadline(request)
     _record("request.reopened", request, actor, {
@@ -319,7 +323,7 @@ def add_comment(request_id: int, actor: User | None, body: str, visibility: str 
 @unit_of_work()
 def follow(request_id: int, actor: User | None) -> ServiceRequest:
     """Follow the request; following twice changes nothing and records nothing."""
-    request, _ = _acting(request_id, actor, Action.FOLLOW)
+    request, _policy = _acting(request_id, actor, Action.FOLLOW)
     inserted = db.session.execute(
         insert(Follower).values(request_id=request.id, user_id=actor.id)
         .on_conflict_do_nothing().returning(Follower.user_id)
@@ -341,18 +345,18 @@ def unfollow(request_id: int, actor: User | None) -> ServiceRequest:
 @unit_of_work()
 def add_photo(request_id: int, actor: User | None, data: bytes, filename: str | None) -> Attachment:
     """Attach a photo (judged by its bytes; at most MAX_PHOTOS per request)."""
-    request, _ = _acting(request_id, actor, Action.ATTACH)
+    request, _policy = _acting(request_id, actor, Action.ATTACH)
     verdict = inspect_upload(data, filename, max_bytes=MAX_PHOTO_BYTES)
     if not verdict.ok:
         status, code = ((413, "payload_too_large") if verdict.size > MAX_PHOTO_BYTES else
                         (422, "validation_failed") if verdict.size == 0 else
                         (415, "unsupported_media_type"))
-        raise ApiError(f"Photo refused: {verdict.reason}.", {"files": {"file": [verdict.reason]}},
+        raise ApiError(_("Photo refused: %(reason)s.", reason=verdict.reason), {"files": {"file": [verdict.reason]}},
                        status=status, code=code)
     photos = db.session.scalar(select(func.count()).select_from(Attachment).where(
         Attachment.request_id == request.id, Attachment.comment_id.is_(None)))
     if photos >= MAX_PHOTOS:
-        raise Conflict(f"A request holds at most {MAX_PHOTOS} photos.", {"limit": MAX_PHOTOS})
+        raise Conflict(_("A request holds at most %(MAX_PHOTOS)s photos.", MAX_PHOTOS=MAX_PHOTOS), {"limit": MAX_PHOTOS})
     attachment = Attachment(request_id=request.id, uploaded_by_id=actor.id,
                             **keep_file(data, verdict.filename, verdict.content_type))
     db.session.add(attachment)

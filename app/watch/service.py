@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask import current_app
+from flask_babel import gettext as _
 from geoalchemy2.shape import from_shape
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert
@@ -60,7 +61,7 @@ def visible_watch_area(user: User | None, area_id: int) -> WatchArea:
     """The area if the caller may see it (theirs, or public), else 404."""
     area = db.session.get(WatchArea, area_id) if 0 < area_id <= MAX_ID else None
     if area is None or not (area.public or (user is not None and area.owner_id == user.id)):
-        raise NotFound(f"No watch area {area_id}.", {"watch_area_id": area_id})
+        raise NotFound(_("No watch area %(area_id)s.", area_id=area_id), {"watch_area_id": area_id})
     return area
 
 
@@ -113,7 +114,7 @@ def follow_watch_area(user: User, area_id: int) -> None:
     """Follow someone else's public area; following twice changes nothing (one event)."""
     area = visible_watch_area(user, area_id)
     if area.owner_id == user.id:
-        raise Conflict("This is your own watch area: its alerts already reach you.",
+        raise Conflict(_("This is your own watch area: its alerts already reach you."),
                        {"watch_area_id": area_id}, code="own_watch_area")
     added = db.session.execute(
         insert(WatchAreaFollower).values(watch_area_id=area.id, user_id=user.id)
@@ -140,14 +141,14 @@ def unfollow_watch_area(user: User, area_id: int) -> None:
 
 def _signed_in(user: User | None) -> User:
     if user is None:
-        raise Unauthorized("Log in to see your watch areas, or ask for public=true.")
+        raise Unauthorized(_("Log in to see your watch areas, or ask for public=true."))
     return user
 
 
 def _own_watch_area(user: User, area_id: int) -> WatchArea:
     area = visible_watch_area(user, area_id)
     if area.owner_id != user.id:
-        raise Forbidden("Only the owner can change or delete a watch area.", {"watch_area_id": area_id})
+        raise Forbidden(_("Only the owner can change or delete a watch area."), {"watch_area_id": area_id})
     return area
 
 
@@ -165,6 +166,6 @@ def _existing_categories(category_ids: Iterable[int]) -> list[int]:
     unknown = [category_id for category_id in wanted if category_id not in found]
     if unknown:
         text = f"No such categories: {', '.join(map(str, unknown))}."
-        raise ValidationFailed(f"Invalid category_ids: {text}",
+        raise ValidationFailed(_("Invalid category_ids: %(text)s", text=text),
                                {"json": {"category_ids": [text]}, "unknown": unknown})
     return wanted

@@ -27,9 +27,8 @@ def test_no_page_catches_a_refusal_itself():
 
 
 def test_a_refused_form_keeps_what_was_typed_and_says_why_beside_the_field(client, db):
-    UserFactory(email="taken@example.org")
-    refused = post_form(client, "/register", {"name": "Rita Resident", "email": "taken@example.org",
-                                              "password": "a fine password", "password_again": "a fine password"})
+    UserFactory(email="rita@example.org")
+    refused = post_form(client, "/login", {"email": "rita@example.org", "password": "not her password"})
     assert refused.status_code == 422
-    assert 'id="email-error">An account with this email address already exists.</p>' in refused.text
-    assert 'value="Rita Resident"' in refused.text and 'value="taken@example.org"' in refused.text
+    assert 'id="password-error">Email or password is wrong.</p>' in refused.text
+    assert 'value="rita@example.org"' in refused.text

@@ -184,3 +184,37 @@ def test_the_same_answers_from_the_web_form_the_api_and_open311_are_stored_the_s
     assert shown.index('name="answers.size"') < shown.index('name="answers.depth_cm"') < shown.index(
         'name="answers.hazards"')
     assert "An answer is required." in shown and "Must be a number." in shown
+
+
+def test_an_open311_update_that_reopens_gives_its_text_as_the_reopen_reason(client, stub_broker, smtp_server):
+    from app.events.models import Event
+
+    world = build_world()
+    request = world.closed_request
+    db.session.add(Follower(request_id=request.id, user_id=world.bob.id))
+    db.session.commit()
+    follower, request_id, public_id, slug = world.bob.email, request.id, request.public_id, world.org.slug
+    key = client.post(f"/api/v1/orgs/{slug}/api-keys", headers=bearer(_admin(world)),
+                      json={"name": "County system"}).get_json()["key"]
+    posted = client.post(f"/open311/v2/servicerequestupdates.json?jurisdiction_id={slug}", data={
+        "api_key": key, "service_request_id": public_id, "status": "OPEN",
+        "description": "The hole is back after the rain", "email": "crew@county.example",
+        "first_name": "County", "last_name": "Crew"})
+    assert posted.status_code == 200, posted.get_data(as_text=True)
+    db.session.remove()
+
+    event = db.session.scalar(select(Event).where(Event.kind == "request.reopened"))
+    [reason] = db.session.scalars(select(Comment).where(Comment.request_id == request_id)).all()  # one, not two
+    assert posted.get_json() == [{"update_id": f"c{reason.id}"}]
+    assert event.payload["comment_id"] == reason.id and reason.body == "The hole is back after the rain"
+    assert (reason.author.email, reason.source) == ("crew@county.example", "open311")
+
+    timeline = client.get(f"/api/v1/requests/{request_id}/timeline").get_json()["items"]
+    assert any((entry.get("comment") or {}).get("body") == "The hole is back after the rain" for entry in timeline)
+    fan_out(event.id)
+    send_due_deliveries(10)
+    sent = db.session.scalars(select(EmailDelivery.email).where(EmailDelivery.event_id == event.id,
+                                                               EmailDelivery.status == "sent")).all()
+    assert follower in sent
+    [notice] = [m for m in smtp_server.wait_for(len(sent)) if m.rcpt_tos == [follower]]
+    assert "County Crew wrote:\r\nThe hole is back after the rain" in notice.text()  # the reason, in the notice

@@ -6,6 +6,7 @@ templates. Every change is one call of app.automations.service, the same as the 
 from __future__ import annotations
 
 from flask import flash, redirect, url_for
+from flask_babel import gettext as _
 
 from app.automations import service
 from app.automations.rules import ACTIONS, EMAIL_AUDIENCES, MAX_ACTIONS, TRIGGER_KINDS
@@ -30,7 +31,7 @@ def _rule_form(organization, user, form=None, automation=None) -> AutomationForm
     if form is None:
         form = AutomationForm(data=_rule_data(automation)) if automation is not None else AutomationForm()
     form.trigger_kind.choices = [(kind, kind) for kind in TRIGGER_KINDS]
-    form.category_id.choices = [("", "Any category")] + [
+    form.category_id.choices = [("", _("Any category"))] + [
         (str(c.id), c.name) for c in categories.list_for_staff(organization, user)]
     templates = [(t.event_kind, t.name or t.event_kind) for t in service.custom_templates(organization)] \
         + [(kind, kind) for kind in TEMPLATE_KINDS]
@@ -125,7 +126,7 @@ def create_automation(org: str):
         if created.refusal.status == 422:
             return automations(org, code=422, rule_form=form)
         return redirect(url_for("staff.automations", org=org))
-    flash("Automation saved: it acts on what happens from now on.")
+    flash(_("Automation saved: it acts on what happens from now on."))
     return redirect(url_for("staff.automations", org=org))
 
 
@@ -169,7 +170,7 @@ def toggle_automation(org: str, automation_id: int):
     current = attempt(lambda: service.get_automation(organization, user, automation_id))
     if current and attempt(lambda: service.update(organization, user, automation_id,
                                                   {"enabled": not current.value.enabled})):
-        flash("Automation turned " + ("on." if not current.value.enabled else "off."))
+        flash(_("Automation turned on.") if not current.value.enabled else _("Automation turned off."))
     return redirect(url_for("staff.automations", org=org))
 
 
@@ -178,7 +179,7 @@ def delete_automation(org: str, automation_id: int):
     organization, user = staff_page(org, MANAGE)
     ActionForm().validate_on_submit()
     if attempt(lambda: service.delete(organization, user, automation_id)):
-        flash("Automation deleted.")
+        flash(_("Automation deleted."))
     return redirect(url_for("staff.automations", org=org))
 
 
@@ -191,7 +192,7 @@ def save_critical_message(org: str, automation_id: int):
     if not attempt(lambda: service.update(organization, user, automation_id, {"message": form.message.data}),
                    show=lambda exc: setattr(form.message, "errors", [exc.message]), only=(422,)):
         return automations(org, message_form=form, code=422)
-    flash("The message is saved.")
+    flash(_("The message is saved."))
     return redirect(url_for("staff.automations", org=org))
 
 
@@ -212,7 +213,7 @@ def create_custom_template(org: str):
             "key": form.key.data.strip(), "name": form.name.data, "subject": form.subject.data,
             "text": form.text.data}), show=show, only=(409, 422)):
         return automations(org, template_form=form, code=422)
-    flash(f"Template custom.{form.key.data.strip()} saved; automations can send it.")
+    flash(_("Template custom.%(key)s saved; automations can send it.", key=form.key.data.strip()))
     return redirect(url_for("staff.automations", org=org))
 
 
