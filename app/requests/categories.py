@@ -76,12 +76,12 @@ def create(organization: Organization, actor: User | None, fields: dict) -> Requ
     _check_assignee(organization, fields)
     category = RequestCategory(organization_id=organization.id, **fields)
     db.session.add(category)
-    slug = organization.slug  # read before the flush: a failed flush leaves the session unreadable
+    # Worded before the flush: a failed flush leaves the session unreadable (the locale is looked up in it).
+    taken = _("%(slug)s already has a category %(code)s.", slug=organization.slug, code=repr(fields["code"]))
     try:
         db.session.flush()
     except IntegrityError:
-        raise Conflict(_("%(slug)s already has a category %(code)s.", slug=slug, code=repr(fields['code'])),
-                       {"code": fields["code"]}) from None
+        raise Conflict(taken, {"code": fields["code"]}) from None
     return category
 
 
