@@ -12,6 +12,7 @@ from app.extensions import db
 from app.links import page_url
 from app.notify.matrix import EVENT_TYPES
 from app.notify.models import EmailTemplate
+from app.transactions import unit_of_work
 from emails.addresses import request_address
 from emails.render import (
     PARTS,
@@ -97,6 +98,20 @@ def template_view(org: Organization, kind: str) -> dict:
     }
 
 
+def check_renders(org: Organization, kind: str) -> None:
+    """The organization's template for `kind` renders within the budget (sample data); else 422 with the reason.
+
+    An automation's email action asks first, so a template stored before the budget (or one
+    that only a real request's data pushes over it) fails the run, which says why, rather than
+    every delivery later."""
+    saved = template_view(org, kind)
+    try:
+        validate_templates(kind, {part: saved[part] for part in PARTS}, sample_context(org, kind))
+    except TemplateInvalid as exc:
+        raise ValidationFailed(f"The email template {kind!r} cannot be rendered ({exc.part}): {exc.reason}",
+                               {"template": {exc.part: exc.reason}}) from None
+
+
 def _validated(org: Organization, kind: str, sources: dict) -> None:
     try:
         validate_templates(kind, sources, sample_context(org, kind))
@@ -108,6 +123,7 @@ def _validated(org: Organization, kind: str, sources: dict) -> None:
                                {exc.part: {"line": exc.line, "reason": exc.reason}}) from None
 
 
+@unit_of_work()
 def save_template(org: Organization, kind: str, user: User, parts: dict) -> dict:
     """Replace the organization's template for `kind` (a part left null reverts to the default) and commit."""
     sources = {part: parts.get(part) or None for part in PARTS}
@@ -121,7 +137,6 @@ def save_template(org: Organization, kind: str, user: User, parts: dict) -> dict
             setattr(row, column, sources[part])
         row.updated_by_id = user.id
         db.session.add(row)
-    db.session.commit()
     return template_view(org, kind)
 
 
