@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify
+from flask import Flask, current_app, jsonify
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import DataError
@@ -103,9 +103,8 @@ def register(app: Flask) -> None:
     def handle_data_error(exc: DataError):
         # Input the schemas let through but PostgreSQL refuses (a NUL byte in text, a number out of
         # a column's range): the client's fault, and nothing was written.
-        from app.extensions import db
-
-        db.session.rollback()
+        # The session through the app (not app.extensions, which imports the API that imports us).
+        current_app.extensions["sqlalchemy"].session.rollback()
         log.info("database refused input: %s", exc.orig)
         # The database's own words stay in the log: they describe our schema, not the client's input.
         return error_response(422, "invalid_input", _("A value could not be stored: it is out of range or not "

@@ -14,10 +14,11 @@ from sqlalchemy.orm import joinedload
 
 from app.accounts.models import Membership, Organization, Permission, Role, User, role_permissions
 from app.accounts.roles import ensure_permissions
-from app.accounts.service import claim_address, committing, lock_address, user_for_address
+from app.accounts.service import claim_address, lock_address, user_for_address
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.events.service import record_event
 from app.extensions import db
+from app.transactions import unit_of_work
 
 MANAGE_MEMBERS = "manage_members"
 
@@ -39,7 +40,7 @@ def roles_query(org: Organization):
 
 def add_member(org: Organization, actor: User, user_id: int, role_name: str) -> tuple[Membership, bool]:
     """Give an account a role in `org`: a new member (told by email) or a changed role."""
-    with committing():
+    with unit_of_work():
         _lock(org)
         role = _role_named(org, role_name)
         membership = _membership(org, user_id)
@@ -59,7 +60,7 @@ def invite(org: Organization, actor: User, email: str, role_name: str,
     Returns the membership and whether an account was created; the event tells the
     notification engine which of the two invitation emails to send.
     """
-    with committing():
+    with unit_of_work():
         _lock(org)
         role = _role_named(org, role_name)
         lock_address(email)  # before the lookup: two invitations of one new address make one account
@@ -77,7 +78,7 @@ def invite(org: Organization, actor: User, email: str, role_name: str,
 
 
 def change_member_role(org: Organization, actor: User, user_id: int, role_name: str) -> Membership:
-    with committing():
+    with unit_of_work():
         _lock(org)
         membership = _membership_or_404(org, user_id)
         _change_role(org, actor, membership, _role_named(org, role_name))
@@ -86,7 +87,7 @@ def change_member_role(org: Organization, actor: User, user_id: int, role_name: 
 
 def remove_member(org: Organization, actor: User, user_id: int) -> None:
     """Take a member out of `org` (never the last one who can manage members)."""
-    with committing():
+    with unit_of_work():
         _lock(org)
         membership = _membership_or_404(org, user_id)
         if MANAGE_MEMBERS in membership.role.permission_names:
@@ -97,7 +98,7 @@ def remove_member(org: Organization, actor: User, user_id: int) -> None:
 
 
 def create_role(org: Organization, actor: User, name: str, permissions: list[str]) -> Role:
-    with committing():
+    with unit_of_work():
         _lock(org)
         _name_free(org, name)
         role = Role(organization_id=org.id, name=name, permissions=_permissions(permissions))
@@ -109,7 +110,7 @@ def create_role(org: Organization, actor: User, name: str, permissions: list[str
 
 def update_role(org: Organization, actor: User, role_id: int, name: str, permissions: list[str]) -> Role:
     """Rename a role and replace its permissions (never leaving nobody able to manage members)."""
-    with committing():
+    with unit_of_work():
         _lock(org)
         role = db.session.scalar(select(Role).where(Role.id == role_id, Role.organization_id == org.id))
         if role is None:

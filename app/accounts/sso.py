@@ -26,6 +26,7 @@ from app.db_types import updated_at_column, utcnow
 from app.errors import Forbidden, NotFound, ValidationFailed
 from app.events.service import record_event
 from app.extensions import db
+from app.transactions import unit_of_work
 
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 
@@ -66,6 +67,7 @@ def _issuer(value: str) -> str:
     return value.strip().rstrip("/")
 
 
+@unit_of_work()
 def save_settings(organization: Organization, *, issuer: str, client_id: str, client_secret: str | None = None,
                   allowed_domains: list[str] | None = None, allow_new_accounts: bool = False,
                   new_member_role: str = "staff", enabled: bool = True) -> OrganizationSso:
@@ -93,6 +95,7 @@ def save_settings(organization: Organization, *, issuer: str, client_id: str, cl
     return settings
 
 
+@unit_of_work()
 def member_for_claims(organization: Organization, settings: OrganizationSso, claims: dict) -> User:
     """The member the provider's claims name (flushed; created only when the organization allows it)."""
     email = str(claims.get("email") or "").strip()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
+from app.addresses import lookups
 from app.errors import NotFound
-from geo import addresses as lookups
 
 REVERSE_DEFAULT_RADIUS_M = 150
 

@@ -90,10 +90,11 @@ _KINDS: dict[str, Kind] = {
     # The comment is the optional public reason given with the close or the reopen.
     "request.reopened": Kind("A request is reopened", {"by_reporter": bool, "comment_id?": (int, OPTIONAL)},
                              notifies=Notifying(_l("Request {request} was reopened")), phrase=_l("reopened the request"), timeline=PUBLIC),
-    "request.comment_public": Kind("A public comment is added", {"comment_id": int}, notifies=Notifying(_l("New comment on request {request}")),
+    "request.comment_public": Kind("A public comment is added", {"comment_id": int}, notifies=Notifying(_l("New comment on request {request}"), switchable=False),
                                    timeline=COMMENT),
     "request.comment_internal": Kind("An internal comment is added", {"comment_id": int, "mentioned_user_ids": list},
-                                     notifies=Notifying(_l("Internal note on request {request}"), internal=True), timeline=COMMENT),
+                                     notifies=Notifying(_l("Internal note on request {request}"), internal=True, switchable=False),
+                                     timeline=COMMENT),  # both: the critical automation (app/notify/matrix.py: CRITICAL_ROWS)
     "request.due_date_changed": Kind("A request's due date changes", {"due_at": WHEN, "previous_due_at": WHEN},
                                      notifies=Notifying(_l("Due date of request {request} changed")), phrase=_l("set the due date to {due_at}"), timeline=STAFF),
     "request.followed": Kind("Someone follows a request", {"user_id": int}, notifies=Notifying(_l("You follow request {request}")),

@@ -28,6 +28,7 @@ from app.inbound.models import (
 from app.privacy.audit import record_contact_views
 from app.requests import service as requests_service
 from app.requests.models import Attachment, CommentSource, ServiceRequest
+from app.transactions import unit_of_work
 from app.uploads import keep_file
 from emails.attachments import KeptFile, RefusedFile
 from emails.mime import ParsedEmail
@@ -101,13 +102,13 @@ def get_message(organization: Organization, message_id: int, *, for_update: bool
     return message
 
 
+@unit_of_work()
 def read_message(organization: Organization, message_id: int, viewer: User | None = None) -> InboundMessage:
     """The message, marked read the first time staff open it; a resident sender's address shown
     to `viewer` goes into the audit trail."""
     message = get_message(organization, message_id)
     if message.read_at is None:
         message.read_at = utcnow()
-        db.session.commit()
     if viewer is not None and message.sender_user_id not in (None, viewer.id):
         record_contact_views(organization.id, viewer.id, [(message.sender_user_id, message.request_id)])
     return message
@@ -122,14 +123,15 @@ def _change_status(message: InboundMessage, status: InboundMessageStatus, actor:
                  payload={"inbound_message_id": message.id, "status": status.value, "previous_status": previous})
 
 
+@unit_of_work()
 def set_status(organization: Organization, actor: User, message_id: int, status: str) -> InboundMessage:
     """Mark as Closed, Needs Attention or back to Awaiting Review."""
     message = get_message(organization, message_id, for_update=True)
     _change_status(message, InboundMessageStatus(status), actor)
-    db.session.commit()
     return message
 
 
+@unit_of_work()
 def delete_as_spam(organization: Organization, actor: User, message_id: int) -> None:
     """Hide the message for good; the row and the event saying who deleted it remain."""
     message = get_message(organization, message_id, for_update=True)
@@ -137,7 +139,6 @@ def delete_as_spam(organization: Organization, actor: User, message_id: int) -> 
     message.deleted_by_id = actor.id
     record_event("inbound.message_deleted", organization_id=organization.id, actor=actor,
                  payload={"inbound_message_id": message.id, "reason": "spam"})
-    db.session.commit()
 
 
 def _link(message: InboundMessage, request: ServiceRequest, actor: User) -> None:
@@ -146,6 +147,7 @@ def _link(message: InboundMessage, request: ServiceRequest, actor: User) -> None
                  payload={"inbound_message_id": message.id, "request_id": request.id})
 
 
+@unit_of_work()
 def create_request(organization: Organization, actor: User, message_id: int, *, category_id: int,
                    lat: float, lng: float, address: str = "", description: str | None = None) -> ServiceRequest:
     """A request from the message, through the requests service (boundary, SLA, routing, events):
@@ -159,16 +161,16 @@ def create_request(organization: Organization, actor: User, message_id: int, *, 
         raise ValidationFailed(_("The message has no text; give a description."), {"description": "required"})
     request = requests_service.submit_on_behalf(
         actor, message.sender_user_id, category_id=category_id, organization=organization, lat=lat, lng=lng,
-        description=text, address=address, source=CommentSource.EMAIL.value, commit=False)
+        description=text, address=address, source=CommentSource.EMAIL.value)
     for file in message.attachments:
         db.session.add(Attachment(request_id=request.id, uploaded_by_id=message.sender_user_id,
                                   **file.stored_file()))
     _link(message, request, actor)
     _change_status(message, InboundMessageStatus.CLOSED, actor)
-    db.session.commit()
     return request
 
 
+@unit_of_work()
 def attach_to_request(organization: Organization, actor: User, message_id: int, request_id: int) -> int:
     """Find request: link the message to it, add it as a comment (attachments too), close it.
 
@@ -189,10 +191,8 @@ def attach_to_request(organization: Organization, actor: User, message_id: int, 
         comment_id = post_email_comment(EmailComment(request.id, author_id, message.body or message.full_body,
                                                      visibility, message.inbound_email_id, files))
     except CommentRefused as refused:
-        db.session.rollback()
         raise Conflict(_("The comment was refused: %(reason)s", reason=refused.reason), {"request_id": request_id}) from refused
     _change_status(message, InboundMessageStatus.CLOSED, actor)
-    db.session.commit()
     return comment_id
 
 

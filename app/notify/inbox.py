@@ -15,6 +15,7 @@ from app.notify.audiences import REASONS
 from app.notify.matrix import EVENT_TYPES
 from app.notify.models import DeliveryStatus, EmailDelivery, Notification
 from app.requests.models import ServiceRequest
+from app.transactions import unit_of_work
 
 
 def _summary(kind: str, public_id: str | None, organization: str | None) -> str:
@@ -68,6 +69,7 @@ def _skip_fallbacks(user_id: int, notification_filter) -> None:
         .values(status=DeliveryStatus.SKIPPED.value, smtp_reply="seen in the app before the email fallback"))
 
 
+@unit_of_work()
 def mark_seen(user_id: int, notification_id: int) -> dict:
     """Mark one of the user's notifications seen (idempotent) and commit."""
     note = db.session.scalar(select(Notification).where(Notification.id == notification_id,
@@ -78,10 +80,10 @@ def mark_seen(user_id: int, notification_id: int) -> dict:
         note.seen_at = utcnow()
         db.session.flush()
         _skip_fallbacks(user_id, Notification.id == notification_id)
-    db.session.commit()
     return present(db.session.execute(notification_list(user_id).where(Notification.id == notification_id)).one())
 
 
+@unit_of_work()
 def mark_all_seen(user_id: int) -> int:
     """Mark every unseen notification of the user seen and commit; returns how many."""
     now = utcnow()
@@ -89,5 +91,4 @@ def mark_all_seen(user_id: int) -> int:
         update(Notification).where(Notification.user_id == user_id, Notification.seen_at.is_(None))
         .values(seen_at=now).execution_options(preserve_rowcount=True)).rowcount
     _skip_fallbacks(user_id, Notification.seen_at == now)
-    db.session.commit()
     return marked

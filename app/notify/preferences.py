@@ -11,6 +11,7 @@ from app.extensions import db
 from app.notify.audiences import GROUPS
 from app.notify.channels import recipient_channels
 from app.notify.models import EmailFrequency, NotificationPreference
+from app.transactions import unit_of_work
 
 
 def _muted_key(group: str, channel: str) -> str:
@@ -32,6 +33,7 @@ def get_preferences(user_id: int) -> dict:
     }
 
 
+@unit_of_work()
 def update_preferences(user_id: int, email_frequency: str | None = None,
                        groups: dict[str, dict[str, bool]] | None = None, in_app_alert: bool | None = None) -> dict:
     """Apply the given changes (others stay) and commit; 422 names a group or channel that cannot change."""
@@ -55,7 +57,6 @@ def update_preferences(user_id: int, email_frequency: str | None = None,
     if in_app_alert is not None:
         row.in_app_alert = in_app_alert
     row.muted = sorted(muted)
-    db.session.commit()
     return get_preferences(user_id)
 
 

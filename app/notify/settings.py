@@ -11,9 +11,16 @@ from app.extensions import db
 from app.i18n import LANGUAGES, supported
 from app.notify.audiences import AUDIENCES
 from app.notify.channels import recipient_channels
-from app.notify.matrix import EVENT_TYPES, audience_refusal, rules_for
+from app.notify.matrix import (
+    CRITICAL_ROWS,
+    EVENT_TYPES,
+    audience_refusal,
+    critical_refusal,
+    rules_for,
+)
 from app.notify.models import CategoryNotificationRule, OrganizationNotificationSettings
 from app.requests.models import RequestCategory
+from app.transactions import unit_of_work
 
 
 def _settings_row(org: Organization, lock: bool = False) -> OrganizationNotificationSettings | None:
@@ -33,6 +40,7 @@ def organization_settings(org: Organization) -> dict:
     }
 
 
+@unit_of_work()
 def update_organization_settings(org: Organization, changes: dict) -> dict:
     """Apply {events: {kind: bool}, inbound_notice_to, inbound_notice_cc, default_locale} (each optional) and commit."""
     if "default_locale" in changes:
@@ -50,14 +58,15 @@ def update_organization_settings(org: Organization, changes: dict) -> dict:
         if kind not in EVENT_TYPES:
             raise ValidationFailed(_("No notification type %(kind)s.", kind=repr(kind)), {"events": {kind: [_("Unknown event.")]}})
         if not enabled and not EVENT_TYPES[kind].switchable:
-            raise ValidationFailed(_("%(label)s emails cannot be turned off.", label=EVENT_TYPES[kind].label),
-                                   {"events": {kind: [_("Cannot be disabled.")]}})
+            why = (_("It is the critical automation: a new message notifies the request's followers.")
+                   if any(kind == critical for critical, _a in CRITICAL_ROWS) else _("Cannot be disabled."))
+            raise ValidationFailed(_("%(label)s emails cannot be turned off.", label=EVENT_TYPES[kind].label) + " " + why,
+                                   {"events": {kind: [why]}})
         (disabled.discard if enabled else disabled.add)(kind)
     row.disabled_kinds = sorted(disabled)
     for key in ("inbound_notice_to", "inbound_notice_cc"):
         if key in changes:
             setattr(row, key, changes[key] or None)
-    db.session.commit()
     return organization_settings(org)
 
 
@@ -99,6 +108,9 @@ def _refusal(override: dict) -> str | None:
         return refusal
     if not EVENT_TYPES[kind].category_scoped:
         return f"{kind} is not about a request: categories cannot change who receives it"
+    critical = critical_refusal(kind, audience, channels)
+    if critical:
+        return critical
     unknown = [c for c in channels if c not in recipient_channels()]
     if unknown:
         return f"unknown channels {unknown}"
@@ -107,6 +119,7 @@ def _refusal(override: dict) -> str | None:
     return None
 
 
+@unit_of_work()
 def replace_category_overrides(org: Organization, category_id: int, overrides: list[dict]) -> dict:
     """Replace the category's overrides (channels [] turns a cell off) and commit; 422 says which and why."""
     category = _category(org, category_id)
@@ -118,5 +131,4 @@ def replace_category_overrides(org: Organization, category_id: int, overrides: l
     db.session.add_all(CategoryNotificationRule(category_id=category.id, event_kind=o["event"],
                                                 audience=o["audience"], channels=sorted(set(o["channels"])))
                        for o in {(o["event"], o["audience"]): o for o in overrides}.values())
-    db.session.commit()
     return category_rules(org, category_id)

@@ -21,6 +21,7 @@ from app.i18n import DEFAULT_LOCALE, LANGUAGES, supported
 from app.links import page_url
 from app.notify.matrix import EVENT_TYPES
 from app.notify.models import EmailTemplate
+from app.transactions import unit_of_work
 from emails.addresses import request_address
 from emails.i18n import translate
 from emails.render import (
@@ -142,6 +143,20 @@ def template_view(org: Organization, kind: str, locale: str | None = None) -> di
     }
 
 
+def check_renders(org: Organization, kind: str) -> None:
+    """The organization's template for `kind` renders within the budget (sample data); else 422 with the reason.
+
+    An automation's email action asks first, so a template stored before the budget (or one
+    that only a real request's data pushes over it) fails the run, which says why, rather than
+    every delivery later."""
+    saved = template_view(org, kind)
+    try:
+        validate_templates(kind, {part: saved[part] for part in PARTS}, sample_context(org, kind))
+    except TemplateInvalid as exc:
+        raise ValidationFailed(f"The email template {kind!r} cannot be rendered ({exc.part}): {exc.reason}",
+                               {"template": {exc.part: exc.reason}}) from None
+
+
 def _validated(org: Organization, kind: str, sources: dict, locale: str = DEFAULT_LOCALE) -> None:
     try:
         validate_templates(kind, sources, sample_context(org, kind, locale))
@@ -153,6 +168,7 @@ def _validated(org: Organization, kind: str, sources: dict, locale: str = DEFAUL
                                {exc.part: {"line": exc.line, "reason": exc.reason}}) from None
 
 
+@unit_of_work()
 def save_template(org: Organization, kind: str, user: User, parts: dict) -> dict:
     """Replace the organization's template for `kind` in `parts["locale"]` (default: the organization's
     language; a part left null reverts to the default) and commit."""
@@ -170,7 +186,6 @@ def save_template(org: Organization, kind: str, user: User, parts: dict) -> dict
             setattr(row, column, sources[part])
         row.updated_by_id = user.id
         db.session.add(row)
-    db.session.commit()
     return template_view(org, kind, locale)
 
 

@@ -8,12 +8,10 @@ from flask_babel import gettext as _
 from app.accounts import service as accounts
 from app.api.auth import require_user
 from app.portal.access import login_required
+from app.portal.account_blueprint import bp
 from app.portal.forms import EmailForm, ProfileForm
 from app.portal.limits import posts_per_user
 from app.portal.refusals import attempt
-from app.portal.web import portal_blueprint
-
-bp = portal_blueprint("account", __name__, url_prefix="/account")
 
 
 def _account_page(profile_form=None, alias_form=None, status: int = 200):
@@ -61,5 +59,3 @@ def remove_alias():
     flash(_("The address is removed."))
     return redirect(url_for("account.profile"))
 
-
-from app.portal import account_privacy  # noqa: E402,F401  (its routes are on `bp`)

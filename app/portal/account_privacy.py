@@ -13,9 +13,9 @@ from wtforms import HiddenField, PasswordField
 from wtforms.validators import Length, Optional
 
 from app.api.auth import require_user
-from app.api.responses import private_download
+from app.downloads import private_download
 from app.portal.access import login_required
-from app.portal.account import bp
+from app.portal.account_blueprint import bp
 from app.portal.refusals import attempt
 from app.privacy import export, service
 from app.privacy.export import EXPORT_FILENAME

@@ -15,7 +15,6 @@ from app.accounts import actors as account_actors
 from app.accounts import service as accounts
 from app.accounts.tokens import revoke_token
 from app.api.auth import log_in_session, log_out_session
-from app.extensions import db
 from app.i18n import page_locale
 from app.portal.access import staff_organizations
 from app.portal.forms import ActionForm, EmailForm, LoginForm, NewPasswordForm, RegisterForm
@@ -45,7 +44,6 @@ def login():
         if logged_in:
             user, token = logged_in.value
             revoke_token(token)  # the browser keeps its own session token instead
-            db.session.commit()
             log_in_session(user)
             return redirect(safe_next(form.next.data, url_for("resident.home")))
     return _page("site/login.html", form)

@@ -21,9 +21,6 @@ as mail from someone with no account.
 
 from __future__ import annotations
 
-import contextlib
-import os
-
 from flask_babel import gettext as _
 from sqlalchemy import case, delete, func, or_, select, update
 
@@ -163,16 +160,6 @@ def erase_account(user: User, *, where: str) -> list[str]:
     return files
 
 
-def discard_unreferenced_files(paths: list[str]) -> None:
-    """Remove stored files no row refers to any more (files are shared by content, see app/uploads.py)."""
-    for path in dict.fromkeys(paths):
-        still_used = db.session.scalar(select(func.count()).select_from(Attachment)
-                                       .where(Attachment.storage_path == path)) or db.session.scalar(
-            select(func.count()).select_from(InboundMessageAttachment)
-            .where(InboundMessageAttachment.storage_path == path))
-        if not still_used:
-            with contextlib.suppress(FileNotFoundError):
-                os.remove(path)
 
 
 def _remove_photos(uid: int) -> list[str]:

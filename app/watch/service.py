@@ -22,6 +22,7 @@ from app.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFa
 from app.events.service import record_event
 from app.extensions import db
 from app.requests.models import RequestCategory
+from app.transactions import unit_of_work
 from app.watch.models import WatchArea, WatchAreaFollower
 from geo.spatial import metres_from, within_metres
 from geo.validation import GeometryLimits, polygon_from_geojson
@@ -64,6 +65,7 @@ def visible_watch_area(user: User | None, area_id: int) -> WatchArea:
     return area
 
 
+@unit_of_work()
 def create_watch_area(owner: User, *, name: str, geometry: dict, public: bool = False,
                       category_ids: Iterable[int] = (), repair: bool = False) -> WatchArea:
     """Draw a new area for `owner`; records watch_area.created."""
@@ -77,10 +79,10 @@ def create_watch_area(owner: User, *, name: str, geometry: dict, public: bool = 
     db.session.add(area)
     db.session.flush()
     record_event("watch_area.created", actor=owner, payload={"watch_area_id": area.id})
-    db.session.commit()
     return area
 
 
+@unit_of_work()
 def update_watch_area(user: User, area_id: int, *, repair: bool = False, **changes) -> WatchArea:
     """Change the caller's own area (name, geometry, public, category_ids); records watch_area.updated."""
     area = _own_watch_area(user, area_id)
@@ -96,18 +98,18 @@ def update_watch_area(user: User, area_id: int, *, repair: bool = False, **chang
             db.session.execute(delete(WatchAreaFollower).where(WatchAreaFollower.watch_area_id == area.id))
     record_event("watch_area.updated", actor=user,
                  payload={"watch_area_id": area.id, "changed": sorted(changes)})
-    db.session.commit()
     return area
 
 
+@unit_of_work()
 def delete_watch_area(user: User, area_id: int) -> None:
     """Delete the caller's own area (its pieces and followers go with it); records watch_area.deleted."""
     area = _own_watch_area(user, area_id)
     db.session.delete(area)
     record_event("watch_area.deleted", actor=user, payload={"watch_area_id": area_id})
-    db.session.commit()
 
 
+@unit_of_work()
 def follow_watch_area(user: User, area_id: int) -> None:
     """Follow someone else's public area; following twice changes nothing (one event)."""
     area = visible_watch_area(user, area_id)
@@ -121,9 +123,9 @@ def follow_watch_area(user: User, area_id: int) -> None:
     if added is not None:
         record_event("watch_area.followed", actor=user,
                      payload={"watch_area_id": area.id, "user_id": user.id})
-    db.session.commit()
 
 
+@unit_of_work()
 def unfollow_watch_area(user: User, area_id: int) -> None:
     """Stop following an area; not following it already is no error."""
     area = visible_watch_area(user, area_id)
@@ -135,7 +137,6 @@ def unfollow_watch_area(user: User, area_id: int) -> None:
     if removed is not None:
         record_event("watch_area.unfollowed", actor=user,
                      payload={"watch_area_id": area.id, "user_id": user.id})
-    db.session.commit()
 
 
 def _signed_in(user: User | None) -> User:

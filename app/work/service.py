@@ -13,6 +13,7 @@ from app.errors import Conflict, NotFound, ValidationFailed
 from app.events.service import record_event
 from app.extensions import db
 from app.requests.models import ServiceRequest
+from app.transactions import unit_of_work
 from app.work.models import WorkOrder, WorkOrderStatus
 
 S = WorkOrderStatus
@@ -57,6 +58,7 @@ def get_work_order(org: Organization, work_order_id: int) -> WorkOrder:
     return order
 
 
+@unit_of_work()
 def create_work_order(org: Organization, actor: User, *, title: str, notes: str = "",
                       request_id: int | None = None, assignee_id: int | None = None,
                       due_at: datetime | None = None) -> WorkOrder:
@@ -73,10 +75,10 @@ def create_work_order(org: Organization, actor: User, *, title: str, notes: str 
     _record(order, "work_order.created", actor)
     if assignee_id is not None:
         _record(order, "work_order.assigned", actor, assignee_id=assignee_id)
-    db.session.commit()
     return order
 
 
+@unit_of_work()
 def update_work_order(org: Organization, work_order_id: int, actor: User, changes: dict) -> WorkOrder:
     """Apply a partial update (title, notes, status, assignee_id, due_at), one event per kind of change."""
     unknown = set(changes) - set(EDITABLE_FIELDS)
@@ -105,7 +107,6 @@ def update_work_order(org: Organization, work_order_id: int, actor: User, change
     if "due_at" in changed:
         _record(order, "work_order.due_changed", actor, due_at=isoformat_utc(order.due_at),
                 previous_due_at=isoformat_utc(previous["due_at"]))
-    db.session.commit()
     return order
 
 

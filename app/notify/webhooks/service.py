@@ -14,6 +14,7 @@ from app.events.kinds import EVENT_KINDS
 from app.extensions import db
 from app.notify.webhooks import guard
 from app.notify.webhooks.models import WebhookDelivery, WebhookEndpoint
+from app.transactions import unit_of_work
 
 
 def webhook_kinds() -> list[str]:
@@ -45,6 +46,7 @@ def _checked_kinds(kinds: list[str]) -> list[str]:
     return sorted(set(kinds))
 
 
+@unit_of_work()
 def create_endpoint(organization: Organization, created_by: User, *, url: str, event_kinds: list[str],
                     description: str = "", enabled: bool = True) -> WebhookEndpoint:
     """Register an endpoint (flushed, not committed) with a fresh signing secret."""
@@ -64,6 +66,7 @@ def get_endpoint(organization: Organization, endpoint_id: int) -> WebhookEndpoin
     return endpoint
 
 
+@unit_of_work()
 def update_endpoint(organization: Organization, endpoint_id: int, changes: dict) -> WebhookEndpoint:
     """Change url, event_kinds, description or enabled; `rotate_secret` issues a new secret."""
     endpoint = get_endpoint(organization, endpoint_id)
@@ -81,6 +84,7 @@ def update_endpoint(organization: Organization, endpoint_id: int, changes: dict)
     return endpoint
 
 
+@unit_of_work()
 def delete_endpoint(organization: Organization, endpoint_id: int) -> None:
     """Remove an endpoint with its deliveries and their log."""
     db.session.delete(get_endpoint(organization, endpoint_id))

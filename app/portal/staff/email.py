@@ -122,7 +122,6 @@ def issue_api_key(org: str):
     if not form.validate_on_submit():
         return api_keys(org, form=form, code=422)
     key, plaintext = keys.issue_api_key(organization, user, form.name.data)
-    db.session.commit()
     flash(_("Key “%(name)s” issued. Copy it now: it is not shown again.", name=key.name))
     response = api_keys(org, issued=plaintext)
     return response[0], 201, {"Cache-Control": "no-store"}
@@ -132,6 +131,5 @@ def issue_api_key(org: str):
 def revoke_api_key(org: str, key_id: int):
     organization, _ = staff_page(org, MANAGE)
     keys.revoke_api_key(organization, key_id)
-    db.session.commit()
     flash(_("The key is revoked: Open311 posts with it are refused from now on."))
     return redirect(url_for("staff.api_keys", org=org))

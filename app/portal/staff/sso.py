@@ -18,7 +18,6 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from app.accounts import sso
 from app.api.auth import log_in_session, organization_or_404
-from app.extensions import db
 from app.portal.refusals import attempt
 from app.portal.staff.blueprint import bp
 from app.portal.staff.common import render_staff, staff_page
@@ -56,7 +55,6 @@ def sso_callback(org: str):
         flash(_("Single sign-on did not complete: %(reason)s.", reason=exc.description or exc.error), "error")
         return redirect(url_for("site.login"))
     user = sso.member_for_claims(organization, settings, dict(token.get("userinfo") or {}))
-    db.session.commit()
     log_in_session(user)
     return redirect(url_for("staff.dashboard", org=org))
 
@@ -92,7 +90,6 @@ def sso_settings(org: str):
         if not saved:
             code = 422
         else:
-            db.session.commit()
             flash(_("Single sign-on settings saved."))
             return redirect(url_for("staff.sso_settings", org=org))
     elif request.method == "POST":

@@ -1,7 +1,7 @@
 """email languages: an organization's default language; template overrides per language
 
-Revision ID: 0023_email_locales
-Revises: 0022_open311_contact
+Revision ID: 0024_email_locales
+Revises: 0023_runs_merges
 Create Date: 2026-12-01 13:30:00
 
 """
@@ -9,8 +9,8 @@ from alembic import op
 import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
-revision = '0023_email_locales'
-down_revision = '0022_open311_contact'
+revision = '0024_email_locales'
+down_revision = '0023_runs_merges'
 branch_labels = None
 depends_on = None
 
