@@ -8,15 +8,17 @@ at the same moment cannot both succeed.
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from app.accounts.models import Membership, Organization, Permission, Role, User, role_permissions
 from app.accounts.roles import ensure_permissions
-from app.accounts.service import claim_address, committing, lock_address, user_for_address
+from app.accounts.service import claim_address, lock_address, user_for_address
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.events.service import record_event
 from app.extensions import db
+from app.transactions import unit_of_work
 
 MANAGE_MEMBERS = "manage_members"
 
@@ -38,7 +40,7 @@ def roles_query(org: Organization):
 
 def add_member(org: Organization, actor: User, user_id: int, role_name: str) -> tuple[Membership, bool]:
     """Give an account a role in `org`: a new member (told by email) or a changed role."""
-    with committing():
+    with unit_of_work():
         _lock(org)
         role = _role_named(org, role_name)
         membership = _membership(org, user_id)
@@ -47,7 +49,7 @@ def add_member(org: Organization, actor: User, user_id: int, role_name: str) -> 
             return membership, False
         user = db.session.get(User, user_id)
         if user is None or not user.active:
-            raise NotFound("No such account.", {"user_id": user_id})
+            raise NotFound(_("No such account."), {"user_id": user_id})
         return _join(org, actor, user, role, "account.invited_existing"), True
 
 
@@ -58,7 +60,7 @@ def invite(org: Organization, actor: User, email: str, role_name: str,
     Returns the membership and whether an account was created; the event tells the
     notification engine which of the two invitation emails to send.
     """
-    with committing():
+    with unit_of_work():
         _lock(org)
         role = _role_named(org, role_name)
         lock_address(email)  # before the lookup: two invitations of one new address make one account
@@ -71,12 +73,12 @@ def invite(org: Organization, actor: User, email: str, role_name: str,
             db.session.flush()
             return _join(org, actor, user, role, "account.invited_new"), True
         if _membership(org, user.id) is not None:
-            raise Conflict("This account is already a member; change its role instead.", {"user_id": user.id})
+            raise Conflict(_("This account is already a member; change its role instead."), {"user_id": user.id})
         return _join(org, actor, user, role, "account.invited_existing"), False
 
 
 def change_member_role(org: Organization, actor: User, user_id: int, role_name: str) -> Membership:
-    with committing():
+    with unit_of_work():
         _lock(org)
         membership = _membership_or_404(org, user_id)
         _change_role(org, actor, membership, _role_named(org, role_name))
@@ -85,7 +87,7 @@ def change_member_role(org: Organization, actor: User, user_id: int, role_name: 
 
 def remove_member(org: Organization, actor: User, user_id: int) -> None:
     """Take a member out of `org` (never the last one who can manage members)."""
-    with committing():
+    with unit_of_work():
         _lock(org)
         membership = _membership_or_404(org, user_id)
         if MANAGE_MEMBERS in membership.role.permission_names:
@@ -96,7 +98,7 @@ def remove_member(org: Organization, actor: User, user_id: int) -> None:
 
 
 def create_role(org: Organization, actor: User, name: str, permissions: list[str]) -> Role:
-    with committing():
+    with unit_of_work():
         _lock(org)
         _name_free(org, name)
         role = Role(organization_id=org.id, name=name, permissions=_permissions(permissions))
@@ -108,11 +110,11 @@ def create_role(org: Organization, actor: User, name: str, permissions: list[str
 
 def update_role(org: Organization, actor: User, role_id: int, name: str, permissions: list[str]) -> Role:
     """Rename a role and replace its permissions (never leaving nobody able to manage members)."""
-    with committing():
+    with unit_of_work():
         _lock(org)
         role = db.session.scalar(select(Role).where(Role.id == role_id, Role.organization_id == org.id))
         if role is None:
-            raise NotFound("No such role in this organization.", {"role_id": role_id})
+            raise NotFound(_("No such role in this organization."), {"role_id": role_id})
         if name != role.name:
             _name_free(org, name)
         if MANAGE_MEMBERS in role.permission_names and MANAGE_MEMBERS not in permissions:
@@ -135,30 +137,31 @@ def _membership(org: Organization, user_id: int) -> Membership | None:
 def _membership_or_404(org: Organization, user_id: int) -> Membership:
     membership = _membership(org, user_id)
     if membership is None:
-        raise NotFound("No such member in this organization.", {"user_id": user_id})
+        raise NotFound(_("No such member in this organization."), {"user_id": user_id})
     return membership
 
 
 def _role_named(org: Organization, name: str) -> Role:
     role = db.session.scalar(select(Role).where(Role.organization_id == org.id, Role.name == name))
     if role is None:
-        raise ValidationFailed(f"No role {name!r} in this organization.",
-                               {"json": {"role": [f"No role {name!r} in this organization."]}})
+        raise ValidationFailed(_("No role %(name)s in this organization.", name=repr(name)),
+                               {"json": {"role": [_("No role %(name)s in this organization.", name=repr(name))]}})
     return role
 
 
 def _name_free(org: Organization, name: str) -> None:
     if db.session.scalar(select(Role.id).where(Role.organization_id == org.id, Role.name == name)):
-        raise Conflict(f"This organization already has a role named {name!r}.",
-                       {"json": {"name": ["Already taken."]}})
+        raise Conflict(_("This organization already has a role named %(name)s.", name=repr(name)),
+                       {"json": {"name": [_("Already taken.")]}})
 
 
 def _permissions(names: list[str]) -> list[Permission]:
     known = ensure_permissions()
     unknown = sorted(set(names) - set(known))
     if unknown:
-        raise ValidationFailed("Unknown permissions: " + ", ".join(unknown),
-                               {"json": {"permissions": [f"Unknown permission {n!r}." for n in unknown]}})
+        raise ValidationFailed(_("Unknown permissions: %(names)s", names=", ".join(unknown)),
+                               {"json": {"permissions": [_("Unknown permission %(name)s.", name=repr(n))
+                                                         for n in unknown]}})
     return [known[name] for name in sorted(set(names))]
 
 
@@ -179,7 +182,7 @@ def _managers_besides(org: Organization, *, user_id: int | None = None, role_id:
 
 def _keep_a_manager(org: Organization, **excluding) -> None:
     if _managers_besides(org, **excluding) == 0:
-        raise Conflict("That would leave nobody who can manage this organization's members.",
+        raise Conflict(_("That would leave nobody who can manage this organization's members."),
                        {"permission": MANAGE_MEMBERS})
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, request, url_for
+from flask_babel import gettext as _
 
 from app.accounts import organizations
 from app.extensions import db
@@ -46,8 +47,9 @@ def invite(org: str):
                           form, field="email")
         if invited:
             membership, created = invited.value
-            flash(f"{membership.user.email} is invited as {form.role.data}"
-                  + (": we have emailed a link to choose a password." if created else "."))
+            flash(_("%(email)s is invited as %(role)s: we have emailed a link to choose a password.",
+                    email=membership.user.email, role=form.role.data) if created
+                  else _("%(email)s is invited as %(role)s.", email=membership.user.email, role=form.role.data))
             return redirect(url_for("staff.members", org=org))
     return _page(organization, user, invitation=form, status=422)
 
@@ -58,7 +60,7 @@ def change_role(org: str, user_id: int):
     form = MemberRoleForm()
     form.role.choices = _role_choices(organization)
     if form.validate_on_submit() and attempt(lambda: organizations.change_member_role(organization, user, user_id, form.role.data)):
-        flash("The role is changed.")
+        flash(_("The role is changed."))
     return redirect(url_for("staff.members", org=org))
 
 
@@ -66,7 +68,7 @@ def change_role(org: str, user_id: int):
 def remove_member(org: str, user_id: int):
     organization, user = staff_page(org, MANAGE)
     if attempt(lambda: organizations.remove_member(organization, user, user_id)):
-        flash("The member is removed.")
+        flash(_("The member is removed."))
     return redirect(url_for("staff.members", org=org))
 
 
@@ -81,7 +83,7 @@ def save_role(org: str, role_id: int | None):
         name = form.name.data.strip()
         if attempt(lambda: organizations.create_role(organization, user, name, permissions) if role_id is None
                    else organizations.update_role(organization, user, role_id, name, permissions)):
-            flash(f"Role {form.name.data.strip()} saved.")
+            flash(_("Role %(name)s saved.", name=form.name.data.strip()))
             return redirect(url_for("staff.members", org=org))
     elif form.errors:
         flash(" ".join(message for messages in form.errors.values() for message in messages), "error")
