@@ -114,7 +114,8 @@ def update(organization: Organization, actor: User | None, automation_id: int, f
 def _save_critical_message(organization: Organization, actor: User, message: str) -> None:
     """The message is both parts of the followers' email (the HTML part shows the same text), its
     subject as the organization set it: what the staff page shows is what followers read."""
-    saved = db.session.get(EmailTemplate, (organization.id, CRITICAL_TEMPLATE))
+    # Written in the organization's language, the override every follower falls back to (app/notify/templates.py).
+    saved = db.session.get(EmailTemplate, (organization.id, CRITICAL_TEMPLATE, templates.template_locale(organization, None)))
     templates.save_template(organization, CRITICAL_TEMPLATE, actor, {
         "subject": saved.subject if saved else None, "text": message,
         "html": f'<div style="white-space: pre-wrap">{message}</div>'})
