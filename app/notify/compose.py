@@ -19,8 +19,9 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import select
 
+from app.accounts.invitations import invitation_token
 from app.accounts.links import make_confirm_token, make_deletion_token, make_password_token
-from app.accounts.models import Organization, User
+from app.accounts.models import Organization, OrganizationInvitation, User
 from app.events.models import Event
 from app.extensions import db
 from app.inbound.models import InboundMessage
@@ -50,6 +51,7 @@ RECEIPT_REASONS = {
     "account.deletion_requested": "you asked to delete your account",
     "account.invited_new": "a member of {org} invited this address",
     "account.invited_existing": "a member of {org} added your account to it",
+    "organization.invitation": "a member of {org} invited this address to join it",
 }
 
 
@@ -164,7 +166,7 @@ def _reason(delivery: EmailDelivery, org: Organization | None) -> str:
     org_name = org.name if org else "us"
     if delivery.kind == "digest":
         return "you chose a daily digest of your notifications"
-    if delivery.audience == "payload_user" and delivery.kind in RECEIPT_REASONS:
+    if delivery.kind in RECEIPT_REASONS and delivery.audience in ("payload_user", "payload_address"):
         return RECEIPT_REASONS[delivery.kind].format(org=org_name)
     return REASONS.get(delivery.audience, "you are involved in this request").format(org=org_name)
 
@@ -241,7 +243,19 @@ def event_context(delivery: EmailDelivery, data: BatchData) -> dict:
             "sender": message.sender_email, "sender_name": message.sender_name, "subject": message.subject,
             "body": message.body, "received_at": _when(message.created_at, tz)}
     context["link"] = _account_link(delivery, data.users.get(payload.get("user_id")), org)
+    if delivery.kind == "organization.invitation":
+        context.update(_invitation_context(payload, tz))
     return context
+
+
+def _invitation_context(payload: dict, tz: str) -> dict:
+    """The invitation's role, expiry and accept link (its token recomputed, never stored)."""
+    invitation = db.session.get(OrganizationInvitation, payload.get("invitation_id"))
+    if invitation is None:
+        return {}
+    return {"invitation": {"role": invitation.role.name, "expires_at": _when(invitation.expires_at, tz)},
+            "link": page_url("invitation", token=invitation_token(invitation)),
+            "register_url": page_url("register")}
 
 
 def _account_link(delivery: EmailDelivery, user: User | None, org: Organization | None) -> str | None:

@@ -13,6 +13,7 @@ def register_portal(app: Flask) -> None:
     from app.portal import (
         account,
         admin,
+        invitation_pages,
         notifications,
         old_addresses,
         request_page,  # noqa: F401  (its routes are on the resident blueprint)
@@ -25,5 +26,5 @@ def register_portal(app: Flask) -> None:
 
     csrf.init_app(app)
     register_template_helpers(app)
-    for module in (site, account, notifications, resident, watch_pages, staff, admin, old_addresses):
+    for module in (site, account, invitation_pages, notifications, resident, watch_pages, staff, admin, old_addresses):
         app.register_blueprint(module.bp)

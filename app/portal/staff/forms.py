@@ -43,7 +43,6 @@ class WorkOrderUpdateForm(WorkOrderForm):
 
 class InvitationForm(FlaskForm):
     email = email_field("Email address")
-    name = StringField("Name (for a new account)", validators=[Optional(), Length(max=200)])
     role = SelectField("Role")
 
 
