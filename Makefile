@@ -49,8 +49,8 @@ bench: setup
 # catalogue up to date (a new language: `pybabel init -i app/translations/messages.pot -d
 # app/translations -l xx`, then add it to app/i18n.py LANGUAGES) and compile them.
 i18n: setup
-	@$(BIN)/pybabel extract -F babel.cfg -o app/translations/messages.pot . >/dev/null
+	@$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot . >/dev/null
 	@for po in app/translations/*/LC_MESSAGES/messages.po; do \
-	  [ -f "$$po" ] && $(BIN)/pybabel update -i app/translations/messages.pot -d app/translations -l "$$(basename $$(dirname $$(dirname $$po)))" >/dev/null; \
+	  [ -f "$$po" ] && $(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching -l "$$(basename $$(dirname $$(dirname $$po)))" >/dev/null; \
 	done; true
 	@$(BIN)/pybabel compile -d app/translations --statistics

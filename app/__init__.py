@@ -51,8 +51,9 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     broker.init_app(app)
     from app import i18n
+    from app.api.auth import current_user
 
-    i18n.init_app(app)
+    i18n.init_app(app, person=current_user)
     import app.models  # noqa: F401  (every model registered on the metadata)
 
 

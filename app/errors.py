@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify
+from flask import Flask, current_app, jsonify
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
@@ -13,7 +15,11 @@ log = logging.getLogger(__name__)
 
 
 class ApiError(Exception):
-    """An error a client caused and can fix; raised by domain services and HTTP layers alike."""
+    """An error a client caused and can fix; raised by domain services and HTTP layers alike.
+
+    `message` is for people, in the caller's language (services pass it through gettext);
+    `code` is for machines and never translated.
+    """
 
     status = 400
     code = "bad_request"
@@ -49,8 +55,37 @@ class ValidationFailed(ApiError):
     status, code = 422, "validation_failed"
 
 
+# What an HTTP error says to people when no service said more (werkzeug's descriptions are English).
+HTTP_MESSAGES = {
+    400: _l("The request could not be understood."),
+    401: _l("Log in first."),
+    403: _l("You may not do this."),
+    404: _l("Nothing was found at this address."),
+    405: _l("This address does not take that method."),
+    409: _l("This conflicts with the current state."),
+    413: _l("What was sent is too large."),
+    415: _l("This kind of content is not accepted here."),
+    429: _l("Too many attempts; wait a little and try again."),
+    500: _l("Something went wrong on our side; it has been logged."),
+    503: _l("The service is unavailable for a moment; try again later."),
+}
+
+
+def http_message(status: int | None, fallback: str) -> str:
+    """The people's words for an HTTP status, in the caller's language."""
+    message = HTTP_MESSAGES.get(status or 500)
+    return str(message) if message is not None else fallback
+
+
+def http_message_for(exc: HTTPException) -> str:
+    """An HTTPException's words: its own when it was given some, else the table's."""
+    if exc.description and exc.description != type(exc).description:
+        return exc.description
+    return http_message(exc.code, exc.description or exc.name)
+
+
 def error_response(status: int, code: str, message: str, details: dict | None = None):
-    response = jsonify({"error": code, "message": message, "details": details or {}})
+    response = jsonify({"error": code, "message": str(message), "details": details or {}})
     response.status_code = status
     return response
 
@@ -68,13 +103,12 @@ def register(app: Flask) -> None:
     def handle_data_error(exc: DataError):
         # Input the schemas let through but PostgreSQL refuses (a NUL byte in text, a number out of
         # a column's range): the client's fault, and nothing was written.
-        from app.extensions import db
-
-        db.session.rollback()
+        # The session through the app (not app.extensions, which imports the API that imports us).
+        current_app.extensions["sqlalchemy"].session.rollback()
         log.info("database refused input: %s", exc.orig)
         # The database's own words stay in the log: they describe our schema, not the client's input.
-        return error_response(422, "invalid_input", "A value could not be stored: it is out of range or not "
-                                                    "valid text.")
+        return error_response(422, "invalid_input", _("A value could not be stored: it is out of range or not "
+                                                      "valid text."))
 
     @app.errorhandler(ApiError)
     def handle_api_error(exc: ApiError):
@@ -88,4 +122,4 @@ def register(app: Flask) -> None:
         if isinstance(exc, HTTPException):
             return exc
         log.exception("unhandled error")
-        return error_response(500, "internal_error", "Something went wrong on our side; it has been logged.")
+        return error_response(500, "internal_error", http_message(500, ""))

@@ -6,6 +6,8 @@ language is a catalogue and an entry in `LANGUAGES`, nothing else.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Flask, current_app, has_request_context, request
 
 LANGUAGES = ("en", "es")
@@ -24,18 +26,19 @@ def select_locale() -> str:
     """The signed-in person's chosen language, else the best of Accept-Language, else English."""
     if not has_request_context():
         return DEFAULT_LOCALE
-    from app.api.auth import current_user  # the one way a request's person is found
-
-    user = current_user()
+    # The HTTP layer's one way of finding a request's person, handed over by the app factory.
+    user = current_app.extensions["i18n_person"]()
     chosen = supported(getattr(user, "locale", None))
     if chosen:
         return chosen
     return request.accept_languages.best_match(current_app.config.get("LANGUAGES", LANGUAGES)) or DEFAULT_LOCALE
 
 
-def init_app(app: Flask) -> None:
+def init_app(app: Flask, person: Callable[[], object | None]) -> None:
+    """Bind Flask-Babel; `person` answers the signed-in person of the current request (or None)."""
     from flask_babel import Babel, get_locale
 
+    app.extensions["i18n_person"] = person
     app.config.setdefault("LANGUAGES", LANGUAGES)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
     Babel(app, locale_selector=select_locale)

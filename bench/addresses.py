@@ -95,11 +95,11 @@ def typed_queries(rows, count: int, rng: random.Random) -> list[str]:
 
 
 def raw_sql(query: str) -> str:
-    """The very statement geo.addresses runs for `query`, compiled once to SQL text."""
+    """The very statement app.addresses.lookups runs for `query`, compiled once to SQL text."""
     from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
 
+    from app.addresses.lookups import ranked_statement, still_typing_last_word
     from app.addresses.text import words
-    from geo.addresses import ranked_statement, still_typing_last_word
 
     statement = ranked_statement(words(query), last_is_prefix=still_typing_last_word(query),
                                  organization_id=None, limit=10)

@@ -15,6 +15,7 @@ import hmac
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.accounts.models import (
@@ -25,11 +26,12 @@ from app.accounts.models import (
     Role,
     User,
 )
-from app.accounts.service import committing, lock_address
+from app.accounts.service import lock_address
 from app.db_types import utcnow
 from app.errors import Forbidden, NotFound, ValidationFailed
 from app.events.service import record_event
 from app.extensions import db
+from app.transactions import unit_of_work
 
 INVITATION_DAYS = 7
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -61,7 +63,7 @@ def invite(org: Organization, actor: User, email: str, role: Role) -> Organizati
     mailed alike and accepting changes nothing): the answer tells nothing about accounts.
     """
     email = email.strip()
-    with committing():
+    with unit_of_work():
         lock_address(email)
         invitation = db.session.scalar(pending_query(org).where(OrganizationInvitation.email == email))
         now = utcnow()
@@ -79,11 +81,11 @@ def invite(org: Organization, actor: User, email: str, role: Role) -> Organizati
 
 def revoke(org: Organization, actor: User, invitation_id: int) -> None:
     """Withdraw an open invitation: its link stops working."""
-    with committing():
+    with unit_of_work():
         invitation = db.session.scalar(pending_query(org).where(OrganizationInvitation.id == invitation_id)
                                        .with_for_update())
         if invitation is None:
-            raise NotFound("No such open invitation in this organization.", {"invitation_id": invitation_id})
+            raise NotFound(_("No such open invitation in this organization."), {"invitation_id": invitation_id})
         invitation.revoked_at = utcnow()
         record_event("organization.invitation_revoked", organization_id=org.id, actor=actor,
                      payload={"invitation_id": invitation.id})
@@ -94,8 +96,8 @@ def open_invitation(token: str, *, lock: bool = False) -> OrganizationInvitation
     query = select(OrganizationInvitation).where(OrganizationInvitation.token_hash == token_hash(token))
     invitation = db.session.scalar(query.with_for_update() if lock else query)
     if invitation is None or not invitation.is_open or invitation.expires_at <= utcnow():
-        raise NotFound("This invitation is no longer valid: it has expired, was already answered or was "
-                       "withdrawn. Ask the organization to invite you again.", {"token": "invalid"})
+        raise NotFound(_("This invitation is no longer valid: it has expired, was already answered or was "
+                         "withdrawn. Ask the organization to invite you again."), {"token": "invalid"})
     return invitation
 
 
@@ -109,14 +111,14 @@ def holds_address(user: User, email: str) -> bool:
 
 def _addressee(invitation: OrganizationInvitation, user: User) -> None:
     if not holds_address(user, invitation.email):
-        raise Forbidden("This invitation was sent to another address. Log in with the account of that "
-                        "address (confirmed), or add and confirm it as one of your addresses first.",
+        raise Forbidden(_("This invitation was sent to another address. Log in with the account of that "
+                          "address (confirmed), or add and confirm it as one of your addresses first."),
                         {"token": "other_address"})
 
 
 def accept(token: str, user: User) -> Membership:
     """Join the organization with the invited role (a member already keeps their role)."""
-    with committing():
+    with unit_of_work():
         invitation = open_invitation(token, lock=True)
         _addressee(invitation, user)
         org_id = invitation.organization_id
@@ -135,7 +137,7 @@ def accept(token: str, user: User) -> Membership:
 
 def decline(token: str, user: User) -> None:
     """Refuse an invitation (only its addressee may)."""
-    with committing():
+    with unit_of_work():
         invitation = open_invitation(token, lock=True)
         _addressee(invitation, user)
         invitation.declined_at = utcnow()
@@ -145,5 +147,5 @@ def decline(token: str, user: User) -> None:
 
 def refuse_by_id() -> None:
     """Adding an account by its id is not allowed: it would skip its owner's consent."""
-    raise ValidationFailed("Accounts join only by accepting an invitation: invite them by email address.",
-                           {"json": {"user_id": ["Invite by email address instead."]}})
+    raise ValidationFailed(_("Accounts join only by accepting an invitation: invite them by email address."),
+                           {"json": {"user_id": [_("Invite by email address instead.")]}})

@@ -10,6 +10,7 @@ at the same moment cannot both succeed.
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
@@ -24,10 +25,10 @@ from app.accounts.models import (
     role_permissions,
 )
 from app.accounts.roles import ensure_permissions
-from app.accounts.service import committing
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.events.service import record_event
 from app.extensions import db
+from app.transactions import unit_of_work
 
 MANAGE_MEMBERS = "manage_members"
 
@@ -49,7 +50,7 @@ def roles_query(org: Organization):
 
 def add_member(org: Organization, actor: User, user_id: int, role_name: str) -> Membership:
     """Change a member's role by id; an account that is not a member joins only by invitation (422)."""
-    with committing():
+    with unit_of_work():
         _lock(org)
         role = _role_named(org, role_name)
         membership = _membership(org, user_id)
@@ -65,7 +66,7 @@ def invite(org: Organization, actor: User, email: str, role_name: str) -> Organi
 
 
 def change_member_role(org: Organization, actor: User, user_id: int, role_name: str) -> Membership:
-    with committing():
+    with unit_of_work():
         _lock(org)
         membership = _membership_or_404(org, user_id)
         _change_role(org, actor, membership, _role_named(org, role_name))
@@ -74,7 +75,7 @@ def change_member_role(org: Organization, actor: User, user_id: int, role_name: 
 
 def remove_member(org: Organization, actor: User, user_id: int) -> None:
     """Take a member out of `org` (never the last one who can manage members)."""
-    with committing():
+    with unit_of_work():
         _lock(org)
         membership = _membership_or_404(org, user_id)
         if MANAGE_MEMBERS in membership.role.permission_names:
@@ -85,7 +86,7 @@ def remove_member(org: Organization, actor: User, user_id: int) -> None:
 
 
 def create_role(org: Organization, actor: User, name: str, permissions: list[str]) -> Role:
-    with committing():
+    with unit_of_work():
         _lock(org)
         _name_free(org, name)
         role = Role(organization_id=org.id, name=name, permissions=_permissions(permissions))
@@ -97,11 +98,11 @@ def create_role(org: Organization, actor: User, name: str, permissions: list[str
 
 def update_role(org: Organization, actor: User, role_id: int, name: str, permissions: list[str]) -> Role:
     """Rename a role and replace its permissions (never leaving nobody able to manage members)."""
-    with committing():
+    with unit_of_work():
         _lock(org)
         role = db.session.scalar(select(Role).where(Role.id == role_id, Role.organization_id == org.id))
         if role is None:
-            raise NotFound("No such role in this organization.", {"role_id": role_id})
+            raise NotFound(_("No such role in this organization."), {"role_id": role_id})
         if name != role.name:
             _name_free(org, name)
         if MANAGE_MEMBERS in role.permission_names and MANAGE_MEMBERS not in permissions:
@@ -124,30 +125,31 @@ def _membership(org: Organization, user_id: int) -> Membership | None:
 def _membership_or_404(org: Organization, user_id: int) -> Membership:
     membership = _membership(org, user_id)
     if membership is None:
-        raise NotFound("No such member in this organization.", {"user_id": user_id})
+        raise NotFound(_("No such member in this organization."), {"user_id": user_id})
     return membership
 
 
 def _role_named(org: Organization, name: str) -> Role:
     role = db.session.scalar(select(Role).where(Role.organization_id == org.id, Role.name == name))
     if role is None:
-        raise ValidationFailed(f"No role {name!r} in this organization.",
-                               {"json": {"role": [f"No role {name!r} in this organization."]}})
+        raise ValidationFailed(_("No role %(name)s in this organization.", name=repr(name)),
+                               {"json": {"role": [_("No role %(name)s in this organization.", name=repr(name))]}})
     return role
 
 
 def _name_free(org: Organization, name: str) -> None:
     if db.session.scalar(select(Role.id).where(Role.organization_id == org.id, Role.name == name)):
-        raise Conflict(f"This organization already has a role named {name!r}.",
-                       {"json": {"name": ["Already taken."]}})
+        raise Conflict(_("This organization already has a role named %(name)s.", name=repr(name)),
+                       {"json": {"name": [_("Already taken.")]}})
 
 
 def _permissions(names: list[str]) -> list[Permission]:
     known = ensure_permissions()
     unknown = sorted(set(names) - set(known))
     if unknown:
-        raise ValidationFailed("Unknown permissions: " + ", ".join(unknown),
-                               {"json": {"permissions": [f"Unknown permission {n!r}." for n in unknown]}})
+        raise ValidationFailed(_("Unknown permissions: %(names)s", names=", ".join(unknown)),
+                               {"json": {"permissions": [_("Unknown permission %(name)s.", name=repr(n))
+                                                         for n in unknown]}})
     return [known[name] for name in sorted(set(names))]
 
 
@@ -168,7 +170,7 @@ def _managers_besides(org: Organization, *, user_id: int | None = None, role_id:
 
 def _keep_a_manager(org: Organization, **excluding) -> None:
     if _managers_besides(org, **excluding) == 0:
-        raise Conflict("That would leave nobody who can manage this organization's members.",
+        raise Conflict(_("That would leave nobody who can manage this organization's members."),
                        {"permission": MANAGE_MEMBERS})
 
 

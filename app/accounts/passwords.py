@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask_babel import gettext as _
 
 # NIST SP 800-63B: at least 8 characters, accept at least 64; anything past a few hundred is
 # not a password but an attempt to make the server hash megabytes.
@@ -16,11 +17,11 @@ _hasher = PasswordHasher()
 def password_problem(password: str) -> str | None:
     """Why `password` breaks the policy, or None when it is acceptable."""
     if len(password) < PASSWORD_MIN_LENGTH:
-        return f"Use at least {PASSWORD_MIN_LENGTH} characters."
+        return _("Use at least %(count)s characters.", count=PASSWORD_MIN_LENGTH)
     if len(password) > PASSWORD_MAX_LENGTH:
-        return f"Use at most {PASSWORD_MAX_LENGTH} characters."
+        return _("Use at most %(count)s characters.", count=PASSWORD_MAX_LENGTH)
     if len(set(password)) < 3:
-        return "Use more than one or two different characters."
+        return _("Use more than one or two different characters.")
     return None
 
 

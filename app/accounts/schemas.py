@@ -9,6 +9,7 @@ Audiences: `OwnProfileSchema` is the caller's own account (email, phone, aliases
 from __future__ import annotations
 
 import marshmallow as ma
+from flask_babel import gettext as _
 
 from app.accounts.passwords import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, password_problem
 from app.accounts.permissions import PERMISSIONS
@@ -109,7 +110,7 @@ class MemberInSchema(InputSchema):
     @ma.validates_schema
     def _one_of(self, data, **kwargs):
         if ("user_id" in data) == ("email" in data):
-            raise ma.ValidationError("Give the address to invite (email), or a member's user_id.", "email")
+            raise ma.ValidationError(_("Give the address to invite (email), or a member's user_id."), "email")
 
 
 class MemberRoleSchema(InputSchema):

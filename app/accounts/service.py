@@ -1,14 +1,12 @@
 """Account rules: logging in, registration, confirmation, passwords, the profile and aliases.
 
-Every public function that changes something owns its transaction (`committing()`) and
+Every public function that changes something owns its transaction (`unit_of_work()`, app/transactions.py) and
 records the Event that describes the change in it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
+from flask_babel import gettext as _
 from sqlalchemy import select, text
 
 from app.accounts import links
@@ -20,6 +18,7 @@ from app.errors import ApiError, Conflict, Forbidden, NotFound, Unauthorized, Va
 from app.events.models import Event
 from app.events.service import record_event
 from app.extensions import db
+from app.transactions import unit_of_work
 
 # Verifying against a real hash when the account does not exist keeps the timing the same.
 _DUMMY_HASH = hash_password("no such account")
@@ -43,17 +42,6 @@ class InvalidToken(ApiError):
     def __init__(self) -> None:
         message = "This link is invalid, has expired or has already been used."
         super().__init__(message, {"json": {"token": [message]}})
-
-
-@contextmanager
-def committing() -> Iterator[None]:
-    """One unit of work: commit when the block ends, roll back (and re-raise) when it fails."""
-    try:
-        yield
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
 
 
 # -- who is who -----------------------------------------------------------------------------
@@ -121,7 +109,7 @@ def authenticate(email: str, password: str) -> User:
     user = user_by_email(email)
     valid = verify_password(user.password_hash if user else _DUMMY_HASH, password)
     if user is None or not valid or not user.active:
-        raise Unauthorized("Email or password is wrong.", code="invalid_credentials")
+        raise Unauthorized(_("Email or password is wrong."), code="invalid_credentials")
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return user
@@ -129,10 +117,10 @@ def authenticate(email: str, password: str) -> User:
 
 def log_in(email: str, password: str, token_name: str = "") -> tuple[User, str]:
     """Check the credentials of a confirmed account and issue a bearer token (403 until confirmed)."""
-    with committing():
+    with unit_of_work():
         user = authenticate(email, password)
         if not user.confirmed:
-            raise Forbidden("Confirm your email address first: follow the link we sent you.",
+            raise Forbidden(_("Confirm your email address first: follow the link we sent you."),
                             code="email_not_confirmed")
         token = issue_token(user, token_name)
     return user, token
@@ -140,13 +128,13 @@ def log_in(email: str, password: str, token_name: str = "") -> tuple[User, str]:
 
 def start_browser_session(user: User) -> str:
     """A token for one browser session, kept server-side so logging out can end it for good."""
-    with committing():
+    with unit_of_work():
         return issue_token(user, "browser session")
 
 
 def end_browser_session(token: str) -> None:
     """Revoke a browser session's token: a copy of the cookie is worth nothing from now on."""
-    with committing():
+    with unit_of_work():
         revoke_token(token)
 
 
@@ -161,7 +149,7 @@ def register(email: str, password: str, name: str, locale: str | None = None) ->
     answer must not tell whether an address has an account).
     """
     password_hash = hash_password(password)  # slow on purpose: before taking the address lock
-    with committing():
+    with unit_of_work():
         lock_address(email)
         owner = _address_owner(email)
         if owner is not None:
@@ -178,7 +166,7 @@ def register(email: str, password: str, name: str, locale: str | None = None) ->
 
 def confirm_address(token: str) -> dict:
     """Confirm the primary address or the alias a confirm link names; each link works once."""
-    with committing():
+    with unit_of_work():
         found = links.read_confirm_token(token)
         if found is None or not found[0].active:
             raise InvalidToken()
@@ -206,7 +194,7 @@ def record_account_link(kind: str, email: str, request_key: str) -> int | None:
     Idempotent: a redelivered message (same `request_key`) records nothing twice.
     """
     event_kind, wanted = ACCOUNT_LINKS[kind]
-    with committing():
+    with unit_of_work():
         user = db.session.scalar(select(User).where(User.email == email).with_for_update())
         if user is None or not user.active or not wanted(user):
             return None
@@ -228,7 +216,7 @@ def set_password_with_token(token: str, password: str) -> User:
     The link reached the account's address, so the address counts as confirmed.
     """
     password_hash = hash_password(password)
-    with committing():
+    with unit_of_work():
         user, purpose = _user_for_password_token(token)
         user.password_hash = password_hash
         user.confirmed = True
@@ -256,9 +244,9 @@ def update_profile(user: User, changes: dict) -> User:
     """Change the caller's own name or phone; nothing else is writable here."""
     unknown = sorted(set(changes) - set(PROFILE_FIELDS))
     if unknown:
-        raise ValidationFailed("Only name, phone and locale can be changed.",
-                               {"json": {field: ["Unknown field."] for field in unknown}})
-    with committing():
+        raise ValidationFailed(_("Only name, phone and locale can be changed."),
+                               {"json": {field: [_("Unknown field.")] for field in unknown}})
+    with unit_of_work():
         changed = sorted(field for field, value in changes.items() if getattr(user, field) != value)
         for field in changed:
             setattr(user, field, changes[field])
@@ -274,10 +262,10 @@ def aliases_of(user: User) -> list[EmailAlias]:
 
 def add_alias(user: User, email: str) -> EmailAlias:
     """Add another address to the caller's account; it is unusable until its link is followed."""
-    with committing():
+    with unit_of_work():
         claim_address(email, claimant=user)
         if len(aliases_of(user)) >= MAX_ALIASES:
-            raise Conflict(f"An account can have at most {MAX_ALIASES} other addresses.",
+            raise Conflict(_("An account can have at most %(MAX_ALIASES)s other addresses.", MAX_ALIASES=MAX_ALIASES),
                            {"limit": MAX_ALIASES})
         alias = EmailAlias(user_id=user.id, email=email.strip())
         db.session.add(alias)
@@ -288,10 +276,10 @@ def add_alias(user: User, email: str) -> EmailAlias:
 
 def remove_alias(user: User, email: str) -> None:
     """Remove one of the caller's own aliases (404 for any other address)."""
-    with committing():
+    with unit_of_work():
         alias = db.session.scalar(select(EmailAlias).where(
             EmailAlias.user_id == user.id, EmailAlias.email == email.strip()))
         if alias is None:
-            raise NotFound("Your account has no such address.", {"email": email})
+            raise NotFound(_("Your account has no such address."), {"email": email})
         record_event("account.alias_removed", actor=user, payload={"user_id": user.id, "email": alias.email})
         db.session.delete(alias)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 from urllib.parse import urlsplit
 
+from flask_babel import gettext as _
 from sqlalchemy import Boolean, ForeignKey, String, Text, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
@@ -25,6 +26,7 @@ from app.db_types import updated_at_column, utcnow
 from app.errors import Forbidden, NotFound, ValidationFailed
 from app.events.service import record_event
 from app.extensions import db
+from app.transactions import unit_of_work
 
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 
@@ -52,31 +54,32 @@ def settings_for(organization: Organization) -> OrganizationSso | None:
 def enabled_settings(organization: Organization) -> OrganizationSso:
     settings = settings_for(organization)
     if settings is None or not settings.enabled:
-        raise NotFound(f"{organization.name} has no single sign-on.", {"org": organization.slug})
+        raise NotFound(_("%(name)s has no single sign-on.", name=organization.name), {"org": organization.slug})
     return settings
 
 
 def _issuer(value: str) -> str:
     parts = urlsplit((value or "").strip())
     if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise ValidationFailed("The issuer must be an https URL.", {"issuer": ["Must be an https URL."]})
+        raise ValidationFailed(_("The issuer must be an https URL."), {"issuer": [_("Must be an https URL.")]})
     if parts.scheme == "http" and parts.hostname not in LOOPBACK_HOSTS:  # a provider on this machine (tests, dev)
-        raise ValidationFailed("The issuer must use https.", {"issuer": ["Must use https."]})
+        raise ValidationFailed(_("The issuer must use https."), {"issuer": [_("Must use https.")]})
     return value.strip().rstrip("/")
 
 
+@unit_of_work()
 def save_settings(organization: Organization, *, issuer: str, client_id: str, client_secret: str | None = None,
                   allowed_domains: list[str] | None = None, allow_new_accounts: bool = False,
                   new_member_role: str = "staff", enabled: bool = True) -> OrganizationSso:
     """Create or replace the organization's settings (flushed); a missing secret keeps the stored one."""
     settings = settings_for(organization)
     if not client_id.strip():
-        raise ValidationFailed("A client id is needed.", {"client_id": ["Required."]})
+        raise ValidationFailed(_("A client id is needed."), {"client_id": [_("Required.")]})
     if not client_secret and settings is None:
-        raise ValidationFailed("A client secret is needed.", {"client_secret": ["Required."]})
+        raise ValidationFailed(_("A client secret is needed."), {"client_secret": [_("Required.")]})
     if new_member_role not in ensure_default_roles(organization) and db.session.scalar(select(Role).where(
             Role.organization_id == organization.id, Role.name == new_member_role)) is None:
-        raise ValidationFailed(f"No role {new_member_role!r}.", {"new_member_role": ["No such role."]})
+        raise ValidationFailed(_("No role %(new_member_role)s.", new_member_role=repr(new_member_role)), {"new_member_role": [_("No such role.")]})
     domains = sorted({d.strip().lower().lstrip("@") for d in allowed_domains or [] if d.strip()})
     issuer = _issuer(issuer)  # every check before anything is added to the session
     if settings is None:
@@ -92,26 +95,27 @@ def save_settings(organization: Organization, *, issuer: str, client_id: str, cl
     return settings
 
 
+@unit_of_work()
 def member_for_claims(organization: Organization, settings: OrganizationSso, claims: dict) -> User:
     """The member the provider's claims name (flushed; created only when the organization allows it)."""
     email = str(claims.get("email") or "").strip()
     if not email or claims.get("email_verified") is not True:
-        raise Forbidden("Your identity provider did not vouch for your email address (email_verified).",
+        raise Forbidden(_("Your identity provider did not vouch for your email address (email_verified)."),
                         {"email": email or None}, code="email_not_verified")
     domain = email.rsplit("@", 1)[-1].lower()
     if settings.allowed_domains and domain not in settings.allowed_domains:
-        raise Forbidden(f"Addresses at {domain} cannot sign in to {organization.name}.", {"email": email},
+        raise Forbidden(_("Addresses at %(domain)s cannot sign in to %(name)s.", domain=domain, name=organization.name), {"email": email},
                         code="domain_not_allowed")
     lock_address(email)
     user = user_for_address(email)
     if user is not None and not user.active:
-        raise Forbidden("This account is disabled.", {"email": email}, code="account_disabled")
+        raise Forbidden(_("This account is disabled."), {"email": email}, code="account_disabled")
     member = user is not None and db.session.scalar(select(Membership).where(
         Membership.user_id == user.id, Membership.organization_id == organization.id)) is not None
     if member:
         return user
     if not settings.allow_new_accounts:
-        raise Forbidden(f"{email} is not a member of {organization.name}; ask an administrator to invite you.",
+        raise Forbidden(_("%(email)s is not a member of %(name)s; ask an administrator to invite you.", email=email, name=organization.name),
                         {"email": email}, code="not_a_member")
     if user is None:
         user = User(email=email, name=str(claims.get("name") or "")[:200], confirmed=True, active=True)

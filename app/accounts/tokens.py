@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 from app.accounts.models import ApiToken, User
 from app.db_types import utcnow
 from app.extensions import db
+from app.transactions import unit_of_work
 
 TOKEN_PREFIX = "c311_"
 
@@ -38,6 +39,7 @@ def user_for_token(token: str) -> User | None:
     return row.User if row else None
 
 
+@unit_of_work()
 def revoke_token(token: str) -> bool:
     result = db.session.execute(
         update(ApiToken)

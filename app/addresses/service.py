@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
+from app.addresses import lookups
 from app.errors import NotFound
-from geo import addresses as lookups
 
 REVERSE_DEFAULT_RADIUS_M = 150
 
@@ -25,7 +27,7 @@ def reverse(lat: float, lng: float, radius_m: float = REVERSE_DEFAULT_RADIUS_M) 
     """The address nearest a point, or 404 when none lies within `radius_m` metres."""
     found = lookups.nearest(lng, lat, radius_m)
     if found is None:
-        raise NotFound(f"No known address within {radius_m:g} m of this point.",
+        raise NotFound(_("No known address within %(radius)s m of this point.", radius=format(radius_m, "g")),
                        {"lat": lat, "lng": lng, "radius_m": radius_m})
     return as_dict(found)
 

@@ -6,7 +6,6 @@ import marshmallow as ma
 from flask_smorest import Blueprint
 
 from app.api.auth import require_org_permission
-from app.extensions import db
 from app.open311 import keys
 from app.pagination import PaginationArgs, page_schema, paginate
 
@@ -45,7 +44,6 @@ def issue_key(body, org):
     """Issue a key for an Open311 client; the plaintext key is in this answer and nowhere else."""
     organization, user = require_org_permission(org, PERMISSION)
     key, plaintext = keys.issue_api_key(organization, user, body["name"])
-    db.session.commit()
     key.plaintext = plaintext  # on this object only: never stored
     return key
 
@@ -56,4 +54,3 @@ def revoke_key(org, key_id):
     """Revoke a key: Open311 posts with it are refused from now on."""
     organization, _ = require_org_permission(org, PERMISSION)
     keys.revoke_api_key(organization, key_id)
-    db.session.commit()

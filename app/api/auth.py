@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import wraps
 
 from flask import request, session
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.accounts.links import password_fingerprint
@@ -59,7 +60,7 @@ def identified_user() -> User | None:
 def require_user() -> User:
     user = current_user()
     if user is None:
-        raise Unauthorized("Log in, or send Authorization: Bearer <token>.")
+        raise Unauthorized(_("Log in, or send Authorization: Bearer <token>."))
     return user
 
 
@@ -97,7 +98,7 @@ def log_out_session() -> None:
 def organization_or_404(slug: str) -> Organization:
     org = db.session.scalar(select(Organization).where(Organization.slug == slug))
     if org is None:
-        raise NotFound(f"No organization {slug!r}.", {"org": slug})
+        raise NotFound(_("No organization %(slug)s.", slug=repr(slug)), {"org": slug})
     return org
 
 
@@ -117,7 +118,7 @@ def require_org_permission(slug: str, permission: str) -> tuple[Organization, Us
     user = require_user()
     org = organization_or_404(slug)
     if permission not in permissions_in(user, org.id):
-        raise Forbidden(f"You need the {permission!r} permission in {slug!r}.", {"permission": permission})
+        raise Forbidden(_("You need the %(permission)s permission in %(slug)s.", permission=repr(permission), slug=repr(slug)), {"permission": permission})
     return org, user
 
 

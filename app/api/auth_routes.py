@@ -24,7 +24,6 @@ from app.accounts.schemas import (
 from app.accounts.tokens import revoke_token
 from app.api.auth import bearer_token, log_in_session, log_out_session
 from app.api.ratelimit import per_account, per_client
-from app.extensions import db
 
 URL_PREFIX = "/auth"
 blp = Blueprint("auth", __name__, description="Accounts: register, confirm, log in and out, passwords")
@@ -91,7 +90,6 @@ def logout():
     token = bearer_token()
     if token:
         revoke_token(token)
-        db.session.commit()
     log_out_session()
 
 

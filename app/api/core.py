@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import marshmallow as ma
+from flask_babel import gettext as _
 from flask_smorest import Api
+
+from app.errors import http_message_for
 
 
 class ErrorSchema(ma.Schema):
@@ -32,7 +35,7 @@ def _describe(errors: dict) -> str:
             fields.append(prefix)
 
     walk("", errors)
-    return "Invalid input: " + ", ".join(fields) if fields else "Invalid input"
+    return _("Invalid input: %(fields)s", fields=", ".join(fields)) if fields else _("Invalid input")
 
 
 class CivicApi(Api):
@@ -49,6 +52,6 @@ class CivicApi(Api):
         elif details:
             message = _describe(details)
         else:
-            message = error.description or error.name
+            message = http_message_for(error)
         code = data.get("error") or _code_for(error.code or 500, error.name)
         return {"error": code, "message": message, "details": details}, error.code, headers

@@ -12,6 +12,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, request, session
+from flask_babel import gettext as _
 from flask_wtf.csrf import ValidationError as CsrfInvalid
 from flask_wtf.csrf import validate_csrf
 
@@ -47,7 +48,7 @@ def json_depth_exceeds(data: bytes, limit: int) -> bool:
 
 def _refuse_deep_json() -> None:
     if request.is_json and json_depth_exceeds(request.get_data(cache=True), MAX_JSON_DEPTH):
-        raise ApiError(f"JSON may nest at most {MAX_JSON_DEPTH} levels deep.", {"max_depth": MAX_JSON_DEPTH},
+        raise ApiError(_("JSON may nest at most %(MAX_JSON_DEPTH)s levels deep.", MAX_JSON_DEPTH=MAX_JSON_DEPTH), {"max_depth": MAX_JSON_DEPTH},
                        status=400, code="too_deeply_nested")
 
 
@@ -77,8 +78,7 @@ def _refuse_cross_site_cookie_calls() -> None:
         return
     if _same_origin(request.headers.get("Origin", "")) or _csrf_header_valid():
         return
-    raise Forbidden("A call made with the browser session must come from this site: send a same-origin "
-                    f"Origin or the {CSRF_HEADER} header, or use a bearer token.", code="cross_site_request")
+    raise Forbidden(_("A call made with the browser session must come from this site: send a same-origin Origin or the %(CSRF_HEADER)s header, or use a bearer token.", CSRF_HEADER=CSRF_HEADER), code="cross_site_request")
 
 
 def register(app: Flask) -> None:

@@ -6,7 +6,8 @@ from flask import request
 from flask_smorest import Blueprint
 
 from app.api.auth import login_required, require_user
-from app.api.responses import errors, private_download
+from app.api.responses import errors
+from app.downloads import private_download
 from app.privacy import export, service
 from app.privacy.export import EXPORT_FILENAME
 from app.privacy.schemas import DeleteAccountSchema

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 
 from flask import send_file
+from flask_babel import gettext as _
 from flask_smorest import Blueprint
 
 from app.api.auth import current_user, require_user
@@ -148,7 +149,7 @@ def get_photo(request_id, attachment_id):
     request, audience = _request_and_audience(request_id)
     attachment = queries.photo(request, attachment_id, audience)
     if attachment is None:
-        raise NotFound(f"No attachment {attachment_id} on request {request_id}.", {"attachment_id": attachment_id})
+        raise NotFound(_("No attachment %(attachment_id)s on request %(request_id)s.", attachment_id=attachment_id, request_id=request_id), {"attachment_id": attachment_id})
     # abspath: rows stored before paths were absolute hold one relative to the working directory.
     response = send_file(os.path.abspath(attachment.storage_path), mimetype=attachment.content_type,
                          download_name=attachment.filename, conditional=True, max_age=3600)

@@ -1,10 +1,8 @@
-"""Documenting the error answers an endpoint can give, in the one error shape; private downloads."""
+"""Documenting the error answers an endpoint can give, in the one error shape."""
 
 from __future__ import annotations
 
 from http import HTTPStatus
-
-from flask import Response
 
 
 def errors(blp, *statuses: int):
@@ -16,9 +14,3 @@ def errors(blp, *statuses: int):
     return decorate
 
 
-def private_download(data: bytes, filename: str, mimetype: str = "application/zip"):
-    """A file for the caller alone: saved, not shown, and never kept by a cache."""
-    response = Response(data, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response

@@ -10,7 +10,6 @@ from app.accounts import sso
 from app.api.auth import require_org_permission
 from app.api.inputs import InputSchema
 from app.errors import NotFound
-from app.extensions import db
 
 URL_PREFIX = "/orgs/<org>/sso"
 PERMISSION = "manage_settings"
@@ -59,7 +58,7 @@ def get_sso(org):
     organization, _ = require_org_permission(org, PERMISSION)
     settings = sso.settings_for(organization)
     if settings is None:
-        raise NotFound(f"{organization.name} has no single sign-on yet.", {"org": org})
+        raise NotFound(_("%(name)s has no single sign-on yet.", name=organization.name), {"org": org})
     return _dumpable(settings, organization)
 
 
@@ -70,5 +69,4 @@ def put_sso(body, org):
     """Set the provider, the allowed email domains and whether unknown addresses may become members."""
     organization, _ = require_org_permission(org, PERMISSION)
     settings = sso.save_settings(organization, **body)
-    db.session.commit()
     return _dumpable(settings, organization)

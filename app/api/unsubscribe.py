@@ -11,6 +11,7 @@ import re
 
 from flask import Blueprint as FlaskBlueprint
 from flask import redirect, render_template_string, request, url_for
+from flask_babel import gettext as _
 from flask_smorest import Blueprint
 
 from app.errors import NotFound
@@ -29,7 +30,7 @@ def one_click(token: str):
     """Stop the emails this token's message belonged to; no login, the token is the proof."""
     done = service.unsubscribe(token)
     if done is None:
-        raise NotFound("This unsubscribe link is not valid.", {"token": token})
+        raise NotFound(_("This unsubscribe link is not valid."), {"token": token})
     return {"unsubscribed": True, "email": done.email, "what": done.description}
 
 
@@ -40,7 +41,7 @@ def open_in_browser(token: str):
     """A browser opening the List-Unsubscribe URL lands on the confirmation page (nothing changes)."""
     # Only a token's own alphabet goes into the Location header: a line break there was a 500.
     if not TOKEN_SHAPE.fullmatch(token):
-        raise NotFound("This unsubscribe link is not valid.", {"token": token[:100]})
+        raise NotFound(_("This unsubscribe link is not valid."), {"token": token[:100]})
     return redirect(url_for("unsubscribe_page.unsubscribe_page", token=token), code=302)
 
 

@@ -8,7 +8,6 @@ from flask_smorest import Blueprint
 from app.api.auth import require_org_permission
 from app.api.inputs import InputSchema
 from app.api.pagination import PaginationArgs, page_schema, paginate
-from app.extensions import db
 from app.notify.webhooks import service
 from app.notify.webhooks.models import WebhookStatus
 
@@ -94,7 +93,6 @@ def create_webhook(body, org):
     """Register an endpoint; the answer holds its signing secret. Private addresses are refused (422)."""
     organization, user = require_org_permission(org, PERMISSION)
     endpoint = service.create_endpoint(organization, user, **body)
-    db.session.commit()
     return endpoint
 
 
@@ -113,7 +111,6 @@ def update_webhook(body, org, webhook_id):
     """Change an endpoint: its address (checked again), kinds, description, enabled, or its secret."""
     organization, _ = require_org_permission(org, PERMISSION)
     endpoint = service.update_endpoint(organization, webhook_id, body)
-    db.session.commit()
     return endpoint
 
 
@@ -123,7 +120,6 @@ def delete_webhook(org, webhook_id):
     """Remove an endpoint and its delivery log."""
     organization, _ = require_org_permission(org, PERMISSION)
     service.delete_endpoint(organization, webhook_id)
-    db.session.commit()
 
 
 @blp.get("/<int:webhook_id>/deliveries")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from app.accounts.models import Organization
 from app.errors import ValidationFailed
 from app.links import page_url
@@ -15,7 +17,7 @@ def check_message(organization: Organization, source: str, refuse) -> None:
     try:
         validate_templates("automation.message", {"text": source}, sample_context(organization, "request.closed"))
     except TemplateInvalid as exc:
-        raise refuse(f"line {exc.line}: {exc.reason}") from None
+        raise refuse(f"line {exc.line}: {exc.reason}" if exc.line else exc.reason) from None
 
 
 def message_context(request: ServiceRequest) -> dict:
@@ -35,5 +37,5 @@ def render_message(source: str, request: ServiceRequest) -> str:
     try:
         return render_snippet(source, message_context(request)).strip()
     except OverBudget as exc:
-        raise ValidationFailed(f"The message template is over the render budget: {exc.reason}",
+        raise ValidationFailed(_("The message template is over the render budget: %(reason)s", reason=exc.reason),
                                {"body": exc.reason}) from None

@@ -25,8 +25,7 @@ from app.extensions import db
 
 
 class RunStatus(enum.StrEnum):
-    PENDING = "pending"  # waiting for due_at
-    RUNNING = "running"  # claimed; a run that crashed here stays so (never repeated: at most once)
+    PENDING = "pending"  # waiting for due_at, or for another attempt (a worker died mid-run: nothing of it stayed)
     DONE = "done"
     SKIPPED = "skipped"  # the condition no longer held when it fell due
     FAILED = "failed"
@@ -66,7 +65,8 @@ class Automation(db.Model):
 
 
 class AutomationRun(db.Model):
-    """One automation for one event: scheduled once (the unique key), run once, with what it did."""
+    """One automation for one event: scheduled once (the unique key), performed once, in one
+    transaction with the log of what it did (app/automations/engine.py)."""
 
     __tablename__ = "automation_runs"
 
@@ -80,6 +80,8 @@ class AutomationRun(db.Model):
     # What it did, in words, one line per action (or why it did nothing).
     log: Mapped[list[str]] = mapped_column(JSONB, nullable=False, default=list, server_default="[]")
     error: Mapped[str | None] = mapped_column(Text)
+    # Attempts begun (counted in their own small commit, so a worker killed mid-run still counts).
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
     created_at: Mapped[datetime] = created_at_column()
 
     __table_args__ = (

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.accounts.models import Organization, User
@@ -52,7 +53,7 @@ ACTIONS: dict[str, ActionType] = {
 
 
 def _problem(index: int, field: str, message: str) -> ValidationFailed:
-    return ValidationFailed(f"Action {index + 1}: {message}", {"json": {"actions": {str(index): {field: [message]}}}})
+    return ValidationFailed(_("Action %(number)s: %(message)s", number=index + 1, message=message), {"json": {"actions": {str(index): {field: [message]}}}})
 
 
 def template_exists(organization: Organization, key: str) -> bool:

@@ -69,7 +69,9 @@ class AutomationRunSchema(ma.Schema):
     event_id = ma.fields.Integer(required=True, metadata={"description": "the event that triggered it"})
     request_id = ma.fields.Integer(allow_none=True)
     due_at = ma.fields.DateTime(required=True)
-    status = ma.fields.String(required=True, metadata={"description": "pending, running, done, skipped, failed"})
+    status = ma.fields.String(required=True, metadata={"description": "pending, done, skipped, failed"})
+    attempts = ma.fields.Integer(required=True, metadata={"description": "attempts begun (a worker that died mid-run left nothing of it)"})
+    error = ma.fields.String(allow_none=True, metadata={"description": "why the last attempt that errored failed"})
     ran_at = ma.fields.DateTime(allow_none=True)
     log = ma.fields.List(ma.fields.String(), required=True, metadata={"description": "what it did, in words"})
     emails = ma.fields.List(ma.fields.Nested(RunEmailSchema), required=True,

@@ -2,17 +2,20 @@
 
 Everything here needs `manage_settings` in the organization. The critical automation (OneDesk:
 "a new message on a request notifies all the followers of the item"; customer replies to
-everyone following, internal messages to users only) is listed first in every organization. It
-is not run by the engine: the notification matrix does it (`request.comment_public` and
-`request.comment_internal` rows for followers, internal kinds to staff only). Its message is the
-organization's `request.comment_public` email template, editable here; it cannot be turned
-off or deleted (409 `critical_automation`).
+everyone following, internal messages to users only) is listed first in every organization. The
+engine does not run it: the notification matrix's rows `app/notify/matrix.py: CRITICAL_ROWS` do
+(public messages to the request's followers, internal ones to its staff followers only), and
+those rows cannot be turned off (their kinds are not switchable) or narrowed by a category. Its
+message is the organization's `request.comment_public` email template, the email those
+followers get; editing it here edits that template. It cannot be disabled or deleted (409
+`critical_automation`, with the reason).
 """
 
 from __future__ import annotations
 
 import re
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 
@@ -26,6 +29,7 @@ from app.notify import templates
 from app.notify.models import EmailDelivery, EmailTemplate
 from app.pagination import paginate
 from app.requests import policy
+from app.transactions import unit_of_work
 
 PERMISSION = "manage_settings"
 CRITICAL_NAME = "A new message on a request notifies its followers"
@@ -58,10 +62,10 @@ def view(organization: Organization, automation: Automation) -> dict:
     return shown
 
 
+@unit_of_work()
 def list_automations(organization: Organization, actor: User | None) -> list[dict]:
     _allowed(organization, actor)
     ensure_critical(organization)
-    db.session.commit()
     rows = db.session.scalars(select(Automation).where(Automation.organization_id == organization.id)
                               .order_by(Automation.critical.desc(), Automation.id))
     return [view(organization, row) for row in rows]
@@ -71,46 +75,57 @@ def get_automation(organization: Organization, actor: User | None, automation_id
     _allowed(organization, actor)
     automation = db.session.get(Automation, automation_id)
     if automation is None or automation.organization_id != organization.id:
-        raise NotFound(f"No automation {automation_id}.", {"id": automation_id})
+        raise NotFound(_("No automation %(automation_id)s.", automation_id=automation_id), {"id": automation_id})
     return automation
 
 
+@unit_of_work()
 def create(organization: Organization, actor: User | None, fields: dict) -> dict:
     """A new rule (checked against app/automations/rules.py); it acts on events from now on."""
     _allowed(organization, actor)
     fields = check_rule(organization, dict(fields))
     automation = Automation(organization_id=organization.id, created_by_id=actor.id, **fields)
     db.session.add(automation)
-    db.session.commit()
+    db.session.flush()
     return view(organization, automation)
 
 
+@unit_of_work()
 def update(organization: Organization, actor: User | None, automation_id: int, fields: dict) -> dict:
     """Change the given fields; the critical automation takes only its message."""
     automation = get_automation(organization, actor, automation_id)
     if automation.critical:
         changed = set(fields) - {"message"}
         if changed:
-            raise CriticalAutomation("This automation is critical: only its message can change; it cannot be "
-                                     "disabled.", {"fields": sorted(changed)})
+            raise CriticalAutomation(_("This automation is critical: only its message can change; it cannot be "
+                                     "disabled."), {"fields": sorted(changed)})
         if fields.get("message") is not None:
-            templates.save_template(organization, CRITICAL_TEMPLATE, actor, {"text": fields["message"]})
+            _save_critical_message(organization, actor, fields["message"])
         return view(organization, automation)
     if "message" in fields:
-        raise ValidationFailed("Only the critical automation has a message; use a message action.",
-                               {"json": {"message": ["Only the critical automation has a message."]}})
+        raise ValidationFailed(_("Only the critical automation has a message; use a message action."),
+                               {"json": {"message": [_("Only the critical automation has a message.")]}})
     for name, value in check_rule(organization, dict(fields)).items():
         setattr(automation, name, value)
-    db.session.commit()
+    db.session.flush()
     return view(organization, automation)
 
 
+def _save_critical_message(organization: Organization, actor: User, message: str) -> None:
+    """The message is both parts of the followers' email (the HTML part shows the same text), its
+    subject as the organization set it: what the staff page shows is what followers read."""
+    saved = db.session.get(EmailTemplate, (organization.id, CRITICAL_TEMPLATE))
+    templates.save_template(organization, CRITICAL_TEMPLATE, actor, {
+        "subject": saved.subject if saved else None, "text": message,
+        "html": f'<div style="white-space: pre-wrap">{message}</div>'})
+
+
+@unit_of_work()
 def delete(organization: Organization, actor: User | None, automation_id: int) -> None:
     automation = get_automation(organization, actor, automation_id)
     if automation.critical:
-        raise CriticalAutomation("This automation is critical and cannot be deleted.", {"id": automation_id})
+        raise CriticalAutomation(_("This automation is critical and cannot be deleted."), {"id": automation_id})
     db.session.delete(automation)
-    db.session.commit()
 
 
 def runs_page(organization: Organization, actor: User | None, automation_id: int, page: int, per_page: int) -> dict:
@@ -128,27 +143,28 @@ def runs_page(organization: Organization, actor: User | None, automation_id: int
         for run_id, email, status, reply in rows:
             emails.setdefault(run_id, []).append({"email": email, "status": status, "smtp_reply": reply})
     found["items"] = [{"id": r.id, "event_id": r.event_id, "request_id": r.request_id, "due_at": r.due_at,
-                       "status": r.status, "ran_at": r.ran_at, "log": r.log, "emails": emails.get(r.id, [])}
+                       "status": r.status, "ran_at": r.ran_at, "log": r.log, "attempts": r.attempts,
+                       "error": r.error, "emails": emails.get(r.id, [])}
                       for r in found["items"]]
     return found
 
 
+@unit_of_work()
 def create_template(organization: Organization, actor: User | None, fields: dict) -> dict:
     """An organization's own email template `custom.<key>`, checked by the same sandbox as every template."""
     _allowed(organization, actor)
     key = CUSTOM_PREFIX + fields["key"]
     if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,55}", fields["key"]):
-        raise ValidationFailed("Use lower-case letters, digits, '_' or '-'.", {"json": {"key": ["Use lower-case "
-                               "letters, digits, '_' or '-'."]}})
+        raise ValidationFailed(_("Use lower-case letters, digits, '_' or '-'."), {"json": {"key": [_("Use lower-case "
+                               "letters, digits, '_' or '-'.")]}})
     exists = db.session.scalar(select(func.count()).select_from(EmailTemplate).where(
         EmailTemplate.organization_id == organization.id, EmailTemplate.event_kind == key))
     if exists:
-        raise Conflict(f"{organization.slug} already has a template {key!r}.", {"key": fields["key"]})
+        raise Conflict(_("%(slug)s already has a template %(key)s.", slug=organization.slug, key=repr(key)), {"key": fields["key"]})
     templates.validate_custom(organization, key, fields)
     db.session.add(EmailTemplate(organization_id=organization.id, event_kind=key, name=fields["name"],
                                  subject=fields["subject"], text_body=fields["text"],
                                  html_body=fields.get("html"), updated_by_id=actor.id))
-    db.session.commit()
     return {**templates.template_view(organization, key), "name": fields["name"]}
 
 

@@ -27,6 +27,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from flask_babel import lazy_gettext as _l
+
 OPTIONAL = type(None)
 
 # Who sees an event on a request's timeline.
@@ -72,67 +74,68 @@ WHEN = (str, OPTIONAL)  # an ISO 8601 instant, or None
 
 _KINDS: dict[str, Kind] = {
     # Requests (organization side of the SeeClickFix matrix, and resident side)
-    "request.submitted": Kind("A request is submitted", notifies=Notifying("New request {request}"), phrase="reported the problem",
+    "request.submitted": Kind("A request is submitted", notifies=Notifying(_l("New request {request}")), phrase=_l("reported the problem"),
                               timeline=PUBLIC),
     "request.assigned": Kind("A request is assigned", {"assignee_id": (int, OPTIONAL),
                                                        "previous_assignee_id": (int, OPTIONAL)},
-                             notifies=Notifying("Request {request} was assigned"), phrase="assigned the request to {assignee}", timeline=PUBLIC),
+                             notifies=Notifying(_l("Request {request} was assigned")), phrase=_l("assigned the request to {assignee}"), timeline=PUBLIC),
     "request.recategorized": Kind("A request is recategorized", {"category_id": int,
                                                                  "previous_category_id": (int, OPTIONAL)},
-                                  notifies=Notifying("Request {request} changed category"), phrase="moved the request from {previous_category} to {category}",
+                                  notifies=Notifying(_l("Request {request} changed category")), phrase=_l("moved the request from {previous_category} to {category}"),
                                   timeline=PUBLIC),
-    "request.acknowledged": Kind("A request is acknowledged", notifies=Notifying("Request {request} was acknowledged"),
-                                 phrase="acknowledged the request", timeline=PUBLIC),
+    "request.acknowledged": Kind("A request is acknowledged", notifies=Notifying(_l("Request {request} was acknowledged")),
+                                 phrase=_l("acknowledged the request"), timeline=PUBLIC),
     "request.closed": Kind("A request is closed", {"by_reporter": bool, "comment_id?": (int, OPTIONAL)},
-                           notifies=Notifying("Request {request} was closed"), phrase="closed the request", timeline=PUBLIC),
+                           notifies=Notifying(_l("Request {request} was closed")), phrase=_l("closed the request"), timeline=PUBLIC),
     # The comment is the optional public reason given with the close or the reopen.
     "request.reopened": Kind("A request is reopened", {"by_reporter": bool, "comment_id?": (int, OPTIONAL)},
-                             notifies=Notifying("Request {request} was reopened"), phrase="reopened the request", timeline=PUBLIC),
-    "request.comment_public": Kind("A public comment is added", {"comment_id": int}, notifies=Notifying("New comment on request {request}"),
+                             notifies=Notifying(_l("Request {request} was reopened")), phrase=_l("reopened the request"), timeline=PUBLIC),
+    "request.comment_public": Kind("A public comment is added", {"comment_id": int}, notifies=Notifying(_l("New comment on request {request}"), switchable=False),
                                    timeline=COMMENT),
     "request.comment_internal": Kind("An internal comment is added", {"comment_id": int, "mentioned_user_ids": list},
-                                     notifies=Notifying("Internal note on request {request}", internal=True), timeline=COMMENT),
+                                     notifies=Notifying(_l("Internal note on request {request}"), internal=True, switchable=False),
+                                     timeline=COMMENT),  # both: the critical automation (app/notify/matrix.py: CRITICAL_ROWS)
     "request.due_date_changed": Kind("A request's due date changes", {"due_at": WHEN, "previous_due_at": WHEN},
-                                     notifies=Notifying("Due date of request {request} changed"), phrase="set the due date to {due_at}", timeline=STAFF),
-    "request.followed": Kind("Someone follows a request", {"user_id": int}, notifies=Notifying("You follow request {request}"),
-                             phrase="started following", timeline=STAFF),
+                                     notifies=Notifying(_l("Due date of request {request} changed")), phrase=_l("set the due date to {due_at}"), timeline=STAFF),
+    "request.followed": Kind("Someone follows a request", {"user_id": int}, notifies=Notifying(_l("You follow request {request}")),
+                             phrase=_l("started following"), timeline=STAFF),
     "request.supported": Kind("Someone supports a request (me too)", {"user_id": int},
-                              phrase="supports this request (me too)", timeline=STAFF),
+                              phrase=_l("supports this request (me too)"), timeline=STAFF),
     "request.merged": Kind("A request is merged into another (a duplicate)", {
         "into_id": int, "into_public_id": str, "moved_followers": int},
-        notifies=Notifying("Request {request} was merged into another"),
-        phrase="merged this request into {into_public_id}", timeline=PUBLIC),
+        notifies=Notifying(_l("Request {request} was merged into another")),
+        phrase=_l("merged this request into {into_public_id}"), timeline=PUBLIC),
     # Staff hid (or showed again) the reporter's name; on the staff timeline only.
     "request.anonymity_changed": Kind("The reporter's name is hidden or shown", {"anonymous": bool},
-                                      phrase="changed whether the reporter's name is shown", timeline=STAFF),
-    "request.attachment_added": Kind("A photo is added", {"attachment_id": int}, phrase="added a photo",
+                                      phrase=_l("changed whether the reporter's name is shown"), timeline=STAFF),
+    "request.attachment_added": Kind("A photo is added", {"attachment_id": int}, phrase=_l("added a photo"),
                                      timeline=PUBLIC),
     # Archiving is housekeeping: not in the reference's matrix, no default row (an organization may add one).
-    "request.archived": Kind("A request is archived", notifies=Notifying("Request {request} was archived"),
-                             phrase="archived the request", timeline=PUBLIC),
+    "request.archived": Kind("A request is archived", notifies=Notifying(_l("Request {request} was archived")),
+                             phrase=_l("archived the request"), timeline=PUBLIC),
     # Work (SLAs and work orders)
     "request.sla_breached": Kind("A request is over its category's SLA", {"sla_due_at": str, "breach_id": int},
-                                 notifies=Notifying("Request {request} is over its SLA"), phrase="The SLA deadline passed", timeline=STAFF,
+                                 notifies=Notifying(_l("Request {request} is over its SLA")), phrase=_l("The SLA deadline passed"), timeline=STAFF,
                                  system=True),
     "work_order.assigned": Kind("A work order is assigned", {"work_order_id": int, "assignee_id": (int, OPTIONAL)},
-                                notifies=Notifying("A work order was assigned to you", internal=True),
-                                phrase="assigned work order #{work_order_id} to {assignee}",
+                                notifies=Notifying(_l("A work order was assigned to you"), internal=True),
+                                phrase=_l("assigned work order #{work_order_id} to {assignee}"),
                                 timeline=STAFF),
     "work_order.due_changed": Kind("A work order's due date changes", {"work_order_id": int, "due_at": WHEN,
                                                                        "previous_due_at": WHEN},
-                                   notifies=Notifying("A work order's due date changed", internal=True),
-                                   phrase="changed the due time of work order #{work_order_id}",
+                                   notifies=Notifying(_l("A work order's due date changed"), internal=True),
+                                   phrase=_l("changed the due time of work order #{work_order_id}"),
                                    timeline=STAFF),
     "work_order.overdue": Kind("A work order is overdue", {"work_order_id": int, "due_at": str},
-                               notifies=Notifying("A work order is overdue", internal=True),
-                               phrase="Work order #{work_order_id} is overdue", timeline=STAFF, system=True),
+                               notifies=Notifying(_l("A work order is overdue"), internal=True),
+                               phrase=_l("Work order #{work_order_id} is overdue"), timeline=STAFF, system=True),
     "work_order.created": Kind("A work order is created", {"work_order_id": int},
-                               phrase="created work order #{work_order_id}", timeline=STAFF),
+                               phrase=_l("created work order #{work_order_id}"), timeline=STAFF),
     "work_order.status_changed": Kind("A work order's status changes", {"work_order_id": int, "status": str,
                                                                         "previous_status": str},
-                                      phrase="moved work order #{work_order_id} to {status}", timeline=STAFF),
+                                      phrase=_l("moved work order #{work_order_id} to {status}"), timeline=STAFF),
     "work_order.updated": Kind("A work order is edited", {"work_order_id": int, "fields": list},
-                               phrase="edited work order #{work_order_id}", timeline=STAFF),
+                               phrase=_l("edited work order #{work_order_id}"), timeline=STAFF),
     # Watch areas
     "watch_area.created": Kind("A watch area is created", {"watch_area_id": int},
                                notifies=Notifying(category_scoped=False)),
@@ -151,7 +154,7 @@ _KINDS: dict[str, Kind] = {
     "account.invited_new": Kind("Invitation (new account)", {"user_id": int},
                                 notifies=Notifying(transactional=True, category_scoped=False)),
     "account.invited_existing": Kind("Invitation (existing account)", {"user_id": int}, notifies=Notifying(
-        "You were added to {organization}", transactional=True, category_scoped=False)),
+        _l("You were added to {organization}"), transactional=True, category_scoped=False)),
     # Issue 14: an invitation to join an organization, mailed to the address as typed (an account
     # may or may not hold it); a membership exists only once its owner accepts.
     "organization.invitation": Kind("Invitation to join an organization", {"invitation_id": int, "email": str},
@@ -172,13 +175,13 @@ _KINDS: dict[str, Kind] = {
     "role.saved": Kind("A role is saved", {"role_id": int, "name": str, "permissions": list, "created": bool}),
     # Automations (app/automations/): an email template sent to one audience of the matrix.
     "automation.email": Kind("An automation's email", {"automation_id": int, "template": str, "audience": str},
-                             notifies=Notifying("An email about request {request}", category_scoped=False,
+                             notifies=Notifying(_l("An email about request {request}"), category_scoped=False,
                                                 audience_from_payload=True),
-                             phrase="An automation sent the email {template} to the {audience}", timeline=STAFF,
+                             phrase=_l("An automation sent the email {template} to the {audience}"), timeline=STAFF,
                              system=True),
     # Inbound email triage
     "inbound.message_received": Kind("New Inbound Message Notice", {"inbound_message_id": int},
-                                     notifies=Notifying("New inbound message for {organization}",
+                                     notifies=Notifying(_l("New inbound message for {organization}"),
                                                         category_scoped=False)),
     # A copy of a triaged message for the organization's settings["triage_catch_all"] address.
     "inbound.catch_all_copy": Kind("Copy of an inbound message", {"inbound_message_id": int, "email": str},

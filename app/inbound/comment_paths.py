@@ -67,7 +67,7 @@ def _with_refusals(body: str, refused: list[RefusedFile]) -> str:
 def post_email_comment(comment: EmailComment) -> int:
     """Post the comment as its author would on the web (same rules, same events); return its id.
 
-    The caller commits; the comment's events go to the fan-out after that commit.
+    Called inside the caller's unit of work; the comment's events go to the fan-out after its commit.
     """
     from app.accounts.models import User
     from app.errors import ApiError
@@ -83,7 +83,7 @@ def post_email_comment(comment: EmailComment) -> int:
             posted = requests_service.add_comment(
                 comment.request_id, author, _with_refusals(comment.body, comment.refused),
                 visibility=comment.visibility, source=CommentSource.EMAIL,
-                files=[(f.data, f.filename, f.content_type) for f in comment.files], commit=False,
+                files=[(f.data, f.filename, f.content_type) for f in comment.files],
             )
     except ApiError as refusal:
         raise CommentRefused(refusal.message) from refusal

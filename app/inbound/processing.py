@@ -29,6 +29,7 @@ from app.inbound.outcomes import OUTCOMES, Action
 from app.inbound.router import Decision, route
 from app.inbound.triage import open_inbound_message
 from app.notify.unsubscribe import apply_unsubscribe
+from app.transactions import unit_of_work
 from emails.attachments import RefusedFile, screen_attachments
 from emails.charsets import clean_text
 from emails.mime import ParsedEmail, parse_message
@@ -103,6 +104,7 @@ def _finish(stored: InboundEmail, status: InboundEmailStatus, outcome: str) -> N
     stored.processed_at = utcnow()
 
 
+@unit_of_work()
 def _claim_attempt(inbound_email_id: int) -> int | None:
     """Count one more attempt on a still-received row (committed); None if there is nothing to do."""
     attempts = db.session.scalar(
@@ -110,18 +112,16 @@ def _claim_attempt(inbound_email_id: int) -> int | None:
                                    InboundEmail.status == InboundEmailStatus.RECEIVED.value)
         .values(attempts=InboundEmail.attempts + 1).returning(InboundEmail.attempts)
     )
-    db.session.commit()
     return attempts
 
 
+@unit_of_work()
 def _process_locked(inbound_email_id: int) -> None:
     stored = db.session.scalar(select(InboundEmail).where(InboundEmail.id == inbound_email_id).with_for_update())
     if stored is None or stored.status != InboundEmailStatus.RECEIVED.value:
-        db.session.rollback()
         return
     if stored.raw is None:  # erased with its sender's account, or past retention: nothing to read
         _finish(stored, InboundEmailStatus.FAILED, "body expired: the raw message is no longer kept")
-        db.session.commit()
         return
     parsed = parse_message(stored.raw)
     stored.sender_email = parsed.from_email or None
@@ -133,21 +133,19 @@ def _process_locked(inbound_email_id: int) -> None:
         stored.organization_id = original.organization_id  # so the copy shows in the same log
         stored.reason = "duplicate"
         _finish(stored, InboundEmailStatus.DUPLICATE, f"duplicate of inbound email #{original.id} ({key}); nothing created")
-        db.session.commit()
         return
     stored.dedupe_key = key
     outcome = _act(stored, parsed, route(parsed, stored.envelope_to, stored.envelope_from,
                                                  stored.authentication))
     _finish(stored, InboundEmailStatus(stored.status), outcome)
-    db.session.commit()
     log.info("inbound email %s: %s (%s)", stored.id, stored.status, stored.outcome)
 
 
+@unit_of_work()
 def _mark(inbound_email_id: int, status: InboundEmailStatus, outcome: str) -> None:
     stored = db.session.get(InboundEmail, inbound_email_id)
     if stored is not None and stored.status == InboundEmailStatus.RECEIVED.value:
         _finish(stored, status, outcome)
-        db.session.commit()
 
 
 def process_stored_email(inbound_email_id: int) -> None:
@@ -163,11 +161,9 @@ def process_stored_email(inbound_email_id: int) -> None:
     try:
         _process_locked(inbound_email_id)
     except IntegrityError:
-        # Another copy claimed the same Message-ID between our check and our commit.
-        db.session.rollback()
+        # Another copy claimed the same Message-ID between our check and our commit (rolled back).
         _mark(inbound_email_id, InboundEmailStatus.DUPLICATE, "duplicate: another copy was processed at the same time")
     except Exception as exc:
-        db.session.rollback()
         log.exception("inbound email %s failed (attempt %s)", inbound_email_id, attempts)
         if attempts < limit:
             raise

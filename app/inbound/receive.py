@@ -9,6 +9,7 @@ from email.policy import compat32
 
 from app.extensions import db
 from app.inbound.models import InboundEmail
+from app.transactions import unit_of_work
 from emails.charsets import clean_text
 from emails.mime import decode_header_value, normalize_message_id
 
@@ -29,6 +30,7 @@ def _address(value: str | None) -> str | None:
     return None if value is None else clean_text(value)[:MAX_ADDRESS_CHARS]
 
 
+@unit_of_work()
 def store_raw_message(raw: bytes, *, received_via: str, envelope_from: str | None = None,
                       envelope_to: list[str] | None = None, authentication: str | None = None) -> int:
     """Commit the message and return its id; nothing is parsed beyond the Message-ID."""
@@ -42,7 +44,7 @@ def store_raw_message(raw: bytes, *, received_via: str, envelope_from: str | Non
         authentication=authentication,
     )
     db.session.add(stored)
-    db.session.commit()
+    db.session.flush()
     return stored.id
 
 

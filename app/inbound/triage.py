@@ -6,6 +6,7 @@ and deleting as spam is a soft delete, so the record of the message and of its d
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.accounts.models import Organization, User
@@ -27,6 +28,7 @@ from app.inbound.models import (
 from app.privacy.audit import record_contact_views
 from app.requests import service as requests_service
 from app.requests.models import Attachment, CommentSource, ServiceRequest
+from app.transactions import unit_of_work
 from app.uploads import keep_file
 from emails.attachments import KeptFile, RefusedFile
 from emails.mime import ParsedEmail
@@ -96,17 +98,17 @@ def get_message(organization: Organization, message_id: int, *, for_update: bool
                                          InboundMessage.deleted_at.is_(None))
     message = db.session.scalar(query.with_for_update() if for_update else query)
     if message is None:
-        raise NotFound(f"No inbound message {message_id}.", {"id": message_id})
+        raise NotFound(_("No inbound message %(message_id)s.", message_id=message_id), {"id": message_id})
     return message
 
 
+@unit_of_work()
 def read_message(organization: Organization, message_id: int, viewer: User | None = None) -> InboundMessage:
     """The message, marked read the first time staff open it; a resident sender's address shown
     to `viewer` goes into the audit trail."""
     message = get_message(organization, message_id)
     if message.read_at is None:
         message.read_at = utcnow()
-        db.session.commit()
     if viewer is not None and message.sender_user_id not in (None, viewer.id):
         record_contact_views(organization.id, viewer.id, [(message.sender_user_id, message.request_id)])
     return message
@@ -121,14 +123,15 @@ def _change_status(message: InboundMessage, status: InboundMessageStatus, actor:
                  payload={"inbound_message_id": message.id, "status": status.value, "previous_status": previous})
 
 
+@unit_of_work()
 def set_status(organization: Organization, actor: User, message_id: int, status: str) -> InboundMessage:
     """Mark as Closed, Needs Attention or back to Awaiting Review."""
     message = get_message(organization, message_id, for_update=True)
     _change_status(message, InboundMessageStatus(status), actor)
-    db.session.commit()
     return message
 
 
+@unit_of_work()
 def delete_as_spam(organization: Organization, actor: User, message_id: int) -> None:
     """Hide the message for good; the row and the event saying who deleted it remain."""
     message = get_message(organization, message_id, for_update=True)
@@ -136,7 +139,6 @@ def delete_as_spam(organization: Organization, actor: User, message_id: int) -> 
     message.deleted_by_id = actor.id
     record_event("inbound.message_deleted", organization_id=organization.id, actor=actor,
                  payload={"inbound_message_id": message.id, "reason": "spam"})
-    db.session.commit()
 
 
 def _link(message: InboundMessage, request: ServiceRequest, actor: User) -> None:
@@ -145,6 +147,7 @@ def _link(message: InboundMessage, request: ServiceRequest, actor: User) -> None
                  payload={"inbound_message_id": message.id, "request_id": request.id})
 
 
+@unit_of_work()
 def create_request(organization: Organization, actor: User, message_id: int, *, category_id: int,
                    lat: float, lng: float, address: str = "", description: str | None = None) -> ServiceRequest:
     """A request from the message, through the requests service (boundary, SLA, routing, events):
@@ -152,22 +155,22 @@ def create_request(organization: Organization, actor: User, message_id: int, *, 
     message is linked and closed, all in one transaction."""
     message = get_message(organization, message_id, for_update=True)
     if message.request_id is not None:
-        raise Conflict("This message is already linked to a request.", {"request_id": message.request_id})
+        raise Conflict(_("This message is already linked to a request."), {"request_id": message.request_id})
     text = (description if description is not None else (message.body or message.full_body)).strip()
     if not text:
-        raise ValidationFailed("The message has no text; give a description.", {"description": "required"})
+        raise ValidationFailed(_("The message has no text; give a description."), {"description": "required"})
     request = requests_service.submit_on_behalf(
         actor, message.sender_user_id, category_id=category_id, organization=organization, lat=lat, lng=lng,
-        description=text, address=address, source=CommentSource.EMAIL.value, commit=False)
+        description=text, address=address, source=CommentSource.EMAIL.value)
     for file in message.attachments:
         db.session.add(Attachment(request_id=request.id, uploaded_by_id=message.sender_user_id,
                                   **file.stored_file()))
     _link(message, request, actor)
     _change_status(message, InboundMessageStatus.CLOSED, actor)
-    db.session.commit()
     return request
 
 
+@unit_of_work()
 def attach_to_request(organization: Organization, actor: User, message_id: int, request_id: int) -> int:
     """Find request: link the message to it, add it as a comment (attachments too), close it.
 
@@ -178,7 +181,7 @@ def attach_to_request(organization: Organization, actor: User, message_id: int, 
     message = get_message(organization, message_id, for_update=True)
     request = db.session.get(ServiceRequest, request_id)
     if request is None or request.organization_id != organization.id:
-        raise NotFound(f"No request {request_id} in this organization.", {"request_id": request_id})
+        raise NotFound(_("No request %(request_id)s in this organization.", request_id=request_id), {"request_id": request_id})
     if message.request_id != request.id:
         _link(message, request, actor)
     author_id = message.sender_user_id or actor.id
@@ -188,10 +191,8 @@ def attach_to_request(organization: Organization, actor: User, message_id: int, 
         comment_id = post_email_comment(EmailComment(request.id, author_id, message.body or message.full_body,
                                                      visibility, message.inbound_email_id, files))
     except CommentRefused as refused:
-        db.session.rollback()
-        raise Conflict(f"The comment was refused: {refused.reason}", {"request_id": request_id}) from refused
+        raise Conflict(_("The comment was refused: %(reason)s", reason=refused.reason), {"request_id": request_id}) from refused
     _change_status(message, InboundMessageStatus.CLOSED, actor)
-    db.session.commit()
     return comment_id
 
 

@@ -12,6 +12,7 @@ import hmac
 import logging
 
 from flask import Blueprint, current_app, jsonify, request
+from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.errors import ApiError, Unauthorized, ValidationFailed, error_response
@@ -32,10 +33,10 @@ def _presented_secret() -> str:
 def _check_secret() -> None:
     expected = current_app.config.get("INBOUND_WEBHOOK_SECRET") or ""
     if not expected:
-        raise ApiError("The inbound webhook is not configured (INBOUND_WEBHOOK_SECRET is unset).",
+        raise ApiError(_("The inbound webhook is not configured (INBOUND_WEBHOOK_SECRET is unset)."),
                        status=403, code="webhook_disabled")
     if not hmac.compare_digest(_presented_secret().encode(), expected.encode()):
-        raise Unauthorized("Wrong or missing inbound webhook secret.")
+        raise Unauthorized(_("Wrong or missing inbound webhook secret."))
 
 
 @bp.post("/inbound/raw")
@@ -44,7 +45,7 @@ def receive_raw():
     _check_secret()
     raw = request.get_data(cache=False)
     if not raw.strip():
-        raise ValidationFailed("The body must be one raw RFC 5322 message.", {"body": "empty"})
+        raise ValidationFailed(_("The body must be one raw RFC 5322 message."), {"body": "empty"})
     envelope_to = [a.strip() for a in request.headers.get("X-Envelope-To", "").split(",") if a.strip()]
     try:
         stored_id = accept_raw_message(raw, received_via="webhook",

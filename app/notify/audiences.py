@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import BigInteger, Integer, Text, bindparam, cast, func, null, select
 from sqlalchemy.dialects.postgresql import ARRAY, array
 
@@ -204,31 +205,31 @@ AUDIENCES: dict[str, Audience] = {a.name: a for a in (
 
 # Preference groups a user sees in /me/preferences; `editable=False` groups are not theirs to mute.
 GROUPS: dict[str, tuple[str, bool]] = {
-    "my_requests": ("Requests I reported", True),
-    "following": ("Requests I follow", True),
-    "watch_areas": ("My watch areas", True),
-    "assigned": ("Work assigned to me", True),
-    "mentions": ("When someone @mentions me", True),
-    "organization": ("Organization alerts", True),
-    "account": ("Account and security emails", False),
-    "routing": ("Addresses an organization configured", False),
+    "my_requests": (_l("Requests I reported"), True),
+    "following": (_l("Requests I follow"), True),
+    "watch_areas": (_l("My watch areas"), True),
+    "assigned": (_l("Work assigned to me"), True),
+    "mentions": (_l("When someone @mentions me"), True),
+    "organization": (_l("Organization alerts"), True),
+    "account": (_l("Account and security emails"), False),
+    "routing": (_l("Addresses an organization configured"), False),
 }
 
 # Why an email reached someone, per audience ("{org}" is the organization's name).
 REASONS: dict[str, str] = {
-    "reporter": "you reported this request",
-    "followers": "you follow this request",
-    "assignee": "this request is assigned to you",
-    "category_auto_assignee": "you are the automatic assignee of this request's category at {org}",
-    "category_routing": "{org} routes requests of this category to this address",
-    "escalate_to": "{org} escalates overdue requests of this category to this address",
-    "mentioned": "you were mentioned in a comment",
-    "work_order_assignee": "this work order is assigned to you",
-    "watch_area": "this request is inside a watch area you own or follow",
-    "watch_area_owner": "you created this watch area",
-    "org_admins": "you are an administrator of {org}",
-    "inbound_triagers": "you triage the inbound messages of {org}",
-    "payload_user": "this is about your account",
-    "org_general_address": "this is the address {org} set for new inbound message notices",
-    "payload_address": "{org} copies the messages it triages to this address",
+    "reporter": _l("you reported this request"),
+    "followers": _l("you follow this request"),
+    "assignee": _l("this request is assigned to you"),
+    "category_auto_assignee": _l("you are the automatic assignee of this request's category at {org}"),
+    "category_routing": _l("{org} routes requests of this category to this address"),
+    "escalate_to": _l("{org} escalates overdue requests of this category to this address"),
+    "mentioned": _l("you were mentioned in a comment"),
+    "work_order_assignee": _l("this work order is assigned to you"),
+    "watch_area": _l("this request is inside a watch area you own or follow"),
+    "watch_area_owner": _l("you created this watch area"),
+    "org_admins": _l("you are an administrator of {org}"),
+    "inbound_triagers": _l("you triage the inbound messages of {org}"),
+    "payload_user": _l("this is about your account"),
+    "org_general_address": _l("this is the address {org} set for new inbound message notices"),
+    "payload_address": _l("{org} copies the messages it triages to this address"),
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from app.accounts.models import Organization, User
@@ -14,12 +15,13 @@ from app.notify.audiences import REASONS
 from app.notify.matrix import EVENT_TYPES
 from app.notify.models import DeliveryStatus, EmailDelivery, Notification
 from app.requests.models import ServiceRequest
+from app.transactions import unit_of_work
 
 
 def _summary(kind: str, public_id: str | None, organization: str | None) -> str:
     kind_type = EVENT_TYPES.get(kind)
     template = (kind_type.summary if kind_type else None) or kind
-    return template.format(request=public_id or "", organization=organization or "your organization")
+    return str(template).format(request=public_id or "", organization=organization or _("your organization"))
 
 
 def notification_list(user_id: int, unseen_only: bool = False):
@@ -46,7 +48,7 @@ def present(row) -> dict:
         "seen_at": note.seen_at, "request_public_id": row.public_id, "organization": row.slug,
         "summary": _summary(note.kind, row.public_id, row.organization_name),
         "actor": {"id": row.actor_id, "name": row.actor_name} if row.actor_id else None,
-        "reason": REASONS.get(note.audience, "").format(org=row.organization_name or "the organization"),
+        "reason": str(REASONS.get(note.audience, "")).format(org=row.organization_name or _("the organization")),
         "internal": note.internal,
         "url": page_url("request", public_id=row.public_id) if row.public_id else None,
     }
@@ -67,20 +69,21 @@ def _skip_fallbacks(user_id: int, notification_filter) -> None:
         .values(status=DeliveryStatus.SKIPPED.value, smtp_reply="seen in the app before the email fallback"))
 
 
+@unit_of_work()
 def mark_seen(user_id: int, notification_id: int) -> dict:
     """Mark one of the user's notifications seen (idempotent) and commit."""
     note = db.session.scalar(select(Notification).where(Notification.id == notification_id,
                                                         Notification.user_id == user_id))
     if note is None:
-        raise NotFound(f"No notification {notification_id}.", {"id": notification_id})
+        raise NotFound(_("No notification %(notification_id)s.", notification_id=notification_id), {"id": notification_id})
     if note.seen_at is None:
         note.seen_at = utcnow()
         db.session.flush()
         _skip_fallbacks(user_id, Notification.id == notification_id)
-    db.session.commit()
     return present(db.session.execute(notification_list(user_id).where(Notification.id == notification_id)).one())
 
 
+@unit_of_work()
 def mark_all_seen(user_id: int) -> int:
     """Mark every unseen notification of the user seen and commit; returns how many."""
     now = utcnow()
@@ -88,5 +91,4 @@ def mark_all_seen(user_id: int) -> int:
         update(Notification).where(Notification.user_id == user_id, Notification.seen_at.is_(None))
         .values(seen_at=now).execution_options(preserve_rowcount=True)).rowcount
     _skip_fallbacks(user_id, Notification.seen_at == now)
-    db.session.commit()
     return marked

@@ -124,6 +124,27 @@ def rules_for(kind: str) -> list[Rule]:
     return [rule for rule in MATRIX if rule.kind == kind]
 
 
+# The critical automation (OneDesk: "a new message ... all the followers of the item are notified",
+# internal messages to users only), listed in app/automations/service.py: these rows cannot be
+# turned off by an organization (its kinds are not switchable) nor narrowed by a category override.
+CRITICAL_ROWS: tuple[tuple[str, str], ...] = (
+    ("request.comment_public", "followers"),  # everyone following
+    ("request.comment_internal", "followers"),  # staff following: internal kinds reach staff only
+)
+
+
+def critical_refusal(kind: str, audience: str, channels) -> str | None:
+    """Why a category may not give these channels to a critical row (None when it may)."""
+    if (kind, audience) not in CRITICAL_ROWS:
+        return None
+    default = next(rule.channels for rule in MATRIX if (rule.kind, rule.audience) == (kind, audience))
+    dropped = sorted(set(default) - set(channels))
+    if dropped:
+        return (f"{kind} to the {audience} is the critical automation (a new message notifies the request's "
+                f"followers): it cannot lose {', '.join(dropped)}")
+    return None
+
+
 def group_of(rule: Rule) -> str:
     from app.notify.audiences import AUDIENCES
 
@@ -165,6 +186,9 @@ def check_matrix() -> None:
         seen.add((rule.kind, rule.audience))
         if INAPP in rule.channels and not EVENT_TYPES[rule.kind].summary:
             raise ValueError(f"{rule.kind} notifies in the app but its catalogue entry has no summary")
+    for kind, audience in CRITICAL_ROWS:
+        if EVENT_TYPES[kind].switchable or not any((r.kind, r.audience) == (kind, audience) for r in MATRIX):
+            raise ValueError(f"critical row {kind} x {audience} must be in the matrix and not switchable")
     # Any notifying kind may be emailed (an organization can add rows): each has its templates.
     for kind in EVENT_TYPES:
         missing = [part for part in PARTS if not default_source(kind, part).strip()]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import insert
 
@@ -10,6 +11,7 @@ from app.extensions import db
 from app.notify.audiences import GROUPS
 from app.notify.channels import recipient_channels
 from app.notify.models import EmailFrequency, NotificationPreference
+from app.transactions import unit_of_work
 
 
 def _muted_key(group: str, channel: str) -> str:
@@ -24,13 +26,14 @@ def get_preferences(user_id: int) -> dict:
         "email_frequency": row.email_frequency if row else EmailFrequency.IMMEDIATELY.value,
         "in_app_alert": bool(row and row.in_app_alert),
         "groups": [
-            {"group": group, "label": label, "editable": editable,
+            {"group": group, "label": str(label), "editable": editable,
              "channels": {name: _muted_key(group, name) not in muted for name in recipient_channels()}}
             for group, (label, editable) in GROUPS.items()
         ],
     }
 
 
+@unit_of_work()
 def update_preferences(user_id: int, email_frequency: str | None = None,
                        groups: dict[str, dict[str, bool]] | None = None, in_app_alert: bool | None = None) -> dict:
     """Apply the given changes (others stay) and commit; 422 names a group or channel that cannot change."""
@@ -41,20 +44,19 @@ def update_preferences(user_id: int, email_frequency: str | None = None,
     muted = set(row.muted or [])
     for group, channels in (groups or {}).items():
         if group not in GROUPS:
-            raise ValidationFailed(f"No notification group {group!r}.", {"groups": {group: ["Unknown group."]}})
+            raise ValidationFailed(_("No notification group %(group)s.", group=repr(group)), {"groups": {group: [_("Unknown group.")]}})
         if not GROUPS[group][1]:
-            raise ValidationFailed(f"{GROUPS[group][0]} cannot be turned off.",
-                                   {"groups": {group: ["Not editable."]}})
+            raise ValidationFailed(_("%(group)s cannot be turned off.", group=GROUPS[group][0]),
+                                   {"groups": {group: [_("Not editable.")]}})
         for channel, enabled in channels.items():
             if channel not in recipient_channels():
-                raise ValidationFailed(f"No channel {channel!r}.", {"groups": {group: {channel: ["Unknown channel."]}}})
+                raise ValidationFailed(_("No channel %(channel)s.", channel=repr(channel)), {"groups": {group: {channel: [_("Unknown channel.")]}}})
             (muted.discard if enabled else muted.add)(_muted_key(group, channel))
     if email_frequency is not None:
         row.email_frequency = email_frequency
     if in_app_alert is not None:
         row.in_app_alert = in_app_alert
     row.muted = sorted(muted)
-    db.session.commit()
     return get_preferences(user_id)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import Integer, func, select
 
 from app.accounts.models import User
@@ -90,7 +91,7 @@ def _receipts_of_events(event_ids: list[int]) -> dict[int, list[dict]]:
                           "smtp_code": mail.smtp_code, "smtp_reply": mail.smtp_reply,
                           "sent_at": mail.sent_at, "attempts": mail.attempts}
     grouped: dict[int, list[dict]] = {}
-    for (event_id, _), entry in entries.items():
+    for (event_id, _recipient), entry in entries.items():
         entry["summary"] = _summary(entry)
         grouped.setdefault(event_id, []).append(entry)
     for recipients in grouped.values():
@@ -146,6 +147,6 @@ def comment_deliveries(request_id: int, comment_id: int, actor) -> dict:
     policy.require_permission(request.organization, actor, policy.SEE_INTERNAL_PERMISSION)
     comment = db.session.get(Comment, comment_id)
     if comment is None or comment.request_id != request.id:
-        raise NotFound(f"No comment {comment_id} on request {request_id}.", {"comment_id": comment_id})
+        raise NotFound(_("No comment %(comment_id)s on request %(request_id)s.", comment_id=comment_id, request_id=request_id), {"comment_id": comment_id})
     return {"comment_id": comment.id, "recipients": comment_receipts(request.id, comment.id)}
 

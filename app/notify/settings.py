@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
 from app.accounts.models import Organization
@@ -9,9 +10,16 @@ from app.errors import NotFound, ValidationFailed
 from app.extensions import db
 from app.notify.audiences import AUDIENCES
 from app.notify.channels import recipient_channels
-from app.notify.matrix import EVENT_TYPES, audience_refusal, rules_for
+from app.notify.matrix import (
+    CRITICAL_ROWS,
+    EVENT_TYPES,
+    audience_refusal,
+    critical_refusal,
+    rules_for,
+)
 from app.notify.models import CategoryNotificationRule, OrganizationNotificationSettings
 from app.requests.models import RequestCategory
+from app.transactions import unit_of_work
 
 
 def _settings_row(org: Organization, lock: bool = False) -> OrganizationNotificationSettings | None:
@@ -30,6 +38,7 @@ def organization_settings(org: Organization) -> dict:
     }
 
 
+@unit_of_work()
 def update_organization_settings(org: Organization, changes: dict) -> dict:
     """Apply {events: {kind: bool}, inbound_notice_to, inbound_notice_cc} (each optional) and commit."""
     row = _settings_row(org, lock=True)
@@ -39,16 +48,17 @@ def update_organization_settings(org: Organization, changes: dict) -> dict:
     disabled = set(row.disabled_kinds or [])
     for kind, enabled in (changes.get("events") or {}).items():
         if kind not in EVENT_TYPES:
-            raise ValidationFailed(f"No notification type {kind!r}.", {"events": {kind: ["Unknown event."]}})
+            raise ValidationFailed(_("No notification type %(kind)s.", kind=repr(kind)), {"events": {kind: [_("Unknown event.")]}})
         if not enabled and not EVENT_TYPES[kind].switchable:
-            raise ValidationFailed(f"{EVENT_TYPES[kind].label} emails cannot be turned off.",
-                                   {"events": {kind: ["Cannot be disabled."]}})
+            why = (_("It is the critical automation: a new message notifies the request's followers.")
+                   if any(kind == critical for critical, _a in CRITICAL_ROWS) else _("Cannot be disabled."))
+            raise ValidationFailed(_("%(label)s emails cannot be turned off.", label=EVENT_TYPES[kind].label) + " " + why,
+                                   {"events": {kind: [why]}})
         (disabled.discard if enabled else disabled.add)(kind)
     row.disabled_kinds = sorted(disabled)
     for key in ("inbound_notice_to", "inbound_notice_cc"):
         if key in changes:
             setattr(row, key, changes[key] or None)
-    db.session.commit()
     return organization_settings(org)
 
 
@@ -56,7 +66,7 @@ def _category(org: Organization, category_id: int) -> RequestCategory:
     category = db.session.scalar(select(RequestCategory).where(
         RequestCategory.id == category_id, RequestCategory.organization_id == org.id))
     if category is None:
-        raise NotFound(f"No category {category_id} in {org.slug!r}.", {"category_id": category_id})
+        raise NotFound(_("No category %(category_id)s in %(slug)s.", category_id=category_id, slug=repr(org.slug)), {"category_id": category_id})
     return category
 
 
@@ -90,6 +100,9 @@ def _refusal(override: dict) -> str | None:
         return refusal
     if not EVENT_TYPES[kind].category_scoped:
         return f"{kind} is not about a request: categories cannot change who receives it"
+    critical = critical_refusal(kind, audience, channels)
+    if critical:
+        return critical
     unknown = [c for c in channels if c not in recipient_channels()]
     if unknown:
         return f"unknown channels {unknown}"
@@ -98,16 +111,16 @@ def _refusal(override: dict) -> str | None:
     return None
 
 
+@unit_of_work()
 def replace_category_overrides(org: Organization, category_id: int, overrides: list[dict]) -> dict:
     """Replace the category's overrides (channels [] turns a cell off) and commit; 422 says which and why."""
     category = _category(org, category_id)
     for index, override in enumerate(overrides):
         refusal = _refusal(override)
         if refusal:
-            raise ValidationFailed(f"Override {index}: {refusal}.", {"overrides": {str(index): [refusal]}})
+            raise ValidationFailed(_("Override %(index)s: %(refusal)s.", index=index, refusal=refusal), {"overrides": {str(index): [refusal]}})
     db.session.execute(delete(CategoryNotificationRule).where(CategoryNotificationRule.category_id == category.id))
     db.session.add_all(CategoryNotificationRule(category_id=category.id, event_kind=o["event"],
                                                 audience=o["audience"], channels=sorted(set(o["channels"])))
                        for o in {(o["event"], o["audience"]): o for o in overrides}.values())
-    db.session.commit()
     return category_rules(org, category_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import delete
 
 from app.accounts.models import Organization, User
@@ -11,6 +12,7 @@ from app.extensions import db
 from app.links import page_url
 from app.notify.matrix import EVENT_TYPES
 from app.notify.models import EmailTemplate
+from app.transactions import unit_of_work
 from emails.addresses import request_address
 from emails.render import (
     PARTS,
@@ -29,7 +31,7 @@ def _kind(kind: str, org: Organization | None = None) -> str:
     # Besides the event kinds, an organization's own templates ("custom.<key>", made for automations).
     if kind not in TEMPLATE_KINDS and not (org is not None and kind.startswith("custom.")
                                            and db.session.get(EmailTemplate, (org.id, kind)) is not None):
-        raise NotFound(f"No email template {kind!r}.", {"event": kind})
+        raise NotFound(_("No email template %(kind)s.", kind=repr(kind)), {"event": kind})
     return kind
 
 
@@ -104,15 +106,32 @@ def template_view(org: Organization, kind: str) -> dict:
     }
 
 
+def check_renders(org: Organization, kind: str) -> None:
+    """The organization's template for `kind` renders within the budget (sample data); else 422 with the reason.
+
+    An automation's email action asks first, so a template stored before the budget (or one
+    that only a real request's data pushes over it) fails the run, which says why, rather than
+    every delivery later."""
+    saved = template_view(org, kind)
+    try:
+        validate_templates(kind, {part: saved[part] for part in PARTS}, sample_context(org, kind))
+    except TemplateInvalid as exc:
+        raise ValidationFailed(f"The email template {kind!r} cannot be rendered ({exc.part}): {exc.reason}",
+                               {"template": {exc.part: exc.reason}}) from None
+
+
 def _validated(org: Organization, kind: str, sources: dict) -> None:
     try:
         validate_templates(kind, sources, sample_context(org, kind))
     except TemplateInvalid as exc:
-        where = f" (line {exc.line})" if exc.line else ""
-        raise ValidationFailed(f"The {exc.part} template is invalid{where}: {exc.reason}",
+        message = (_("The %(part)s template is invalid (line %(line)s): %(reason)s", part=exc.part, line=exc.line,
+                     reason=exc.reason) if exc.line
+                   else _("The %(part)s template is invalid: %(reason)s", part=exc.part, reason=exc.reason))
+        raise ValidationFailed(message,
                                {exc.part: {"line": exc.line, "reason": exc.reason}}) from None
 
 
+@unit_of_work()
 def save_template(org: Organization, kind: str, user: User, parts: dict) -> dict:
     """Replace the organization's template for `kind` (a part left null reverts to the default) and commit."""
     sources = {part: parts.get(part) or None for part in PARTS}
@@ -126,7 +145,6 @@ def save_template(org: Organization, kind: str, user: User, parts: dict) -> dict
             setattr(row, column, sources[part])
         row.updated_by_id = user.id
         db.session.add(row)
-    db.session.commit()
     return template_view(org, kind)
 
 

@@ -18,6 +18,7 @@ from app.notify.audiences import GROUPS
 from app.notify.models import EmailDelivery, EmailFrequency
 from app.notify.preferences import mute, set_email_frequency
 from app.notify.suppression import suppress_address
+from app.transactions import unit_of_work
 from emails import addresses
 from emails.tokens import make_reply_token, read_reply_token
 
@@ -87,8 +88,8 @@ def apply_unsubscribe(token: str, how: str) -> Unsubscription | None:
     return described
 
 
+@unit_of_work()
 def unsubscribe(token: str) -> Unsubscription | None:
     """The one-click POST and the page's button: stop what the token names and commit."""
     described = apply_unsubscribe(token, "one-click")
-    db.session.commit()
     return described

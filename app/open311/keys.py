@@ -12,6 +12,7 @@ from app.db_types import utcnow
 from app.errors import NotFound
 from app.extensions import db
 from app.open311.models import ApiKey
+from app.transactions import unit_of_work
 
 KEY_PREFIX = "o311_"
 
@@ -21,8 +22,9 @@ def key_digest(plaintext: str) -> str:
     return hashlib.sha256(plaintext.encode()).hexdigest()
 
 
+@unit_of_work()
 def issue_api_key(organization: Organization, created_by: User, name: str) -> tuple[ApiKey, str]:
-    """Create a key for `organization` (flushed, not committed); return it and its only plaintext copy."""
+    """Create a key for `organization` (a unit of work); return it and its only plaintext copy."""
     plaintext = KEY_PREFIX + secrets.token_urlsafe(32)
     key = ApiKey(organization_id=organization.id, name=name.strip(), key_hash=key_digest(plaintext),
                  created_by_id=created_by.id)
@@ -37,6 +39,7 @@ def organization_keys(organization: Organization):
         ApiKey.created_at.desc(), ApiKey.id.desc())
 
 
+@unit_of_work()
 def revoke_api_key(organization: Organization, key_id: int) -> ApiKey:
     """Revoke one of the organization's keys; revoking twice keeps the first revocation time."""
     key = db.session.scalar(select(ApiKey).where(ApiKey.id == key_id, ApiKey.organization_id == organization.id))

@@ -26,6 +26,7 @@ from app.open311.queries import service
 from app.requests import service as requests_service
 from app.requests.attributes import typed_answers
 from app.requests.models import CommentSource, ServiceRequest
+from app.transactions import unit_of_work
 
 MAX_DESCRIPTION = 4000  # the specification's limit
 _ATTRIBUTE = re.compile(r"^attribute\[(?P<code>[^\]]+)\](?P<many>\[\])?$")
@@ -185,9 +186,10 @@ def reporter_for(organization: Organization, report: Open311Report) -> User | No
     return user if may_attach(organization, user) else None
 
 
+@unit_of_work()
 def submit(organization: Organization, api_key: ApiKey, report: Open311Report) -> tuple[
         Open311Submission, ServiceRequest]:
-    """Create the request a report describes, committed, with the submission that carried it."""
+    """Create the request a report describes, with the submission that carried it: one transaction."""
     category = service(organization, report.service_code)
     locate(organization, report)
     reporter = reporter_for(organization, report)
@@ -198,14 +200,14 @@ def submit(organization: Organization, api_key: ApiKey, report: Open311Report) -
         request = requests_service.submit_for_contact(**fields)
     else:
         request = requests_service.submit(reporter, **fields)
-    # The requests service has committed the request (and a new reporter); what Open311 alone
-    # carried follows in a second, small transaction.
+    # The requests service joins this unit of work: the request, a new reporter and what Open311
+    # alone carried commit together.
     submission = Open311Submission(
         token=secrets.token_urlsafe(16), request_id=request.id, organization_id=organization.id,
         api_key_id=api_key.id, media_url=report.media_url, device_id=report.device_id,
         account_id=report.account_id, contact_email=report.email, contact_name=report.reporter_name or None,
         contact_phone=report.phone)
     db.session.add(submission)
-    db.session.commit()
+    db.session.flush()
     return submission, request
 

@@ -12,6 +12,7 @@ def register_portal(app: Flask) -> None:
     from app.extensions import csrf
     from app.portal import (
         account,
+        account_privacy,  # noqa: F401  (its routes are on the account blueprint)
         admin,
         invitation_pages,
         notifications,

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from app.accounts import service as accounts
 from app.api.auth import require_user
 from app.portal.access import login_required
+from app.portal.account_blueprint import bp
 from app.portal.forms import EmailForm, ProfileForm
 from app.portal.limits import posts_per_user
 from app.portal.refusals import attempt
-from app.portal.web import portal_blueprint
-
-bp = portal_blueprint("account", __name__, url_prefix="/account")
 
 
 def _account_page(profile_form=None, alias_form=None, status: int = 200):
@@ -35,7 +34,7 @@ def update_profile():
     form = ProfileForm()
     if form.validate_on_submit() and attempt(lambda: accounts.update_profile(require_user(), {
             "name": form.name.data.strip(), "phone": (form.phone.data or "").strip() or None}), form):
-        flash("Your profile is saved.")
+        flash(_("Your profile is saved."))
         return redirect(url_for("account.profile"))
     return _account_page(profile_form=form, status=422)
 
@@ -48,7 +47,7 @@ def add_alias():
     if form.validate_on_submit():
         added = attempt(lambda: accounts.add_alias(require_user(), form.email.data), form, field="email")
         if added:
-            flash(f"We have sent a confirmation link to {added.value.email}; it works once you follow it.")
+            flash(_("We have sent a confirmation link to %(email)s; it works once you follow it.", email=added.value.email))
             return redirect(url_for("account.profile"))
     return _account_page(alias_form=form, status=422)
 
@@ -57,8 +56,6 @@ def add_alias():
 @login_required
 def remove_alias():
     accounts.remove_alias(require_user(), request.form.get("email", ""))
-    flash("The address is removed.")
+    flash(_("The address is removed."))
     return redirect(url_for("account.profile"))
 
-
-from app.portal import account_privacy  # noqa: E402,F401  (its routes are on `bp`)

@@ -6,21 +6,23 @@ The same app.privacy functions as `GET /api/v1/me/export` and `DELETE /api/v1/me
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField
 from wtforms.validators import Length, Optional
 
 from app.api.auth import require_user
-from app.api.responses import private_download
+from app.downloads import private_download
 from app.portal.access import login_required
-from app.portal.account import bp
+from app.portal.account_blueprint import bp
 from app.portal.refusals import attempt
 from app.privacy import export, service
 from app.privacy.export import EXPORT_FILENAME
 
 
 class DeleteAccountForm(FlaskForm):
-    password = PasswordField("Your password", validators=[Optional(), Length(max=1024)])
+    password = PasswordField(_l("Your password"), validators=[Optional(), Length(max=1024)])
     token = HiddenField()
 
 
@@ -58,7 +60,7 @@ def delete_account():
                                                   where=f"portal: {request.method} {request.path}"),
                form, field="password"):
         session.clear()
-        flash("Your account is deleted. Your reports stay for the city's records, by \"a former resident\".")
+        flash(_("Your account is deleted. Your reports stay for the city's records, by \"a former resident\"."))
         return redirect(url_for("resident.home"))
     return _privacy_page(form, status=422)
 
@@ -67,5 +69,5 @@ def delete_account():
 @login_required
 def email_deletion_link():
     if attempt(lambda: service.request_deletion_link(require_user())):
-        flash("We have emailed you a link that confirms deleting your account; it works for an hour.")
+        flash(_("We have emailed you a link that confirms deleting your account; it works for an hour."))
     return redirect(url_for("account.privacy"))

@@ -8,6 +8,7 @@ from email.message import Message
 from email.utils import parsedate_to_datetime
 
 from flask import current_app, render_template
+from flask_babel import gettext as _
 
 from app.api.auth import require_user
 from app.errors import Forbidden, NotFound
@@ -85,9 +86,9 @@ def describe(message: Message) -> SinkMessage:
 def mail_sink():
     """Every message the dev mail sink kept, newest first."""
     if current_app.config["APP_ENV"] == "production":
-        raise NotFound("There is no dev mail sink in production.")
+        raise NotFound(_("There is no dev mail sink in production."))
     if not is_platform_operator(require_user()):
-        raise Forbidden("The dev mail sink is for platform operators.")
+        raise Forbidden(_("The dev mail sink is for platform operators."))
     messages = read_sink(current_app.config["MAIL_SINK_DIR"])
     return render_template("admin/mail_sink.html", messages=[describe(m) for m in messages[:SHOWN_MESSAGES]],
                            total=len(messages), sink_dir=current_app.config["MAIL_SINK_DIR"])

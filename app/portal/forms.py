@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import (
@@ -37,28 +38,28 @@ def password_policy(form, field) -> None:
         raise ValidationError(problem)
 
 
-def email_field(label: str = "Email") -> EmailField:
-    return EmailField(label, validators=[DataRequired("Enter your email address."),
-                                         Email("Enter a valid email address."), Length(max=254)])
+def email_field(label: str = _l("Email")) -> EmailField:
+    return EmailField(label, validators=[DataRequired(_l("Enter your email address.")),
+                                         Email(_l("Enter a valid email address.")), Length(max=254)])
 
 
 def new_password_fields() -> tuple[PasswordField, PasswordField]:
     return (
-        PasswordField("Password", validators=[DataRequired("Choose a password."), password_policy]),
-        PasswordField("Repeat the password", validators=[DataRequired("Repeat the password."),
-                                                         EqualTo("password", "The two passwords differ.")]),
+        PasswordField(_l("Password"), validators=[DataRequired(_l("Choose a password.")), password_policy]),
+        PasswordField(_l("Repeat the password"), validators=[DataRequired(_l("Repeat the password.")),
+                                                         EqualTo("password", _l("The two passwords differ."))]),
     )
 
 
 class LoginForm(FlaskForm):
     email = email_field()
-    password = PasswordField("Password", validators=[DataRequired("Enter your password."),
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password.")),
                                                      Length(max=1024)])
     next = HiddenField()
 
 
 class RegisterForm(FlaskForm):
-    name = StringField("Your name", validators=[DataRequired("Tell us your name."), Length(max=200)])
+    name = StringField(_l("Your name"), validators=[DataRequired(_l("Tell us your name.")), Length(max=200)])
     email = email_field()
     password, password_again = new_password_fields()
 
@@ -73,8 +74,8 @@ class NewPasswordForm(FlaskForm):
 
 
 class ProfileForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired("Your name cannot be empty."), Length(max=200)])
-    phone = StringField("Phone", validators=[Optional(), Length(max=40)])
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Your name cannot be empty.")), Length(max=200)])
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
 
 
 def optional_int(value):
@@ -82,39 +83,39 @@ def optional_int(value):
 
 
 class ReportForm(FlaskForm):
-    lat = FloatField("Latitude", validators=[InputRequired("Click the map, or type the latitude."),
-                                             NumberRange(-90, 90, "A latitude is between -90 and 90.")])
-    lng = FloatField("Longitude", validators=[InputRequired("Click the map, or type the longitude."),
-                                              NumberRange(-180, 180, "A longitude is between -180 and 180.")])
-    address = StringField("Address or landmark", validators=[Optional(), Length(max=500)])
-    category_id = SelectField("What is the problem?", coerce=optional_int, validate_choice=False,
-                              validators=[InputRequired("Choose what kind of problem it is.")])
-    description = TextAreaField("Describe it", validators=[DataRequired("Tell the city what is wrong."),
+    lat = FloatField(_l("Latitude"), validators=[InputRequired(_l("Click the map, or type the latitude.")),
+                                             NumberRange(-90, 90, _l("A latitude is between -90 and 90."))])
+    lng = FloatField(_l("Longitude"), validators=[InputRequired(_l("Click the map, or type the longitude.")),
+                                              NumberRange(-180, 180, _l("A longitude is between -180 and 180."))])
+    address = StringField(_l("Address or landmark"), validators=[Optional(), Length(max=500)])
+    category_id = SelectField(_l("What is the problem?"), coerce=optional_int, validate_choice=False,
+                              validators=[InputRequired(_l("Choose what kind of problem it is."))])
+    description = TextAreaField(_l("Describe it"), validators=[DataRequired(_l("Tell the city what is wrong.")),
                                                             Length(max=5000)])
-    photos = MultipleFileField("Photos")
-    anonymous = BooleanField("Do not show my name publicly (the city's staff still see who reported)")
+    photos = MultipleFileField(_l("Photos"))
+    anonymous = BooleanField(_l("Do not show my name publicly (the city's staff still see who reported)"))
 
 
 class CommentForm(FlaskForm):
-    body = TextAreaField("Comment", validators=[DataRequired("Write something first."), Length(max=10_000)])
-    internal = BooleanField("Internal: only staff of the organization see it")
+    body = TextAreaField(_l("Comment"), validators=[DataRequired(_l("Write something first.")), Length(max=10_000)])
+    internal = BooleanField(_l("Internal: only staff of the organization see it"))
 
 
 class CloseForm(FlaskForm):
-    comment = TextAreaField("Closing comment (optional, public)", validators=[Optional(), Length(max=10_000)])
+    comment = TextAreaField(_l("Closing comment (optional, public)"), validators=[Optional(), Length(max=10_000)])
 
 
 class ReopenForm(FlaskForm):
-    comment = TextAreaField("Why reopen it? (optional, public)", validators=[Optional(), Length(max=10_000)])
+    comment = TextAreaField(_l("Why reopen it? (optional, public)"), validators=[Optional(), Length(max=10_000)])
 
 
 class WatchAreaForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired("Name the area, like “Around home”."), Length(max=200)])
-    geometry = TextAreaField("The area's corners", validators=[Optional()])
-    public = BooleanField("Public: others may see and follow it")
-    category_ids = SelectMultipleField("Only these kinds of problem (none chosen: every kind)",
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Name the area, like “Around home”.")), Length(max=200)])
+    geometry = TextAreaField(_l("The area's corners"), validators=[Optional()])
+    public = BooleanField(_l("Public: others may see and follow it"))
+    category_ids = SelectMultipleField(_l("Only these kinds of problem (none chosen: every kind)"),
                                        coerce=int, validate_choice=False)
-    repair = BooleanField("Fix the outline if its edges cross")
+    repair = BooleanField(_l("Fix the outline if its edges cross"))
 
 
 class ActionForm(FlaskForm):

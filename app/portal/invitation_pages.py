@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
 from app.accounts import invitations
@@ -30,7 +31,7 @@ def invitation(token: str):
 def _answer(token: str, perform, done: str):
     user = require_user()
     if not FlaskForm().validate_on_submit():
-        return _page(token, ApiError("The form expired; try again."), 400)
+        return _page(token, ApiError(_("The form expired; try again.")), 400)
     try:
         result = perform(token, user)
     except ApiError as exc:
@@ -38,17 +39,18 @@ def _answer(token: str, perform, done: str):
         if exc.status == 404:
             raise
         return _page(token, exc, exc.status)
-    flash(done.format(org=result.organization.name if result is not None else ""))
+    flash(done(result))
     return redirect(url_for("resident.home"))
 
 
 @bp.post("/invitations/<token>/accept")
 @login_required
 def accept(token: str):
-    return _answer(token, invitations.accept, "You are now a member of {org}.")
+    return _answer(token, invitations.accept,
+                   lambda membership: _("You are now a member of %(org)s.", org=membership.organization.name))
 
 
 @bp.post("/invitations/<token>/decline")
 @login_required
 def decline(token: str):
-    return _answer(token, invitations.decline, "You declined the invitation.")
+    return _answer(token, invitations.decline, lambda _result: _("You declined the invitation."))

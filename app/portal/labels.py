@@ -9,15 +9,17 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 
+from flask_babel import lazy_gettext as _l
+
 from app.inbound.models import InboundMessageStatus
 from app.requests.models import RequestStatus
 from app.work.models import WorkOrderStatus
 
 STATUS_LABELS: dict[type[enum.StrEnum], dict[str, str]] = {
-    RequestStatus: {"open": "Open", "acknowledged": "Acknowledged", "closed": "Closed", "archived": "Archived"},
-    WorkOrderStatus: {"open": "Open", "in_progress": "In progress", "done": "Done", "cancelled": "Cancelled"},
-    InboundMessageStatus: {"awaiting_review": "Awaiting review", "needs_attention": "Needs attention",
-                           "closed": "Closed"},
+    RequestStatus: {"open": _l("Open"), "acknowledged": _l("Acknowledged"), "closed": _l("Closed"), "archived": _l("Archived")},
+    WorkOrderStatus: {"open": _l("Open"), "in_progress": _l("In progress"), "done": _l("Done"), "cancelled": _l("Cancelled")},
+    InboundMessageStatus: {"awaiting_review": _l("Awaiting review"), "needs_attention": _l("Needs attention"),
+                           "closed": _l("Closed")},
 }
 
 

@@ -6,6 +6,9 @@ The inbox, the count and "seen" are app.notify.inbox's; the choices are app.noti
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from app.api.auth import require_user
 from app.extensions import db
@@ -20,8 +23,8 @@ from app.portal.web import portal_blueprint
 bp = portal_blueprint("inbox", __name__)
 
 PER_PAGE = 30
-FREQUENCY_LABELS = {"immediately": "As things happen", "daily": "One daily digest", "never": "Never"}
-CHANNEL_LABELS = {"inapp": "In the app", "email": "By email"}
+FREQUENCY_LABELS = {"immediately": _l("As things happen"), "daily": _l("One daily digest"), "never": _l("Never")}
+CHANNEL_LABELS = {"inapp": _l("In the app"), "email": _l("By email")}
 
 
 @bp.get("/notifications")
@@ -49,7 +52,7 @@ def open_notification(notification_id: int):
 @login_required
 def mark_all_seen():
     marked = inbox.mark_all_seen(require_user().id)
-    flash(f"{marked} notification{'s' if marked != 1 else ''} marked as seen.")
+    flash(ngettext("%(num)s notification marked as seen.", "%(num)s notifications marked as seen.", marked))
     return redirect(url_for("inbox.inbox_page"))
 
 
@@ -67,7 +70,7 @@ def preferences_page():
         if attempt(lambda: preferences.update_preferences(
                 user.id, frequency if frequency in FREQUENCY_LABELS else None, groups,
                 in_app_alert=request.form.get("in_app_alert") == "on")):
-            flash("Your notification preferences are saved.")
+            flash(_("Your notification preferences are saved."))
         return redirect(url_for("inbox.preferences_page"))
     return render_template("account/preferences.html", prefs=preferences.get_preferences(user.id),
                            channels=list(recipient_channels()), channel_labels=CHANNEL_LABELS,

@@ -8,6 +8,7 @@ the same service function as the API.
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 
 from app.api.auth import current_user, require_user
 from app.errors import NotFound
@@ -53,7 +54,7 @@ def request_page(public_id: str):
     """The address emails link to (app/links.py); the numeric id answers too, for older links."""
     row = service.find_by_public_id(public_id)
     if row is None and not public_id.isdigit():
-        raise NotFound(f"No request {public_id}.", {"public_id": public_id})
+        raise NotFound(_("No request %(public_id)s.", public_id=public_id), {"public_id": public_id})
     request_id = row.id if row is not None else int(public_id)
     return render_template("resident/request.html", **request_context(request_id))
 
@@ -84,14 +85,14 @@ def comment(request_id: int):
     return _act(request_id,
                 lambda: service.add_comment(request_id, require_user(), form.body.data, visibility,
                                             source=CommentSource.WEB),
-                "Your internal note is added." if visibility == "internal" else "Your comment is posted.")
+                _("Your internal note is added.") if visibility == "internal" else _("Your comment is posted."))
 
 
 @bp.post("/requests/<int:request_id>/follow")
 @login_required
 def follow(request_id: int):
     return _act(request_id, lambda: service.follow(request_id, require_user()),
-                "You follow this request: its updates will reach you.")
+                _("You follow this request: its updates will reach you."))
 
 
 @bp.post("/requests/<int:request_id>/support")
@@ -99,21 +100,21 @@ def follow(request_id: int):
 def support(request_id: int):
     """ "Me too" (also what choosing a request under "Is it one of these?" on the report page does)."""
     return _act(request_id, lambda: duplicates.support(request_id, require_user()),
-                "Thank you: your support is counted, and you follow this request.")
+                _("Thank you: your support is counted, and you follow this request."))
 
 
 @bp.post("/requests/<int:request_id>/unsupport")
 @login_required
 def unsupport(request_id: int):
     duplicates.unsupport(request_id, require_user())
-    return _done(request_id, "Your support is taken back.")
+    return _done(request_id, _("Your support is taken back."))
 
 
 @bp.post("/requests/<int:request_id>/unfollow")
 @login_required
 def unfollow(request_id: int):
     service.unfollow(request_id, require_user())
-    return _done(request_id, "You no longer follow this request.")
+    return _done(request_id, _("You no longer follow this request."))
 
 
 @bp.post("/requests/<int:request_id>/close")
@@ -123,7 +124,7 @@ def close(request_id: int):
     if not form.validate_on_submit():
         return render_template("resident/request.html", **request_context(request_id, close_form=form)), 422
     return _act(request_id, lambda: service.close(request_id, require_user(), (form.comment.data or "").strip() or None),
-                "The request is closed.")
+                _("The request is closed."))
 
 
 @bp.post("/requests/<int:request_id>/reopen")
@@ -134,4 +135,4 @@ def reopen(request_id: int):
         return render_template("resident/request.html", **request_context(request_id, reopen_form=form)), 422
     return _act(request_id,
                 lambda: service.reopen(request_id, require_user(), (form.comment.data or "").strip() or None),
-                "The request is open again.")
+                _("The request is open again."))

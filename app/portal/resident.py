@@ -6,6 +6,7 @@ A request's own page and the actions on it are in `request_page.py`, on this blu
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from app.addresses import service as addresses
 from app.api.auth import current_user, require_user
@@ -65,7 +66,7 @@ def form_answers(questions: list[dict], formdata) -> dict:
 
 def _report_page(form: ReportForm, code: int = 200, answer_errors: dict | None = None):
     serving = _category_choices(form)
-    form.category_id.choices = [("", "Choose…")] + [
+    form.category_id.choices = [("", _("Choose…"))] + [
         (str(category.id), f"{category.name} ({org['name']})" if len(serving) > 1 else category.name)
         for org in serving for category in org["categories"]]
     return render_template("resident/report.html", form=form, serving=serving, boundaries=mapdata.boundaries(),
@@ -100,7 +101,7 @@ def report():
             return _report_page(form, 422, _answer_errors(submitted.refusal))
         created = submitted.value
         _attach_photos(created.id, user, form.photos.data)
-        flash(f"Thank you. Your request {created.public_id} is filed; you will hear when it changes.")
+        flash(_("Thank you. Your request %(public_id)s is filed; you will hear when it changes.", public_id=created.public_id))
         return redirect(url_for("resident.request_page", public_id=created.public_id))
     return _report_page(form, 422 if form.errors else 200)
 
@@ -117,7 +118,7 @@ def _find_address(form: ReportForm):
     typed = (form.address.data or "").strip()
     found = addresses.suggestions(typed, 1, 1)["items"] if typed else []
     if not found:
-        form.address.errors = ["No address found like this. Check the spelling, or choose the point on the map."]
+        form.address.errors = [_("No address found like this. Check the spelling, or choose the point on the map.")]
         return _report_page(form, 422)
     form.lat.data, form.lng.data, form.address.data = found[0]["lat"], found[0]["lng"], found[0]["label"]
     form.lat.raw_data = form.lng.raw_data = []  # show the found point, not the empty boxes sent
@@ -134,7 +135,7 @@ def _attach_photos(request_id: int, user, files) -> None:
 def _attach_photo(request_id: int, user, upload) -> None:
     """One photo; a refused one is named in a flash and the others still go."""
     attempt(lambda: service.add_photo(request_id, user, upload.read(service.MAX_PHOTO_BYTES + 1), upload.filename),
-            show=lambda exc: flash(f"{upload.filename}: {exc.message}", "error"))
+            show=lambda exc: flash(_("%(filename)s: %(message)s", filename=upload.filename, message=exc.message), "error"))
 
 
 @bp.get("/my/requests")

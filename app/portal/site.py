@@ -8,12 +8,13 @@ mail scanner following the link changes nothing.
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from app.accounts import actors as account_actors
 from app.accounts import service as accounts
 from app.accounts.tokens import revoke_token
 from app.api.auth import log_in_session, log_out_session
-from app.extensions import db
 from app.portal.access import staff_organizations
 from app.portal.forms import ActionForm, EmailForm, LoginForm, NewPasswordForm, RegisterForm
 from app.portal.limits import posts_per_account, posts_per_client
@@ -22,8 +23,8 @@ from app.portal.web import portal_blueprint, safe_next
 
 bp = portal_blueprint("site", __name__)
 
-FORGOT_ANSWER = "If an account uses that address, we have sent it a link to choose a new password."
-RESEND_ANSWER = "If an unconfirmed account uses that address, we have sent it a new confirmation link."
+FORGOT_ANSWER = _l("If an account uses that address, we have sent it a link to choose a new password.")
+RESEND_ANSWER = _l("If an unconfirmed account uses that address, we have sent it a new confirmation link.")
 
 
 def _page(template: str, form, **context):
@@ -42,7 +43,6 @@ def login():
         if logged_in:
             user, token = logged_in.value
             revoke_token(token)  # the browser keeps its own session token instead
-            db.session.commit()
             log_in_session(user)
             return redirect(safe_next(form.next.data, url_for("resident.home")))
     return _page("site/login.html", form)
@@ -61,9 +61,9 @@ def register():
     form = RegisterForm()
     if form.validate_on_submit() and attempt(lambda: accounts.register(form.email.data, form.password.data, form.name.data.strip()),
                form, field="email"):
-        return render_template("site/message.html", title="Check your email",
-                               message=f"We have sent a confirmation link to {form.email.data}. "
-                                       "Follow it, then log in.")
+        return render_template("site/message.html", title=_("Check your email"),
+                               message=_("We have sent a confirmation link to %(email)s. Follow it, then log in.",
+                                             email=form.email.data))
     return _page("site/register.html", form)
 
 
@@ -76,10 +76,11 @@ def confirm():
     if request.method == "POST" and form.validate_on_submit():
         outcome = attempt(lambda: accounts.confirm_address(token), quiet=True)
         if not outcome:  # the refusal is the page itself
-            return render_template("site/message.html", title="This link does not work",
+            return render_template("site/message.html", title=_("This link does not work"),
                                    message=outcome.refusal.message), 422
         confirmed = outcome.value
-        flash(f"{confirmed['email']} is confirmed." + (" You can log in now." if confirmed["primary"] else ""))
+        flash(_("%(email)s is confirmed. You can log in now.", email=confirmed["email"]) if confirmed["primary"]
+              else _("%(email)s is confirmed.", email=confirmed["email"]))
         return redirect(url_for("site.login"))
     return render_template("site/confirm.html", form=form, token=token)
 
@@ -89,7 +90,7 @@ def _email_link(kind: str, answer: str, title: str, button: str):
     form = EmailForm()
     if form.validate_on_submit():
         account_actors.request_account_link(kind, form.email.data)
-        return render_template("site/message.html", title="Check your email", message=answer)
+        return render_template("site/message.html", title=_("Check your email"), message=answer)
     return _page("site/email_link.html", form, title=title, button=button)
 
 
@@ -97,14 +98,14 @@ def _email_link(kind: str, answer: str, title: str, button: str):
 @posts_per_client("RATELIMIT_ACCOUNT_EMAIL")
 @posts_per_account("RATELIMIT_ACCOUNT_EMAIL_ACCOUNT")
 def resend_confirmation():
-    return _email_link("confirm_email", RESEND_ANSWER, "Send the confirmation link again", "Send the link")
+    return _email_link("confirm_email", RESEND_ANSWER, _("Send the confirmation link again"), _("Send the link"))
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
 @posts_per_client("RATELIMIT_ACCOUNT_EMAIL")
 @posts_per_account("RATELIMIT_ACCOUNT_EMAIL_ACCOUNT")
 def forgot_password():
-    return _email_link("password_reset", FORGOT_ANSWER, "Forgot your password?", "Email me a link")
+    return _email_link("password_reset", FORGOT_ANSWER, _("Forgot your password?"), _("Email me a link"))
 
 
 @bp.route("/reset-password", methods=["GET", "POST"], endpoint="reset_password")
@@ -117,7 +118,7 @@ def choose_password():
                                form, field="password")
         if password_set:
             user = password_set.value
-            flash("Your password is set. Log in with it.")
+            flash(_("Your password is set. Log in with it."))
             # An invited member logs in straight into the staff portal they were invited to.
             organizations = staff_organizations(user)
             after = url_for("staff.dashboard", org=organizations[0].slug) if len(organizations) == 1 else None

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.accounts.models import User
@@ -16,6 +18,11 @@ from app.db_types import utcnow
 from app.events.kinds import KINDS
 from app.extensions import db
 from app.requests.models import RequestCategory
+
+# A status as a timeline phrase names it (requests' and work orders' statuses).
+STATUS_WORDS = {"open": _l("open"), "acknowledged": _l("acknowledged"), "closed": _l("closed"),
+                "archived": _l("archived"), "in_progress": _l("in progress"), "done": _l("done"),
+                "cancelled": _l("cancelled")}
 
 
 @dataclass(frozen=True)
@@ -48,20 +55,20 @@ def lines(entries, timezone: str | None = None) -> list[Line]:
     result = []
     for entry in entries:
         kind = KINDS.get(entry.kind)
-        who = "" if kind and kind.system else (entry.actor.name if entry.actor else "The city")
+        who = "" if kind and kind.system else (entry.actor.name if entry.actor else _("The city"))
         if entry.comment is not None:
             result.append(Line(entry.id, entry.kind, entry.created_at, who, "", entry.comment))
             continue
         payload = dict(entry.payload)
         values = {
             **payload,
-            "assignee": users.get(payload.get("assignee_id"), "nobody"),
-            "category": categories.get(payload.get("category_id"), "another category"),
-            "previous_category": categories.get(payload.get("previous_category_id"), "another category"),
-            "due_at": _when_text(payload.get("due_at"), timezone) if payload.get("due_at") else "nothing (cleared)",
-            "status": str(payload.get("status", "")).replace("_", " "),
+            "assignee": users.get(payload.get("assignee_id"), _("nobody")),
+            "category": categories.get(payload.get("category_id"), _("another category")),
+            "previous_category": categories.get(payload.get("previous_category_id"), _("another category")),
+            "due_at": _when_text(payload.get("due_at"), timezone) if payload.get("due_at") else _("nothing (cleared)"),
+            "status": str(STATUS_WORDS.get(payload.get("status"), str(payload.get("status", "")).replace("_", " "))),
         }
-        phrase = (kind.phrase if kind else None) or entry.kind.replace("_", " ").replace(".", ": ")
+        phrase = str(kind.phrase) if kind and kind.phrase else entry.kind.replace("_", " ").replace(".", ": ")
         result.append(Line(entry.id, entry.kind, entry.created_at, who, phrase.format_map(_Blank(values))))
     return result
 
@@ -97,19 +104,19 @@ def sla_badge(sla_due_at: datetime | None, status: str, now: datetime | None = N
     if status in ("closed", "archived"):
         return None
     if sla_due_at is None:
-        return SlaBadge("sla-none", "No SLA")
+        return SlaBadge("sla-none", _("No SLA"))
     left = sla_due_at - (now or utcnow())
     if left <= timedelta(0):
-        return SlaBadge("sla-breached", f"SLA breached {_span(-left)} ago")
+        return SlaBadge("sla-breached", _("SLA breached %(span)s ago", span=_span(-left)))
     if left <= DUE_SOON:
-        return SlaBadge("sla-due-soon", f"SLA due in {_span(left)}")
-    return SlaBadge("sla-ok", f"SLA due in {_span(left)}")
+        return SlaBadge("sla-due-soon", _("SLA due in %(span)s", span=_span(left)))
+    return SlaBadge("sla-ok", _("SLA due in %(span)s", span=_span(left)))
 
 
 def _span(delta: timedelta) -> str:
     hours = int(delta.total_seconds() // 3600)
     if hours >= 48:
-        return f"{hours // 24} days"
+        return _("%(num)s days", num=hours // 24)
     if hours >= 1:
-        return f"{hours} h"
-    return f"{max(int(delta.total_seconds() // 60), 1)} min"
+        return _("%(num)s h", num=hours)
+    return _("%(num)s min", num=max(int(delta.total_seconds() // 60), 1))

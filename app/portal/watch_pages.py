@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from geoalchemy2.shape import to_shape
 from sqlalchemy import select
 
@@ -35,22 +36,23 @@ def parse_typed_geometry(text: str) -> dict:
     """GeoJSON as typed or drawn, or one "lat, lng" corner per line (the ring is closed for you)."""
     text = (text or "").strip()
     if not text:
-        raise TypedGeometryError("Draw the area on the map, or type its corners: one \"lat, lng\" per line.")
+        raise TypedGeometryError(_("Draw the area on the map, or type its corners: one “lat, lng” per line."))
     if text.startswith("{"):
         try:
             return json.loads(text)
         except json.JSONDecodeError as exc:
-            raise TypedGeometryError(f"This is not valid GeoJSON: {exc.msg} (line {exc.lineno}).") from None
+            raise TypedGeometryError(_("This is not valid GeoJSON: %(problem)s (line %(line)s).", problem=exc.msg,
+                                       line=exc.lineno)) from None
     corners = []
     for number, line in enumerate(filter(None, (line.strip() for line in text.splitlines())), start=1):
         parts = [part for part in line.replace(";", ",").replace(" ", ",").split(",") if part]
         try:
             lat, lng = (float(part) for part in parts)
         except ValueError:
-            raise TypedGeometryError(f"Line {number} should be \"lat, lng\", like 39.78, -89.65.") from None
+            raise TypedGeometryError(_("Line %(number)s should be “lat, lng”, like 39.78, -89.65.", number=number)) from None
         corners.append([lng, lat])
     if len(corners) < 3:
-        raise TypedGeometryError("An area needs at least three corners.")
+        raise TypedGeometryError(_("An area needs at least three corners."))
     if corners[0] != corners[-1]:
         corners.append(corners[0])
     return {"type": "Polygon", "coordinates": [corners]}
@@ -108,7 +110,7 @@ def new():
     if form.validate_on_submit():
         area = _save(form)
         if area is not None:
-            flash(f"Your watch area “{area.name}” is saved: new requests inside it will reach you.")
+            flash(_("Your watch area “%(name)s” is saved: new requests inside it will reach you.", name=area.name))
             return redirect(url_for("watch.detail", area_id=area.id))
     return _form_page("watch/edit.html", form, code=422 if form.errors or form.form_errors else 200)
 
@@ -120,7 +122,7 @@ def detail(area_id: int):
         area = watch.visible_watch_area(user, area_id)
     except NotFound:
         if user is None:  # emailed to its owner or a follower: log in, then come back here
-            raise Unauthorized("Log in to see this watch area.") from None
+            raise Unauthorized(_("Log in to see this watch area.")) from None
         raise
     following = user is not None and any(
         followed.id == area.id for followed in db.session.scalars(watch.watch_areas_query(user, following=True)))
@@ -138,7 +140,7 @@ def edit(area_id: int):
     if request.method == "GET":
         form.geometry.data = _geometry_text(area)
     elif form.validate_on_submit() and _save(form, area) is not None:
-        flash("Watch area saved.")
+        flash(_("Watch area saved."))
         return redirect(url_for("watch.detail", area_id=area_id))
     return _form_page("watch/edit.html", form, area, 422 if form.errors or form.form_errors else 200)
 
@@ -152,16 +154,16 @@ def _act(area_id: int, perform, message: str, target: str = "watch.detail"):
 @bp.post("/<int:area_id>/delete")
 @login_required
 def delete(area_id: int):
-    return _act(area_id, watch.delete_watch_area, "The watch area is deleted.", "watch.index")
+    return _act(area_id, watch.delete_watch_area, _("The watch area is deleted."), "watch.index")
 
 
 @bp.post("/<int:area_id>/follow")
 @login_required
 def follow(area_id: int):
-    return _act(area_id, watch.follow_watch_area, "You follow this area: new requests inside it will reach you.")
+    return _act(area_id, watch.follow_watch_area, _("You follow this area: new requests inside it will reach you."))
 
 
 @bp.post("/<int:area_id>/unfollow")
 @login_required
 def unfollow(area_id: int):
-    return _act(area_id, watch.unfollow_watch_area, "You no longer follow this area.")
+    return _act(area_id, watch.unfollow_watch_area, _("You no longer follow this area."))

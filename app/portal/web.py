@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Flask, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
@@ -96,7 +97,7 @@ def _http_error_page(exc: HTTPException):
 
 
 def _csrf_error_page(exc: CSRFError):
-    message = "This form has expired or did not come from this site. Go back, reload the page and try again."
+    message = _("This form has expired or did not come from this site. Go back, reload the page and try again.")
     return render_template("error.html", status=400, message=message), 400
 
 

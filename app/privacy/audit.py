@@ -12,6 +12,7 @@ from sqlalchemy import insert, select
 
 from app.extensions import db
 from app.privacy.models import AuditAction, AuditEntry
+from app.transactions import unit_of_work
 
 
 def record(action: AuditAction, *, organization_id: int | None, actor_id: int | None,
@@ -34,6 +35,7 @@ def _where() -> str:
     return f"{request.method} {request.path}" if has_request_context() else ""
 
 
+@unit_of_work()
 def record_contact_views(organization_id: int, actor_id: int, shown: list[tuple[int, int | None]],
                          where: str | None = None) -> int:
     """A staff member saw the contact details of these (reporter id, request id) pairs; commits."""
@@ -43,7 +45,6 @@ def record_contact_views(organization_id: int, actor_id: int, shown: list[tuple[
         db.session.execute(insert(AuditEntry), [
             _row(AuditAction.CONTACT_VIEWED, organization_id, actor_id, reporter_id, request_id, where, None)
             for reporter_id, request_id in seen])
-        db.session.commit()
     return len(seen)
 
 

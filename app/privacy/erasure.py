@@ -21,9 +21,7 @@ as mail from someone with no account.
 
 from __future__ import annotations
 
-import contextlib
-import os
-
+from flask_babel import gettext as _
 from sqlalchemy import case, delete, func, or_, select, update
 
 from app.accounts.models import EmailAlias, Membership, User
@@ -120,11 +118,11 @@ def organizations_involved(user_id: int) -> set[int]:
 def check_deletable(user: User) -> None:
     """409 for accounts that hold a role somewhere: an organization must remove them first."""
     if user.deleted_at is not None:
-        raise Conflict("This account has already been deleted.")
+        raise Conflict(_("This account has already been deleted."))
     if user.is_superadmin or db.session.scalar(select(func.count()).select_from(Membership)
                                                .where(Membership.user_id == user.id)):
-        raise Conflict("Members of an organization cannot delete their account themselves: "
-                       "ask an administrator to remove you from the organization first.",
+        raise Conflict(_("Members of an organization cannot delete their account themselves: "
+                       "ask an administrator to remove you from the organization first."),
                        code="member_of_organization")
 
 
@@ -162,16 +160,6 @@ def erase_account(user: User, *, where: str) -> list[str]:
     return files
 
 
-def discard_unreferenced_files(paths: list[str]) -> None:
-    """Remove stored files no row refers to any more (files are shared by content, see app/uploads.py)."""
-    for path in dict.fromkeys(paths):
-        still_used = db.session.scalar(select(func.count()).select_from(Attachment)
-                                       .where(Attachment.storage_path == path)) or db.session.scalar(
-            select(func.count()).select_from(InboundMessageAttachment)
-            .where(InboundMessageAttachment.storage_path == path))
-        if not still_used:
-            with contextlib.suppress(FileNotFoundError):
-                os.remove(path)
 
 
 def _remove_photos(uid: int) -> list[str]:

@@ -24,6 +24,7 @@ from app.privacy import audit
 from app.privacy.erasure import organizations_involved
 from app.privacy.models import AuditAction
 from app.requests.models import Attachment, Comment, Follower, ServiceRequest
+from app.transactions import unit_of_work
 from app.watch.models import WatchArea, WatchAreaFollower
 
 EXPORT_FILENAME = "my-311-data.zip"
@@ -150,13 +151,13 @@ def build_export(user: User) -> bytes:
     return buffer.getvalue()
 
 
+@unit_of_work()
 def export_account(user: User, *, where: str) -> bytes:
     """Build the user's ZIP and record the export in the audit trail (commits)."""
     data = build_export(user)
     for organization_id in sorted(organizations_involved(user.id)) or [None]:
         audit.record(AuditAction.DATA_EXPORTED, organization_id=organization_id, actor_id=user.id,
                      subject_user_ids=[user.id], where=where)
-    db.session.commit()
     return data
 
 

@@ -15,11 +15,13 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import DateTime, bindparam, select, text
 
 from app.errors import ValidationFailed
 from app.extensions import db
 from app.privacy.models import PhotoPolicy, RetentionPolicy
+from app.transactions import unit_of_work
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +51,7 @@ def policy_for(organization_id: int | None) -> dict:
     return {name: getattr(row, name) for name in DEFAULTS}
 
 
+@unit_of_work()
 def set_policy(organization_id: int, actor_id: int | None, changes: dict) -> dict:
     """Change some of the organization's settings (422 naming the field when out of range); commits."""
     problems = {}
@@ -61,7 +64,7 @@ def set_policy(organization_id: int, actor_id: int | None, changes: dict) -> dic
         elif not isinstance(value, int) or isinstance(value, bool) or not LIMITS[name][0] <= value <= LIMITS[name][1]:
             problems[name] = [f"Must be a whole number from {LIMITS[name][0]} to {LIMITS[name][1]}."]
     if problems:
-        raise ValidationFailed("Some retention settings are out of range.", {"json": problems})
+        raise ValidationFailed(_("Some retention settings are out of range."), {"json": problems})
     merged = {**policy_for(organization_id), **changes}
     row = db.session.get(RetentionPolicy, organization_id, with_for_update=True)
     if row is None:
@@ -70,7 +73,6 @@ def set_policy(organization_id: int, actor_id: int | None, changes: dict) -> dic
     for name, value in merged.items():
         setattr(row, name, value)
     row.updated_by_id = actor_id
-    db.session.commit()
     return merged
 
 
@@ -133,8 +135,8 @@ def _batches(sql: str, now: datetime, batch_size: int) -> list[tuple]:
     statement = text(sql).bindparams(bindparam("now", type_=DateTime(timezone=True)))
     found: list[tuple] = []
     while True:
-        rows = db.session.execute(statement, {"now": now, "batch": batch_size}).all()
-        db.session.commit()
+        with unit_of_work():
+            rows = db.session.execute(statement, {"now": now, "batch": batch_size}).all()
         found += [tuple(row) for row in rows]
         if len(rows) < batch_size:
             return found
@@ -142,7 +144,7 @@ def _batches(sql: str, now: datetime, batch_size: int) -> list[tuple]:
 
 def sweep(now: datetime, batch_size: int = BATCH_SIZE) -> SweepStats:
     """Apply every organization's retention periods as of `now`; safe to run twice or side by side."""
-    from app.privacy.erasure import discard_unreferenced_files
+    from app.privacy.files import discard_unreferenced_files
 
     stats = SweepStats()
     stats.bodies_expired = len(_batches(_EXPIRE_BODIES, now, batch_size))

@@ -5,16 +5,18 @@ from __future__ import annotations
 from app.accounts import links
 from app.accounts.models import User
 from app.accounts.passwords import verify_password
-from app.accounts.service import InvalidToken, committing
+from app.accounts.service import InvalidToken
 from app.errors import Forbidden, ValidationFailed
 from app.events.service import record_event
-from app.privacy.erasure import check_deletable, discard_unreferenced_files, erase_account
+from app.privacy.erasure import check_deletable, erase_account
+from app.privacy.files import discard_unreferenced_files
+from app.transactions import unit_of_work
 
 
 def request_deletion_link(user: User) -> None:
     """Email the user a link that confirms deleting the account (valid for an hour)."""
     check_deletable(user)
-    with committing():
+    with unit_of_work():
         record_event("account.deletion_requested", actor=user, payload={"user_id": user.id})
 
 
@@ -31,6 +33,6 @@ def delete_own_account(user: User, *, password: str | None = None, token: str | 
     else:
         message = "Give your password, or follow the link we email you to confirm."
         raise ValidationFailed(message, {"json": {"password": [message]}})
-    with committing():
+    with unit_of_work():
         files = erase_account(user, where=where)
     discard_unreferenced_files(files)

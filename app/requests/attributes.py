@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 import marshmallow as ma
+from flask_babel import gettext as _
 
 from app.errors import ValidationFailed
 
@@ -59,18 +60,18 @@ class AttributeSchema(ma.Schema):
     def _values_fit_datatype(self, data, **kwargs):
         keys = [value["key"] for value in data.get("values", [])]
         if data.get("datatype") in LIST_DATATYPES and not keys:
-            raise ma.ValidationError("A list question needs at least one value.", "values")
+            raise ma.ValidationError(_("A list question needs at least one value."), "values")
         if data.get("datatype") not in LIST_DATATYPES and keys:
-            raise ma.ValidationError("Only list questions take values.", "values")
+            raise ma.ValidationError(_("Only list questions take values."), "values")
         if len(set(keys)) != len(keys):
-            raise ma.ValidationError("Value keys must be unique.", "values")
+            raise ma.ValidationError(_("Value keys must be unique."), "values")
 
 
 def check_unique_codes(attributes: list[dict]) -> None:
     """Raise ValidationError (for the `attributes` field) when two questions share a code."""
     codes = [attribute["code"] for attribute in attributes]
     if len(set(codes)) != len(codes):
-        raise ma.ValidationError("Question codes must be unique.", "attributes")
+        raise ma.ValidationError(_("Question codes must be unique."), "attributes")
 
 
 def answerable(attributes: Iterable[dict] | None) -> list[dict]:
@@ -185,6 +186,6 @@ def validate_answers(attributes: list[dict], answers: dict) -> dict:
         else:
             kept[code] = _stored_number(value) if question["datatype"] == Datatype.NUMBER else value
     if errors:
-        raise ValidationFailed("Some answers do not fit the category's questions.",
+        raise ValidationFailed(_("Some answers do not fit the category's questions."),
                                {"json": {"answers": errors}})
     return kept

@@ -6,6 +6,7 @@ them) and change them with `manage_settings`. Settings are not request events: n
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -15,6 +16,7 @@ from app.errors import Conflict, NotFound, ValidationFailed
 from app.extensions import db
 from app.requests import policy
 from app.requests.models import RequestCategory
+from app.transactions import unit_of_work
 
 READ_PERMISSION = "view_requests"
 WRITE_PERMISSION = "manage_settings"
@@ -40,7 +42,7 @@ def get_category(category_id: int, *, organization_id: int | None = None) -> Req
     """The category (of the organization, when given), or 404."""
     category = db.session.get(RequestCategory, category_id)
     if category is None or (organization_id is not None and category.organization_id != organization_id):
-        raise NotFound(f"No category {category_id}.", {"id": category_id})
+        raise NotFound(_("No category %(category_id)s.", category_id=category_id), {"id": category_id})
     return category
 
 
@@ -67,21 +69,23 @@ def _check_assignee(organization: Organization, fields: dict) -> None:
         raise ValidationFailed(message, {"json": {"auto_assignee_id": [message]}})
 
 
+@unit_of_work()
 def create(organization: Organization, actor: User | None, fields: dict) -> RequestCategory:
     """Add a category; its code is unique within the organization (409 otherwise)."""
     policy.require_permission(organization, actor, WRITE_PERMISSION)
     _check_assignee(organization, fields)
     category = RequestCategory(organization_id=organization.id, **fields)
     db.session.add(category)
+    # Worded before the flush: a failed flush leaves the session unreadable (the locale is looked up in it).
+    taken = _("%(slug)s already has a category %(code)s.", slug=organization.slug, code=repr(fields["code"]))
     try:
-        db.session.commit()
+        db.session.flush()
     except IntegrityError:
-        db.session.rollback()
-        raise Conflict(f"{organization.slug} already has a category {fields['code']!r}.",
-                       {"code": fields["code"]}) from None
+        raise Conflict(taken, {"code": fields["code"]}) from None
     return category
 
 
+@unit_of_work()
 def update(organization: Organization, actor: User | None, category_id: int, fields: dict) -> RequestCategory:
     """Change the given settings; fields left out keep their value."""
     policy.require_permission(organization, actor, WRITE_PERMISSION)
@@ -89,5 +93,4 @@ def update(organization: Organization, actor: User | None, category_id: int, fie
     _check_assignee(organization, fields)
     for name, value in fields.items():
         setattr(category, name, value)
-    db.session.commit()
     return category

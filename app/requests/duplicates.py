@@ -9,6 +9,7 @@ app.requests.policy's answer (actions SUPPORT and MERGE), like every other actio
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from geoalchemy2 import Geography
 from sqlalchemy import cast, delete, func, select
 from sqlalchemy.dialects.postgresql import insert
@@ -30,6 +31,7 @@ from app.requests.policy import Action, Audience
 from app.requests.queries import _near
 from app.requests.schemas import RequestView
 from app.requests.service import _acting, _active_category, get_request
+from app.transactions import unit_of_work
 from geo.spatial import point
 
 NEARBY_LIMIT = 10
@@ -47,9 +49,10 @@ def _follow_quietly(request_id: int, user_id: int) -> None:
     db.session.execute(insert(Follower).values(request_id=request_id, user_id=user_id).on_conflict_do_nothing())
 
 
+@unit_of_work()
 def support(request_id: int, actor: User | None) -> ServiceRequest:
     """Add the actor's "me too" (and follow); a second time changes nothing and records nothing."""
-    request, _ = _acting(request_id, actor, Action.SUPPORT)
+    request, _policy = _acting(request_id, actor, Action.SUPPORT)
     added = db.session.execute(
         insert(Support).values(request_id=request.id, user_id=actor.id)
         .on_conflict_do_nothing().returning(Support.user_id)).first()
@@ -57,17 +60,16 @@ def support(request_id: int, actor: User | None) -> ServiceRequest:
         _follow_quietly(request.id, actor.id)
         _recount(request)
         record_event("request.supported", request=request, actor=actor, payload={"user_id": actor.id})
-    db.session.commit()
     return request
 
 
+@unit_of_work()
 def unsupport(request_id: int, actor: User | None) -> ServiceRequest:
     """Take the actor's support back (they keep following until they unfollow); no event."""
     policy.require_user(actor)
     request = get_request(request_id, lock=True)
     db.session.execute(delete(Support).where(Support.request_id == request.id, Support.user_id == actor.id))
     _recount(request)
-    db.session.commit()
     return request
 
 
@@ -85,19 +87,23 @@ def nearby(lat: float, lng: float, category_id: int) -> dict:
                        "request": RequestView(row.ServiceRequest, Audience.PUBLIC)} for row in rows]}
 
 
+@unit_of_work()
 def merge(request_id: int, actor: User | None, into_id: int, *, organization: Organization) -> ServiceRequest:
-    """Fold a duplicate into another request of the organization: its followers and supporters move
-    (its reporter becomes a supporter of the survivor), it is closed pointing at the survivor, and
-    its reporter is told (`request.merged`). Returns the merged (closed) request."""
+    """Fold a duplicate into another request of the organization; each person moves as what they were:
+    followers follow the survivor, supporters support it (its reporter becomes a supporter too, and
+    keeps following), and watchers (owners and followers of watch areas around the duplicate) keep
+    watching by area: the survivor's watch-area audience includes its merged duplicates' places
+    (app/watch/lookup.py), so nobody is made a follower they never chose to be. It is closed pointing
+    at the survivor, and its reporter is told (`request.merged`). Returns the merged (closed) request."""
     if into_id == request_id:
-        raise ValidationFailed("A request cannot be merged into itself.", {"json": {"into_id": [
-            "A request cannot be merged into itself."]}})
+        raise ValidationFailed(_("A request cannot be merged into itself."), {"json": {"into_id": [
+            _("A request cannot be merged into itself.")]}})
     # Lock both rows in id order, so two merges of the same pair cannot deadlock.
     for locked_id in sorted((request_id, into_id)):
         if locked_id == into_id:
             survivor = _survivor(into_id, organization)
         else:
-            duplicate, _ = _acting(request_id, actor, Action.MERGE, organization)
+            duplicate, _policy = _acting(request_id, actor, Action.MERGE, organization)
     moved_followers = db.session.execute(
         insert(Follower).from_select(["request_id", "user_id"], select(survivor.id, Follower.user_id).where(
             Follower.request_id == duplicate.id), include_defaults=False).on_conflict_do_nothing().returning(Follower.user_id)).scalars().all()
@@ -113,7 +119,6 @@ def merge(request_id: int, actor: User | None, into_id: int, *, organization: Or
     duplicate.updated_at = survivor.updated_at = utcnow()
     record_event("request.merged", request=duplicate, actor=actor, payload={
         "into_id": survivor.id, "into_public_id": survivor.public_id, "moved_followers": len(moved_followers)})
-    db.session.commit()
     return duplicate
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, CITEXT, JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -139,6 +140,8 @@ class ServiceRequest(db.Model):
         Index("ix_service_requests_location", "location", postgresql_using="gist"),
         Index("ix_service_requests_org_status_updated", "organization_id", "status", "updated_at"),
         Index("ix_service_requests_category_id", "category_id"),
+        # A survivor's merged duplicates, whose places' watchers hear of it (app/watch/lookup.py).
+        Index("ix_service_requests_merged_into_id", "merged_into_id", postgresql_where=text("merged_into_id IS NOT NULL")),
         # The hot reads' indexes (migration 0015_search; tests/requests/test_query_plans.py):
         # list order, globally and per organization, and trigram search for `q`.
         Index("ix_service_requests_updated_at", "updated_at", "id"),

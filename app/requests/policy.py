@@ -18,6 +18,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.accounts.models import Membership, Permission, User, role_permissions
@@ -201,7 +203,7 @@ def allowed_actions(viewer: Viewer, request: ServiceRequest) -> list[Action]:
 def require_user(user: User | None) -> User:
     """The user, or 401: every change to a request has a named actor."""
     if user is None:
-        raise Unauthorized("Log in, or send Authorization: Bearer <token>.")
+        raise Unauthorized(_("Log in, or send Authorization: Bearer <token>."))
     return user
 
 
@@ -209,7 +211,7 @@ def require_permission(organization, user: User | None, permission: str) -> None
     """401 unless logged in, 403 unless `user` holds `permission` in the organization."""
     require_user(user)
     if permission not in permissions_of(user, organization.id):
-        raise Forbidden(f"You need the {permission!r} permission in {organization.slug!r}.",
+        raise Forbidden(_("You need the %(permission)s permission in %(slug)s.", permission=repr(permission), slug=repr(organization.slug)),
                         {"permission": permission})
 
 
@@ -220,20 +222,42 @@ def require(viewer: Viewer, request: ServiceRequest, action: Action) -> None:
         detail = {"action": action.value}
         if action in STAFF_PERMISSION and action not in RESIDENT_ROLE_ACTIONS[ResidentRole.REPORTER]:
             detail["permission"] = STAFF_PERMISSION[action]
-        raise Forbidden(f"You may not {action.value.replace('_', ' ')} this request.", detail)
+        raise Forbidden(_("You may not %(action)s this request.", action=_verb(action)), detail)
     if request.status not in ACTION_FROM[action]:
         if request.status == RequestStatus.ARCHIVED:
-            raise Conflict("This request is archived and read-only.", {"status": request.status})
-        raise Conflict(f"A request that is {request.status} cannot be {_past(action)}.",
+            raise Conflict(_("This request is archived and read-only."), {"status": request.status})
+        raise Conflict(_("A request that is %(status)s cannot be %(done)s.", status=_status_word(request.status),
+                         done=_past(action)),
                        {"status": request.status, "action": action.value})
     if not _restriction_allows(viewer, request, action):
         raise Forbidden(
-            f"This category does not let residents {action.value.replace('_', ' ')} its requests"
-            + (" once closed." if request.status == CLOSED else "."),
+            _("This category does not let residents %(action)s its requests once closed.", action=_verb(action))
+            if request.status == CLOSED
+            else _("This category does not let residents %(action)s its requests.", action=_verb(action)),
             {"action": action.value, "public_restriction": request.category.public_restriction},
             code="restricted_by_category",
         )
 
 
 def _past(action: Action) -> str:
-    return {A.ACKNOWLEDGE: "acknowledged", A.CLOSE: "closed", A.REOPEN: "reopened"}.get(action, "changed")
+    return str(_PAST.get(action, _PAST[None]))
+
+
+def _verb(action: Action) -> str:
+    return str(_VERBS.get(action, action.value.replace("_", " ")))
+
+
+def _status_word(status: str) -> str:
+    return str(_STATUS_WORDS.get(status, status))
+
+
+# The words of refusals, in the caller's language.
+_PAST = {Action.ACKNOWLEDGE: _l("acknowledged"), Action.CLOSE: _l("closed"), Action.REOPEN: _l("reopened"),
+         None: _l("changed")}
+_VERBS = {Action.ACKNOWLEDGE: _l("acknowledge"), Action.ASSIGN: _l("assign"), Action.RECATEGORIZE: _l("recategorize"),
+          Action.SET_DUE_DATE: _l("set the due date of"), Action.CLOSE: _l("close"), Action.REOPEN: _l("reopen"),
+          Action.COMMENT: _l("comment on"), Action.COMMENT_INTERNAL: _l("add internal notes to"),
+          Action.ATTACH: _l("attach files to"), Action.FOLLOW: _l("follow"), Action.SUPPORT: _l("support"),
+          Action.MERGE: _l("merge")}
+_STATUS_WORDS = {RequestStatus.OPEN: _l("open"), RequestStatus.ACKNOWLEDGED: _l("acknowledged"),
+                 RequestStatus.CLOSED: _l("closed"), RequestStatus.ARCHIVED: _l("archived")}

@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
 from geoalchemy2 import Geography
 from sqlalchemy import (
     Integer,
@@ -152,7 +153,7 @@ def request_for_view(request_id: int) -> ServiceRequest:
         .options(joinedload(ServiceRequest.organization, innerjoin=True),
                  joinedload(ServiceRequest.category, innerjoin=True)))
     if request is None:
-        raise NotFound(f"No request {request_id}.", {"id": request_id})
+        raise NotFound(_("No request %(request_id)s.", request_id=request_id), {"id": request_id})
     return request
 
 

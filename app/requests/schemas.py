@@ -14,6 +14,7 @@ from functools import cached_property
 
 import marshmallow as ma
 from flask import current_app
+from flask_babel import gettext as _
 from flask_smorest.fields import Upload
 from geoalchemy2.shape import to_shape
 from webargs.fields import DelimitedList
@@ -35,7 +36,7 @@ MAX_COMMENT = 10000
 
 def _not_blank(value: str) -> None:
     if not value.strip():
-        raise ma.ValidationError("Must not be blank.")
+        raise ma.ValidationError(_("Must not be blank."))
 
 
 def Latitude(**kwargs):  # noqa: N802  (a field factory reads like a field class)
@@ -89,12 +90,12 @@ class RequestFiltersSchema(InputSchema, PaginationArgs):
         near = [name for name in ("lat", "lng", "radius_m") if data.get(name) is not None]
         if near and len(near) != 3:
             missing = [name for name in ("lat", "lng", "radius_m") if name not in near]
-            raise ma.ValidationError({name: ["lat, lng and radius_m go together."] for name in missing})
+            raise ma.ValidationError({name: [_("lat, lng and radius_m go together.")] for name in missing})
         if data.get("bbox"):
             min_lng, min_lat, max_lng, max_lat = data["bbox"]
             if not (-180 <= min_lng < max_lng <= 180 and -90 <= min_lat < max_lat <= 90):
-                raise ma.ValidationError("Expected min_lng,min_lat,max_lng,max_lat within -180..180 "
-                                         "and -90..90, minimum before maximum.", "bbox")
+                raise ma.ValidationError(_("Expected min_lng,min_lat,max_lng,max_lat within -180..180 "
+                                         "and -90..90, minimum before maximum."), "bbox")
 
 
 class CommentCreateSchema(InputSchema):

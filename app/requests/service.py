@@ -1,8 +1,9 @@
 """The request lifecycle: every change a resident or staff member makes to a request.
 
-Each public function owns its transaction: it locks the request row, asks `policy` whether
-the actor may act, changes the rows, records exactly one Event (kinds in app/events/kinds.py)
-and commits; the event reaches the fan-out after the commit. Functions taking `organization`
+Each public function is a unit of work (app/transactions.py): it locks the request row, asks
+`policy` whether the actor may act, changes the rows, records exactly one Event (kinds in
+app/events/kinds.py) and commits, or joins its caller's unit; the event reaches the fan-out
+after the commit. Functions taking `organization`
 serve the staff API: the actor must be a member of it (403), and a request of another
 organization is 404.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext as _
 from geoalchemy2.shape import from_shape
 from shapely.geometry import Point
 from sqlalchemy import func, select
@@ -36,6 +38,7 @@ from app.requests.models import (
     Visibility,
 )
 from app.requests.policy import Action, Audience
+from app.transactions import unit_of_work
 from app.uploads import DEFAULT_MAX_BYTES, inspect_upload, keep_file
 from app.work.sla import assign_sla_deadline
 
@@ -58,7 +61,7 @@ def get_request(request_id: int, *, organization_id: int | None = None, lock: bo
         statement = statement.with_for_update(of=ServiceRequest)
     request = db.session.scalar(statement)
     if request is None:
-        raise NotFound(f"No request {request_id}.", {"id": request_id})
+        raise NotFound(_("No request %(request_id)s.", request_id=request_id), {"id": request_id})
     return request
 
 
@@ -109,6 +112,7 @@ def _may_be_assigned(user_id: int | None, organization_id: int) -> bool:
     return user is not None and user.active and "edit_requests" in policy.permissions_of(user, organization_id)
 
 
+@unit_of_work()
 def submit(actor: User | None, *, category_id: int, lat: float, lng: float, description: str,
            address: str = "", answers: dict | None = None, source: str = CommentSource.API,
            anonymous: bool = False) -> ServiceRequest:
@@ -119,33 +123,31 @@ def submit(actor: User | None, *, category_id: int, lat: float, lng: float, desc
     request = _file_request(_active_category(category_id), actor, actor.id, lat=lat, lng=lng,
                             description=description, address=address, answers=answers, source=source)
     request.anonymous = anonymous
-    db.session.commit()
     return request
 
 
+@unit_of_work()
 def submit_for_contact(*, category_id: int, lat: float, lng: float, description: str, address: str = "",
                        answers: dict | None = None, source: str) -> ServiceRequest:
     """File a request whose reporter is a contact, not an account (an Open311 report that may not be
     attached to the account of its address); the caller keeps the contact. Nobody follows it."""
     request = _file_request(_active_category(category_id), None, None, lat=lat, lng=lng,
                             description=description, address=address, answers=answers, source=source)
-    db.session.commit()
     return request
 
 
+@unit_of_work()
 def submit_on_behalf(staff: User | None, reporter_id: int | None, *, category_id: int, organization: Organization,
                      lat: float, lng: float, description: str, address: str = "", answers: dict | None = None,
-                     source: str = CommentSource.EMAIL, commit: bool = True) -> ServiceRequest:
+                     source: str = CommentSource.EMAIL) -> ServiceRequest:
     """Staff file a request for someone (from an email, a phone call); the reporter may be unknown.
 
-    `commit=False` lets the caller (inbound triage) link its own rows in the same transaction.
+    Called inside the caller's unit of work (inbound triage), it links its own rows in the same transaction.
     """
     policy.require_permission(organization, staff, "edit_requests")
     category = _active_category(category_id, organization.id)
     request = _file_request(category, staff, reporter_id, lat=lat, lng=lng, description=description,
                             address=address, answers=answers, source=source)
-    if commit:
-        db.session.commit()
     return request
 
 
@@ -189,6 +191,7 @@ def _transition(request: ServiceRequest, action: Action) -> None:
         request.closed_at = None
 
 
+@unit_of_work()
 def set_anonymous(request_id: int, actor: User | None, anonymous: bool, *,
                   organization: Organization) -> ServiceRequest:
     """Staff hide (or show again) the reporter's name from the public; archived requests too."""
@@ -197,60 +200,60 @@ def set_anonymous(request_id: int, actor: User | None, anonymous: bool, *,
     if request.anonymous != anonymous:
         request.anonymous = anonymous
         _record("request.anonymity_changed", request, actor, {"anonymous": anonymous})
-    db.session.commit()
     return request
 
 
+@unit_of_work()
 def acknowledge(request_id: int, actor: User | None, *, organization: Organization | None = None) -> ServiceRequest:
     """Open -> Acknowledged (staff only)."""
-    request, _ = _acting(request_id, actor, Action.ACKNOWLEDGE, organization)
+    request, _policy = _acting(request_id, actor, Action.ACKNOWLEDGE, organization)
     _transition(request, Action.ACKNOWLEDGE)
     _record("request.acknowledged", request, actor)
-    db.session.commit()
     return request
 
 
+@unit_of_work()
 def assign(request_id: int, actor: User | None, assignee_id: int | None, *,
            organization: Organization | None = None) -> ServiceRequest:
     """Assign to a member who may edit requests, or unassign with None; unchanged records nothing."""
-    request, _ = _acting(request_id, actor, Action.ASSIGN, organization)
+    request, _policy = _acting(request_id, actor, Action.ASSIGN, organization)
     if assignee_id is not None and not _may_be_assigned(assignee_id, request.organization_id):
         raise _field_error("assignee_id", f"User {assignee_id} is not a member here who may handle requests.")
     if assignee_id != request.assignee_id:
         previous, request.assignee_id = request.assignee_id, assignee_id
         _record("request.assigned", request, actor,
                 {"assignee_id": assignee_id, "previous_assignee_id": previous})
-    db.session.commit()
     return request
 
 
+@unit_of_work()
 def recategorize(request_id: int, actor: User | None, category_id: int, *,
                  organization: Organization | None = None) -> ServiceRequest:
     """Move to another active category of the same organization; the SLA restarts from it."""
-    request, _ = _acting(request_id, actor, Action.RECATEGORIZE, organization)
+    request, _policy = _acting(request_id, actor, Action.RECATEGORIZE, organization)
     category = _active_category(category_id, request.organization_id)
     if category.id != request.category_id:
         previous = request.category_id
         request.category = category
         assign_sla_deadline(request)
         _record("request.recategorized", request, actor, {"category_id": category.id, "previous_category_id": previous})
-    db.session.commit()
     return request
 
 
+@unit_of_work()
 def set_due_date(request_id: int, actor: User | None, due_at: datetime | None, *,
                  organization: Organization | None = None) -> ServiceRequest:
     """Set or clear (None) the due date; unchanged records nothing."""
-    request, _ = _acting(request_id, actor, Action.SET_DUE_DATE, organization)
+    request, _policy = _acting(request_id, actor, Action.SET_DUE_DATE, organization)
     if due_at != request.due_at:
         previous, request.due_at = request.due_at, due_at
         _record("request.due_date_changed", request, actor, {
             "due_at": due_at.isoformat() if due_at else None,
             "previous_due_at": previous.isoformat() if previous else None})
-    db.session.commit()
     return request
 
 
+@unit_of_work()
 def close(request_id: int, actor: User | None, comment: str | None = None, *,
           organization: Organization | None = None) -> ServiceRequest:
     """Close (reporter or staff, as the category allows), with an optional public comment."""
@@ -259,10 +262,10 @@ def close(request_id: int, actor: User | None, comment: str | None = None, *,
     _transition(request, Action.CLOSE)
     _record("request.closed", request, actor, {
         "by_reporter": viewer.is_reporter, "comment_id": comment_row.id if comment_row else None})
-    db.session.commit()
     return request
 
 
+@unit_of_work()
 def reopen(request_id: int, actor: User | None, comment: str | None = None, *,
            organization: Organization | None = None, comment_author: User | None = None,
            source: str = CommentSource.API) -> ServiceRequest:
@@ -276,7 +279,6 @@ def reopen(request_id: int, actor: User | None, comment: str | None = None, *,
     assign_sla_deadline(request)
     _record("request.reopened", request, actor, {
         "by_reporter": viewer.is_reporter, "comment_id": comment_row.id if comment_row else None})
-    db.session.commit()
     return request
 
 
@@ -294,14 +296,14 @@ def _new_comment(request: ServiceRequest, viewer: policy.Viewer, body: str, visi
     return comment
 
 
+@unit_of_work()
 def add_comment(request_id: int, actor: User | None, body: str, visibility: str = Visibility.PUBLIC,
-                source: str = CommentSource.API, files: list[tuple[bytes, str, str]] = (),
-                commit: bool = True) -> Comment:
+                source: str = CommentSource.API, files: list[tuple[bytes, str, str]] = ()) -> Comment:
     """A public comment (anyone the category lets) or an internal one (staff of the organization).
 
     `files` are (bytes, filename, content type) already screened by their caller (email
     attachments); they are stored and attached to the comment in the same transaction.
-    `commit=False` lets a caller (inbound mail) make the comment part of its own transaction.
+    Inside a caller's unit of work (inbound mail, an automation run) the comment joins its transaction.
     """
     visibility = Visibility(visibility)
     action = Action.COMMENT_INTERNAL if visibility is Visibility.INTERNAL else Action.COMMENT
@@ -315,51 +317,49 @@ def add_comment(request_id: int, actor: User | None, body: str, visibility: str 
                 {"comment_id": comment.id, "mentioned_user_ids": comment.mentioned_user_ids})
     else:
         _record("request.comment_public", request, actor, {"comment_id": comment.id})
-    if commit:
-        db.session.commit()
     return comment
 
 
+@unit_of_work()
 def follow(request_id: int, actor: User | None) -> ServiceRequest:
     """Follow the request; following twice changes nothing and records nothing."""
-    request, _ = _acting(request_id, actor, Action.FOLLOW)
+    request, _policy = _acting(request_id, actor, Action.FOLLOW)
     inserted = db.session.execute(
         insert(Follower).values(request_id=request.id, user_id=actor.id)
         .on_conflict_do_nothing().returning(Follower.user_id)
     ).first()
     if inserted:
         record_event("request.followed", request=request, actor=actor, payload={"user_id": actor.id})
-    db.session.commit()
     return request
 
 
+@unit_of_work()
 def unfollow(request_id: int, actor: User | None) -> ServiceRequest:
     """Stop following (allowed on archived requests too); not a change to the request, no event."""
     policy.require_user(actor)
     request = get_request(request_id)
     db.session.query(Follower).filter_by(request_id=request.id, user_id=actor.id).delete()
-    db.session.commit()
     return request
 
 
+@unit_of_work()
 def add_photo(request_id: int, actor: User | None, data: bytes, filename: str | None) -> Attachment:
     """Attach a photo (judged by its bytes; at most MAX_PHOTOS per request)."""
-    request, _ = _acting(request_id, actor, Action.ATTACH)
+    request, _policy = _acting(request_id, actor, Action.ATTACH)
     verdict = inspect_upload(data, filename, max_bytes=MAX_PHOTO_BYTES)
     if not verdict.ok:
         status, code = ((413, "payload_too_large") if verdict.size > MAX_PHOTO_BYTES else
                         (422, "validation_failed") if verdict.size == 0 else
                         (415, "unsupported_media_type"))
-        raise ApiError(f"Photo refused: {verdict.reason}.", {"files": {"file": [verdict.reason]}},
+        raise ApiError(_("Photo refused: %(reason)s.", reason=verdict.reason), {"files": {"file": [verdict.reason]}},
                        status=status, code=code)
     photos = db.session.scalar(select(func.count()).select_from(Attachment).where(
         Attachment.request_id == request.id, Attachment.comment_id.is_(None)))
     if photos >= MAX_PHOTOS:
-        raise Conflict(f"A request holds at most {MAX_PHOTOS} photos.", {"limit": MAX_PHOTOS})
+        raise Conflict(_("A request holds at most %(MAX_PHOTOS)s photos.", MAX_PHOTOS=MAX_PHOTOS), {"limit": MAX_PHOTOS})
     attachment = Attachment(request_id=request.id, uploaded_by_id=actor.id,
                             **keep_file(data, verdict.filename, verdict.content_type))
     db.session.add(attachment)
     db.session.flush()
     _record("request.attachment_added", request, actor, {"attachment_id": attachment.id})
-    db.session.commit()
     return attachment

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
 from sqlalchemy import text
 
 from app.accounts.models import Organization
@@ -87,12 +88,12 @@ def period_for(organization: Organization, start: date | None, end: date | None,
     end = end or today
     start = start or end - timedelta(days=29)
     if start > end:
-        raise ValidationFailed("`from` must not be after `to`.", {"from": ["Must not be after `to`."]})
+        raise ValidationFailed(_("`from` must not be after `to`."), {"from": [_("Must not be after `to`.")]})
     if (end - start).days >= MAX_DAYS:
-        raise ValidationFailed(f"A period is at most {MAX_DAYS} days.", {"to": [f"At most {MAX_DAYS} days after `from`."]})
+        raise ValidationFailed(_("A period is at most %(MAX_DAYS)s days.", MAX_DAYS=MAX_DAYS), {"to": [_("At most %(MAX_DAYS)s days after `from`.", MAX_DAYS=MAX_DAYS)]})
     interval = interval or ("day" if (end - start).days < 62 else "week")
     if interval not in INTERVALS:
-        raise ValidationFailed("Unknown interval.", {"interval": [f"One of {', '.join(INTERVALS)}."]})
+        raise ValidationFailed(_("Unknown interval."), {"interval": [_("One of %(names)s.", names=', '.join(INTERVALS))]})
     return Period(start, end, interval, tz)
 
 

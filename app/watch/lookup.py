@@ -7,7 +7,8 @@ area's category filter is applied on the piece (copied there by the trigger), an
 owners of the matching areas are united (UNION: distinct) with their followers.
 
 - `watch_area_subscribers(request_id)`: a SELECT of `user_id` for the request's point and
-  category, for the fan-out to embed in its own recipient query.
+  category (and those of the duplicates merged into it), for the fan-out to embed in its own
+  recipient query.
 - `watch_area_subscribers_at(lng, lat, category_id)`: the same for any point;
   `subscriber_ids_at(...)` runs it and returns the ids (the benchmark's application path).
   A `category_id` of None matches only areas that watch every category.
@@ -44,9 +45,11 @@ def _subscribers(place, category_id, *conditions):
 
 
 def watch_area_subscribers(request_id):
-    """SELECT user_id of every owner and follower of a watch area containing the request."""
+    """SELECT user_id of every owner and follower of a watch area containing the request, or
+    containing a duplicate merged into it: a merge moves a duplicate's watchers as watchers (they
+    hear of the survivor through their area, and stop when they leave it), never as followers."""
     return _subscribers(ServiceRequest.location, ServiceRequest.category_id,
-                        ServiceRequest.id == request_id)
+                        or_(ServiceRequest.id == request_id, ServiceRequest.merged_into_id == request_id))
 
 
 # Built once; the point lookup is on the hot path of every event with a place, so it is

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import marshmallow as ma
+from flask_babel import gettext as _
 from geoalchemy2.shape import to_shape
 
 from app.pagination import PaginationArgs
@@ -21,9 +22,9 @@ _GEOMETRY_DOC = ("GeoJSON Polygon, MultiPolygon, a Feature holding one, or a Fea
 
 def _name_text(value: str) -> None:
     if not value.strip():
-        raise ma.ValidationError("Must not be blank.")
+        raise ma.ValidationError(_("Must not be blank."))
     if "\x00" in value:
-        raise ma.ValidationError("Must not contain NUL characters.")
+        raise ma.ValidationError(_("Must not contain NUL characters."))
 
 
 def _name(**kwargs) -> ma.fields.String:
@@ -77,9 +78,9 @@ class WatchAreaUpdateSchema(ma.Schema):
     @ma.validates_schema
     def _something_to_change(self, data, **kwargs):
         if not set(data) - {"repair"}:
-            raise ma.ValidationError("Send at least one of name, geometry, public, category_ids.")
+            raise ma.ValidationError(_("Send at least one of name, geometry, public, category_ids."))
         if "repair" in data and "geometry" not in data:
-            raise ma.ValidationError("repair applies to a geometry sent with it.", "repair")
+            raise ma.ValidationError(_("repair applies to a geometry sent with it."), "repair")
 
 
 class WatchAreaListArgs(PaginationArgs):
@@ -93,8 +94,8 @@ class WatchAreaListArgs(PaginationArgs):
     @ma.validates_schema
     def _coherent(self, data, **kwargs):
         if data["public"] and data["following"]:
-            raise ma.ValidationError("Ask for public or following, not both.", "following")
+            raise ma.ValidationError(_("Ask for public or following, not both."), "following")
         if ("lat" in data) != ("lng" in data):
-            raise ma.ValidationError("Send lat and lng together.", "lat" if "lng" in data else "lng")
+            raise ma.ValidationError(_("Send lat and lng together."), "lat" if "lng" in data else "lng")
         if "lat" in data and not data["public"]:
-            raise ma.ValidationError("lat and lng narrow public=true browsing.", "public")
+            raise ma.ValidationError(_("lat and lng narrow public=true browsing."), "public")

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask import current_app
+from flask_babel import gettext as _
 from geoalchemy2.shape import from_shape
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert
@@ -21,6 +22,7 @@ from app.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFa
 from app.events.service import record_event
 from app.extensions import db
 from app.requests.models import RequestCategory
+from app.transactions import unit_of_work
 from app.watch.models import WatchArea, WatchAreaFollower
 from geo.spatial import metres_from, within_metres
 from geo.validation import GeometryLimits, polygon_from_geojson
@@ -59,10 +61,11 @@ def visible_watch_area(user: User | None, area_id: int) -> WatchArea:
     """The area if the caller may see it (theirs, or public), else 404."""
     area = db.session.get(WatchArea, area_id) if 0 < area_id <= MAX_ID else None
     if area is None or not (area.public or (user is not None and area.owner_id == user.id)):
-        raise NotFound(f"No watch area {area_id}.", {"watch_area_id": area_id})
+        raise NotFound(_("No watch area %(area_id)s.", area_id=area_id), {"watch_area_id": area_id})
     return area
 
 
+@unit_of_work()
 def create_watch_area(owner: User, *, name: str, geometry: dict, public: bool = False,
                       category_ids: Iterable[int] = (), repair: bool = False) -> WatchArea:
     """Draw a new area for `owner`; records watch_area.created."""
@@ -76,10 +79,10 @@ def create_watch_area(owner: User, *, name: str, geometry: dict, public: bool = 
     db.session.add(area)
     db.session.flush()
     record_event("watch_area.created", actor=owner, payload={"watch_area_id": area.id})
-    db.session.commit()
     return area
 
 
+@unit_of_work()
 def update_watch_area(user: User, area_id: int, *, repair: bool = False, **changes) -> WatchArea:
     """Change the caller's own area (name, geometry, public, category_ids); records watch_area.updated."""
     area = _own_watch_area(user, area_id)
@@ -95,23 +98,23 @@ def update_watch_area(user: User, area_id: int, *, repair: bool = False, **chang
             db.session.execute(delete(WatchAreaFollower).where(WatchAreaFollower.watch_area_id == area.id))
     record_event("watch_area.updated", actor=user,
                  payload={"watch_area_id": area.id, "changed": sorted(changes)})
-    db.session.commit()
     return area
 
 
+@unit_of_work()
 def delete_watch_area(user: User, area_id: int) -> None:
     """Delete the caller's own area (its pieces and followers go with it); records watch_area.deleted."""
     area = _own_watch_area(user, area_id)
     db.session.delete(area)
     record_event("watch_area.deleted", actor=user, payload={"watch_area_id": area_id})
-    db.session.commit()
 
 
+@unit_of_work()
 def follow_watch_area(user: User, area_id: int) -> None:
     """Follow someone else's public area; following twice changes nothing (one event)."""
     area = visible_watch_area(user, area_id)
     if area.owner_id == user.id:
-        raise Conflict("This is your own watch area: its alerts already reach you.",
+        raise Conflict(_("This is your own watch area: its alerts already reach you."),
                        {"watch_area_id": area_id}, code="own_watch_area")
     added = db.session.execute(
         insert(WatchAreaFollower).values(watch_area_id=area.id, user_id=user.id)
@@ -120,9 +123,9 @@ def follow_watch_area(user: User, area_id: int) -> None:
     if added is not None:
         record_event("watch_area.followed", actor=user,
                      payload={"watch_area_id": area.id, "user_id": user.id})
-    db.session.commit()
 
 
+@unit_of_work()
 def unfollow_watch_area(user: User, area_id: int) -> None:
     """Stop following an area; not following it already is no error."""
     area = visible_watch_area(user, area_id)
@@ -134,19 +137,18 @@ def unfollow_watch_area(user: User, area_id: int) -> None:
     if removed is not None:
         record_event("watch_area.unfollowed", actor=user,
                      payload={"watch_area_id": area.id, "user_id": user.id})
-    db.session.commit()
 
 
 def _signed_in(user: User | None) -> User:
     if user is None:
-        raise Unauthorized("Log in to see your watch areas, or ask for public=true.")
+        raise Unauthorized(_("Log in to see your watch areas, or ask for public=true."))
     return user
 
 
 def _own_watch_area(user: User, area_id: int) -> WatchArea:
     area = visible_watch_area(user, area_id)
     if area.owner_id != user.id:
-        raise Forbidden("Only the owner can change or delete a watch area.", {"watch_area_id": area_id})
+        raise Forbidden(_("Only the owner can change or delete a watch area."), {"watch_area_id": area_id})
     return area
 
 
@@ -164,6 +166,6 @@ def _existing_categories(category_ids: Iterable[int]) -> list[int]:
     unknown = [category_id for category_id in wanted if category_id not in found]
     if unknown:
         text = f"No such categories: {', '.join(map(str, unknown))}."
-        raise ValidationFailed(f"Invalid category_ids: {text}",
+        raise ValidationFailed(_("Invalid category_ids: %(text)s", text=text),
                                {"json": {"category_ids": [text]}, "unknown": unknown})
     return wanted

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.accounts.models import Membership, Organization, User
@@ -12,6 +13,7 @@ from app.errors import Conflict, NotFound, ValidationFailed
 from app.events.service import record_event
 from app.extensions import db
 from app.requests.models import ServiceRequest
+from app.transactions import unit_of_work
 from app.work.models import WorkOrder, WorkOrderStatus
 
 S = WorkOrderStatus
@@ -52,10 +54,11 @@ def get_work_order(org: Organization, work_order_id: int) -> WorkOrder:
     """One of the organization's work orders, or 404 (another organization's included)."""
     order = db.session.get(WorkOrder, work_order_id)
     if order is None or order.organization_id != org.id:
-        raise NotFound(f"No work order {work_order_id} in {org.slug!r}.", {"work_order_id": work_order_id})
+        raise NotFound(_("No work order %(work_order_id)s in %(slug)s.", work_order_id=work_order_id, slug=repr(org.slug)), {"work_order_id": work_order_id})
     return order
 
 
+@unit_of_work()
 def create_work_order(org: Organization, actor: User, *, title: str, notes: str = "",
                       request_id: int | None = None, assignee_id: int | None = None,
                       due_at: datetime | None = None) -> WorkOrder:
@@ -72,10 +75,10 @@ def create_work_order(org: Organization, actor: User, *, title: str, notes: str 
     _record(order, "work_order.created", actor)
     if assignee_id is not None:
         _record(order, "work_order.assigned", actor, assignee_id=assignee_id)
-    db.session.commit()
     return order
 
 
+@unit_of_work()
 def update_work_order(org: Organization, work_order_id: int, actor: User, changes: dict) -> WorkOrder:
     """Apply a partial update (title, notes, status, assignee_id, due_at), one event per kind of change."""
     unknown = set(changes) - set(EDITABLE_FIELDS)
@@ -104,22 +107,21 @@ def update_work_order(org: Organization, work_order_id: int, actor: User, change
     if "due_at" in changed:
         _record(order, "work_order.due_changed", actor, due_at=isoformat_utc(order.due_at),
                 previous_due_at=isoformat_utc(previous["due_at"]))
-    db.session.commit()
     return order
 
 
 def _check_transition(current: str, target: str) -> None:
     allowed = TRANSITIONS[S(current)]
     if target not in allowed:
-        raise Conflict(f"A work order that is {current} cannot become {target}.",
+        raise Conflict(_("A work order that is %(current)s cannot become %(target)s.", current=current, target=target),
                        {"status": current, "allowed": sorted(allowed)})
 
 
 def _request_of(org: Organization, request_id: int) -> ServiceRequest:
     request = db.session.get(ServiceRequest, request_id)
     if request is None or request.organization_id != org.id:
-        raise ValidationFailed("The request is not one of this organization's.",
-                               {"request_id": [f"No request {request_id} in {org.slug!r}."]})
+        raise ValidationFailed(_("The request is not one of this organization's."),
+                               {"request_id": [_("No request %(request_id)s in %(slug)s.", request_id=request_id, slug=repr(org.slug))]})
     return request
 
 
@@ -127,8 +129,8 @@ def _require_member(org: Organization, user_id: int) -> None:
     member = db.session.scalar(select(Membership.id).where(
         Membership.organization_id == org.id, Membership.user_id == user_id))
     if member is None:
-        raise ValidationFailed("Work orders can only be assigned to members of the organization.",
-                               {"assignee_id": [f"User {user_id} is not a member of {org.slug!r}."]})
+        raise ValidationFailed(_("Work orders can only be assigned to members of the organization."),
+                               {"assignee_id": [_("User %(user_id)s is not a member of %(slug)s.", user_id=user_id, slug=repr(org.slug))]})
 
 
 def _record(order: WorkOrder, kind: str, actor: User, **payload) -> None:

@@ -20,6 +20,7 @@ from app.db_types import isoformat_utc
 from app.events.service import record_event
 from app.extensions import db
 from app.requests.models import RequestStatus, ServiceRequest
+from app.transactions import unit_of_work
 from app.work.models import SlaBreach, WorkOrder, WorkOrderOverdueAlert, WorkOrderStatus
 
 # Requests still waiting on the organization; only these can breach their SLA.
@@ -38,8 +39,8 @@ def _in_batches(record_batch, now: datetime, batch_size: int) -> int:
     """Run `record_batch` and commit until a batch comes back short; return the rows recorded."""
     total = 0
     while True:
-        recorded = record_batch(now, batch_size)
-        db.session.commit()
+        with unit_of_work():
+            recorded = record_batch(now, batch_size)
         total += recorded
         if recorded < batch_size:
             return total

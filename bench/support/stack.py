@@ -198,6 +198,11 @@ class Stack:
             client.delete(key)
 
 
+def exit_on_sigterm() -> None:
+    """SIGTERM (a `timeout`, a CI stop) unwinds like Ctrl-C, so `finally` stops the processes and drops the database."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+
+
 def wait_http(url: str, timeout: float = 60, accept=(200,)) -> None:
     deadline = time.monotonic() + timeout
     while True:

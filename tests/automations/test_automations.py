@@ -17,7 +17,6 @@ from tests.factories import (
     OrganizationFactory,
     ServiceRequestFactory,
     UserFactory,
-    make_member,
 )
 from tests.support.auth import bearer
 
@@ -25,16 +24,6 @@ HOW_DID_WE_DO = {"key": "how-did-we-do", "name": "How did we do?",
                  "subject": "How did we do on {{ request.public_id }}?",
                  "text": "Hello {{ recipient.name }}, your {{ request.category }} request is closed. "
                          "Tell us how we did: {{ request.url }}"}
-
-
-@pytest.fixture
-def city():
-    org = OrganizationFactory(slug="springfield", name="City of Springfield")
-    admin = make_member(org, "admin", name="Ada Admin")
-    staff = make_member(org, "staff", name="Sam Staff")
-    pothole = CategoryFactory(organization=org, code="pothole", name="Pothole")
-    graffiti = CategoryFactory(organization=org, code="graffiti", name="Graffiti")
-    return type("City", (), {"org": org, "admin": admin, "staff": staff, "pothole": pothole, "graffiti": graffiti})
 
 
 def _drain(broker, rounds: int = 2) -> None:

@@ -18,7 +18,9 @@ from tests.factories import (
     OrganizationFactory,
     ServiceRequestFactory,
     UserFactory,
+    WatchAreaFactory,
     make_member,
+    square,
 )
 from tests.support.auth import bearer
 
@@ -110,6 +112,41 @@ def test_staff_merge_moves_followers_and_supporters_closes_with_a_link_and_tells
     assert f"/requests/{survivor.public_id}" in mail.text()
     timeline = client.get(f"/api/v1/requests/{duplicate.id}/timeline").json["items"]
     assert any(e["kind"] == "request.merged" and e["payload"]["into_id"] == survivor.id for e in timeline)
+
+
+def test_a_merge_moves_followers_watchers_and_supporters_each_as_themselves(client, stub_broker):
+    org = OrganizationFactory(slug="springfield")
+    staff = make_member(org, "staff")
+    category = CategoryFactory(organization=org)
+    survivor = _at(category, 0)
+    duplicate = _at(category, 2_000)  # two kilometres north: another street's watch area
+    follower, supporter, watcher = UserFactory(), UserFactory(), UserFactory()
+    WatchAreaFactory(owner=watcher, geom=from_shape(square(LNG, LAT + 2_000 / 111_320, 0.002), srid=4326))
+    db.session.add_all([Follower(request_id=duplicate.id, user_id=follower.id),
+                        Support(request_id=duplicate.id, user_id=supporter.id)])
+    db.session.commit()
+
+    merged = client.post(f"/api/v1/orgs/springfield/requests/{duplicate.id}/merge", json={"into_id": survivor.id},
+                         headers=bearer(staff))
+    assert merged.status_code == 200, merged.json
+    db.session.rollback()
+    followers = set(db.session.scalars(select(Follower.user_id).where(Follower.request_id == survivor.id)))
+    supporters = set(db.session.scalars(select(Support.user_id).where(Support.request_id == survivor.id)))
+    assert follower.id in followers and follower.id not in supporters  # a follower stays a follower only
+    assert supporter.id in supporters and supporter.id not in followers  # a supporter stays a supporter only
+    assert watcher.id not in followers | supporters  # a watcher is no follower: they watch by area
+
+    said = client.post(f"/api/v1/requests/{survivor.id}/comments", headers=bearer(staff),
+                       json={"body": "Crew booked for Tuesday.", "visibility": "public"})
+    assert said.status_code == 201, said.json
+    event = db.session.scalar(select(Event).where(Event.kind == "request.comment_public"))
+    fan_out(event.id)
+    db.session.rollback()
+    told = dict(db.session.execute(select(Notification.user_id, Notification.audience)
+                                   .where(Notification.event_id == event.id)).all())
+    assert told[watcher.id] == "watch_area"  # the survivor's news reaches the duplicate's watchers, as watchers
+    assert told[follower.id] == "followers"
+    assert supporter.id not in told  # supporting without following hears nothing, as before the merge
 
 
 def test_merging_is_for_staff_into_an_open_request_of_the_same_organization(client):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import secrets
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.accounts.models import Organization, User
@@ -13,6 +14,7 @@ from app.events.kinds import EVENT_KINDS
 from app.extensions import db
 from app.notify.webhooks import guard
 from app.notify.webhooks.models import WebhookDelivery, WebhookEndpoint
+from app.transactions import unit_of_work
 
 
 def webhook_kinds() -> list[str]:
@@ -29,7 +31,7 @@ def _checked_url(url: str) -> str:
     try:
         guard.check(url)
     except guard.Refused as exc:
-        raise ValidationFailed(f"This webhook address cannot be used: {exc}.", {"url": [str(exc)]}) from None
+        raise ValidationFailed(_("This webhook address cannot be used: %(exc)s.", exc=exc), {"url": [str(exc)]}) from None
     return url.strip()
 
 
@@ -37,13 +39,14 @@ def _checked_kinds(kinds: list[str]) -> list[str]:
     allowed = set(webhook_kinds())
     unknown = sorted(set(kinds) - allowed)
     if unknown:
-        raise ValidationFailed(f"Unknown event kinds: {', '.join(unknown)}.",
+        raise ValidationFailed(_("Unknown event kinds: %(kinds)s.", kinds=', '.join(unknown)),
                                {"event_kinds": [f"Unknown event kind {kind!r}." for kind in unknown]})
     if not kinds:
-        raise ValidationFailed("Choose at least one event kind.", {"event_kinds": ["Choose at least one."]})
+        raise ValidationFailed(_("Choose at least one event kind."), {"event_kinds": [_("Choose at least one.")]})
     return sorted(set(kinds))
 
 
+@unit_of_work()
 def create_endpoint(organization: Organization, created_by: User, *, url: str, event_kinds: list[str],
                     description: str = "", enabled: bool = True) -> WebhookEndpoint:
     """Register an endpoint (flushed, not committed) with a fresh signing secret."""
@@ -59,10 +62,11 @@ def get_endpoint(organization: Organization, endpoint_id: int) -> WebhookEndpoin
     endpoint = db.session.scalar(select(WebhookEndpoint).where(
         WebhookEndpoint.id == endpoint_id, WebhookEndpoint.organization_id == organization.id))
     if endpoint is None:
-        raise NotFound(f"No webhook {endpoint_id} in {organization.slug!r}.", {"webhook_id": endpoint_id})
+        raise NotFound(_("No webhook %(endpoint_id)s in %(slug)s.", endpoint_id=endpoint_id, slug=repr(organization.slug)), {"webhook_id": endpoint_id})
     return endpoint
 
 
+@unit_of_work()
 def update_endpoint(organization: Organization, endpoint_id: int, changes: dict) -> WebhookEndpoint:
     """Change url, event_kinds, description or enabled; `rotate_secret` issues a new secret."""
     endpoint = get_endpoint(organization, endpoint_id)
@@ -80,6 +84,7 @@ def update_endpoint(organization: Organization, endpoint_id: int, changes: dict)
     return endpoint
 
 
+@unit_of_work()
 def delete_endpoint(organization: Organization, endpoint_id: int) -> None:
     """Remove an endpoint with its deliveries and their log."""
     db.session.delete(get_endpoint(organization, endpoint_id))

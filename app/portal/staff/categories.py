@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask import flash, redirect, request, url_for
+from flask_babel import gettext as _
 
 from app.errors import ValidationFailed
 from app.notify import settings as notify_settings
@@ -35,7 +36,7 @@ def _checked(schema: ma.Schema, form: CategoryForm, data: dict) -> dict | None:
     try:
         return schema.load(data)
     except ma.ValidationError as exc:
-        apply_service_error(form, ValidationFailed("Invalid category settings.", {"json": exc.messages}))
+        apply_service_error(form, ValidationFailed(_("Invalid category settings."), {"json": exc.messages}))
         return None
 
 
@@ -60,14 +61,14 @@ def create_category(org: str):
     form.auto_assignee_id.choices = []
     if form.validate_on_submit():
         if not (form.code.data or "").strip():
-            form.code.errors = ["Give the category a short code, like pothole."]
+            form.code.errors = [_("Give the category a short code, like pothole.")]
         else:
             checked = _checked(CategoryCreateSchema(), form, {"code": form.code.data.strip(), **_fields(form)})
             if checked is None:
                 return _list_page(organization, user, form, 422)
             created = attempt(lambda: categories.create(organization, user, checked), form, field="code")
             if created:
-                flash(f"Category {created.value.name} created.")
+                flash(_("Category %(name)s created.", name=created.value.name))
                 return redirect(url_for("staff.category", org=org, category_id=created.value.id))
     return _list_page(organization, user, form, 422)
 
@@ -98,7 +99,7 @@ def update_category(org: str, category_id: int):
         if checked is None:
             return _category_page(organization, user, row, form, 422)
         if attempt(lambda: categories.update(organization, user, category_id, checked), form):
-            flash("Category saved.")
+            flash(_("Category saved."))
             return redirect(url_for("staff.category", org=org, category_id=category_id))
     return _category_page(organization, user, row, form, 422)
 
@@ -115,5 +116,5 @@ def category_notifications(org: str, category_id: int):
         if channels != sorted(rule["default_channels"]):
             overrides.append({"event": rule["event"], "audience": rule["audience"], "channels": channels})
     if attempt(lambda: notify_settings.replace_category_overrides(organization, category_id, overrides)):
-        flash("Notifications for this category saved.")
+        flash(_("Notifications for this category saved."))
     return redirect(url_for("staff.category", org=org, category_id=category_id) + "#notifications")

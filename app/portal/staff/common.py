@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app, render_template, request
+from flask_babel import lazy_gettext as _l
 
 from app.accounts import organizations
 from app.accounts.models import Organization, User
@@ -25,20 +26,20 @@ class Tab:
 
 # The portal's sections, in order, and the permission each needs.
 STAFF_TABS = (
-    Tab("staff.dashboard", "Dashboard", "view_requests", "staff.dashboard"),
-    Tab("staff.queue", "Requests", "view_requests", "staff.request"),
-    Tab("staff.inbound_messages", "Inbound messages", "view_inbound_messages", "staff.inbound"),
-    Tab("staff.work_orders", "Work orders", "view_requests", "staff.work_order"),
-    Tab("staff.statistics_page", "Statistics", "view_requests", "staff.statistics"),
-    Tab("staff.categories_page", "Categories", "manage_settings", "staff.categor"),
-    Tab("staff.settings", "Email and settings", "manage_settings", "staff.setting"),
-    Tab("staff.automations", "Automations", "manage_settings", "staff.automation"),
-    Tab("staff.api_keys", "API keys", "manage_settings", "staff.api_key"),
-    Tab("staff.sso_settings", "Single sign-on", "manage_settings", "staff.sso_settings"),
-    Tab("staff.members", "Members", "manage_members", "staff.members"),
-    Tab("staff.email_log", "Email log", "view_email_log", "staff.email_log"),
-    Tab("staff.retention_settings", "Retention", "manage_settings", "staff.retention"),
-    Tab("staff.audit_trail", "Audit trail", "manage_members", "staff.audit"),
+    Tab("staff.dashboard", _l("Dashboard"), "view_requests", "staff.dashboard"),
+    Tab("staff.queue", _l("Requests"), "view_requests", "staff.request"),
+    Tab("staff.inbound_messages", _l("Inbound messages"), "view_inbound_messages", "staff.inbound"),
+    Tab("staff.work_orders", _l("Work orders"), "view_requests", "staff.work_order"),
+    Tab("staff.statistics_page", _l("Statistics"), "view_requests", "staff.statistics"),
+    Tab("staff.categories_page", _l("Categories"), "manage_settings", "staff.categor"),
+    Tab("staff.settings", _l("Email and settings"), "manage_settings", "staff.setting"),
+    Tab("staff.automations", _l("Automations"), "manage_settings", "staff.automation"),
+    Tab("staff.api_keys", _l("API keys"), "manage_settings", "staff.api_key"),
+    Tab("staff.sso_settings", _l("Single sign-on"), "manage_settings", "staff.sso_settings"),
+    Tab("staff.members", _l("Members"), "manage_members", "staff.members"),
+    Tab("staff.email_log", _l("Email log"), "view_email_log", "staff.email_log"),
+    Tab("staff.retention_settings", _l("Retention"), "manage_settings", "staff.retention"),
+    Tab("staff.audit_trail", _l("Audit trail"), "manage_members", "staff.audit"),
 )
 
 
@@ -64,7 +65,7 @@ def members_by_name(org: Organization) -> list[User]:
     return [membership.user for membership in db.session.scalars(organizations.members_query(org)).unique()]
 
 
-def member_choices(org: Organization, empty: str = "Nobody") -> list[tuple[str, str]]:
+def member_choices(org: Organization, empty: str = _l("Nobody")) -> list[tuple[str, str]]:
     return [("", empty)] + [(str(user.id), user.name or user.email) for user in members_by_name(org)]
 
 

@@ -5,6 +5,7 @@ incoming and outgoing email log. The rules are app.notify's and app.open311.keys
 from __future__ import annotations
 
 from flask import flash, redirect, request, url_for
+from flask_babel import gettext as _
 
 from app.extensions import db
 from app.notify import settings as notify_settings
@@ -38,7 +39,7 @@ def save_switches(org: str):
     on = set(request.form.getlist("enabled"))
     changes = {event["event"]: event["event"] in on for event in current["events"] if event["can_disable"]}
     if attempt(lambda: notify_settings.update_organization_settings(organization, {"events": changes})):
-        flash("Email switches saved.")
+        flash(_("Email switches saved."))
     return redirect(url_for("staff.settings", org=org))
 
 
@@ -51,7 +52,7 @@ def save_inbound_notice(org: str):
                 "inbound_notice_to": (form.inbound_notice_to.data or "").strip() or None,
                 "inbound_notice_cc": (form.inbound_notice_cc.data or "").strip() or None}), form):
             return settings(org, notice_form=form, code=422)
-        flash("Inbound settings saved.")
+        flash(_("Inbound settings saved."))
         return redirect(url_for("staff.settings", org=org))
     return settings(org, notice_form=form, code=422)
 
@@ -67,7 +68,7 @@ def email_template(org: str, kind: str):
         draft = {"subject": form.subject.data, "text": form.text.data, "html": form.html.data}
         if request.form.get("action") == "save":
             if attempt(lambda: templates.save_template(organization, kind, user, draft), form):
-                flash("Template saved.")
+                flash(_("Template saved."))
                 return redirect(url_for("staff.email_template", org=org, kind=kind))
             code = 422
         else:
@@ -103,8 +104,7 @@ def issue_api_key(org: str):
     if not form.validate_on_submit():
         return api_keys(org, form=form, code=422)
     key, plaintext = keys.issue_api_key(organization, user, form.name.data)
-    db.session.commit()
-    flash(f"Key “{key.name}” issued. Copy it now: it is not shown again.")
+    flash(_("Key “%(name)s” issued. Copy it now: it is not shown again.", name=key.name))
     response = api_keys(org, issued=plaintext)
     return response[0], 201, {"Cache-Control": "no-store"}
 
@@ -113,6 +113,5 @@ def issue_api_key(org: str):
 def revoke_api_key(org: str, key_id: int):
     organization, _ = staff_page(org, MANAGE)
     keys.revoke_api_key(organization, key_id)
-    db.session.commit()
-    flash("The key is revoked: Open311 posts with it are refused from now on.")
+    flash(_("The key is revoked: Open311 posts with it are refused from now on."))
     return redirect(url_for("staff.api_keys", org=org))

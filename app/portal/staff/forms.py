@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
+    FieldList,
     FloatField,
+    Form,
+    FormField,
     IntegerField,
     RadioField,
     SearchField,
     SelectField,
     SelectMultipleField,
     StringField,
+    SubmitField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
@@ -29,29 +34,29 @@ def optional_id(value):
 
 
 class WorkOrderForm(FlaskForm):
-    title = StringField("Title", validators=[DataRequired("Give the work order a title."), Length(max=200)])
-    notes = TextAreaField("Notes for the crew", validators=[Optional(), Length(max=20_000)])
-    request = StringField("Request number", validators=[Optional(), Length(max=16)])
-    assignee_id = SelectField("Assigned to", coerce=optional_id, validate_choice=False)
-    due_at = DateTimeLocalField("Due", format="%Y-%m-%dT%H:%M", validators=[Optional(), within_window])
+    title = StringField(_l("Title"), validators=[DataRequired(_l("Give the work order a title.")), Length(max=200)])
+    notes = TextAreaField(_l("Notes for the crew"), validators=[Optional(), Length(max=20_000)])
+    request = StringField(_l("Request number"), validators=[Optional(), Length(max=16)])
+    assignee_id = SelectField(_l("Assigned to"), coerce=optional_id, validate_choice=False)
+    due_at = DateTimeLocalField(_l("Due"), format="%Y-%m-%dT%H:%M", validators=[Optional(), within_window])
 
 
 class WorkOrderUpdateForm(WorkOrderForm):
     request = None
-    status = SelectField("Status")
+    status = SelectField(_l("Status"))
 
 
 class InvitationForm(FlaskForm):
-    email = email_field("Email address")
-    role = SelectField("Role")
+    email = email_field(_l("Email address"))
+    role = SelectField(_l("Role"))
 
 
 class MemberRoleForm(FlaskForm):
-    role = SelectField("Role")
+    role = SelectField(_l("Role"))
 
 
 class RoleForm(FlaskForm):
-    name = StringField("Role name", validators=[DataRequired("Name the role."), Length(max=64)])
+    name = StringField(_l("Role name"), validators=[DataRequired(_l("Name the role.")), Length(max=64)])
 
 
 def permission_names() -> list[tuple[str, str]]:
@@ -60,100 +65,118 @@ def permission_names() -> list[tuple[str, str]]:
 
 
 class StaffCommentForm(FlaskForm):
-    body = TextAreaField("Comment", validators=[DataRequired("Write something first."), Length(max=10_000)])
-    visibility = RadioField("Who sees it", default="internal", choices=[
-        ("internal", "Internal: staff of the organization only"),
-        ("public", "Public: the reporter, followers and everyone")])
+    body = TextAreaField(_l("Comment"), validators=[DataRequired(_l("Write something first.")), Length(max=10_000)])
+    visibility = RadioField(_l("Who sees it"), default="internal", choices=[
+        ("internal", _l("Internal: staff of the organization only")),
+        ("public", _l("Public: the reporter, followers and everyone"))])
 
 
 class AssignForm(FlaskForm):
-    assignee_id = SelectField("Assign to", coerce=optional_id, validate_choice=False)
+    assignee_id = SelectField(_l("Assign to"), coerce=optional_id, validate_choice=False)
 
 
 class RecategorizeForm(FlaskForm):
-    category_id = SelectField("Category", coerce=optional_id, validate_choice=False,
-                              validators=[DataRequired("Choose a category.")])
+    category_id = SelectField(_l("Category"), coerce=optional_id, validate_choice=False,
+                              validators=[DataRequired(_l("Choose a category."))])
 
 
 class DueDateForm(FlaskForm):
-    due_at = DateTimeLocalField("Due date", format="%Y-%m-%dT%H:%M", validators=[Optional(), within_window])
+    due_at = DateTimeLocalField(_l("Due date"), format="%Y-%m-%dT%H:%M", validators=[Optional(), within_window])
 
 
 class QueueFilters(FlaskForm):
     class Meta:
         csrf = False  # a GET search form changes nothing
 
-    q = SearchField("Search", validators=[Optional(), Length(max=200)])
-    status = SelectMultipleField("Status", choices=status_choices(RequestStatus), default=["open", "acknowledged"])
-    category = SelectField("Category", coerce=optional_id, validate_choice=False)
-    assigned = SelectField("Assigned", choices=[("", "Anyone"), ("me", "Me")], validate_choice=False)
-    sla = SelectField("SLA", choices=[("", "Any"), ("breached", "Breached")], validate_choice=False)
+    q = SearchField(_l("Search"), validators=[Optional(), Length(max=200)])
+    status = SelectMultipleField(_l("Status"), choices=status_choices(RequestStatus), default=["open", "acknowledged"])
+    category = SelectField(_l("Category"), coerce=optional_id, validate_choice=False)
+    assigned = SelectField(_l("Assigned"), choices=[("", _l("Anyone")), ("me", _l("Me"))], validate_choice=False)
+    sla = SelectField(_l("SLA"), choices=[("", _l("Any")), ("breached", _l("Breached"))], validate_choice=False)
 
 
 class InboundRequestForm(FlaskForm):
-    category_id = SelectField("Category", coerce=optional_id, validate_choice=False,
-                              validators=[DataRequired("Choose a category.")])
-    lat = FloatField("Latitude", validators=[InputRequired("Click the map, or type the latitude."),
-                                             NumberRange(-90, 90, "A latitude is between -90 and 90.")])
-    lng = FloatField("Longitude", validators=[InputRequired("Click the map, or type the longitude."),
-                                              NumberRange(-180, 180, "A longitude is between -180 and 180.")])
-    address = StringField("Address or landmark", validators=[Optional(), Length(max=500)])
-    description = TextAreaField("Description", validators=[DataRequired("Describe the problem."),
+    category_id = SelectField(_l("Category"), coerce=optional_id, validate_choice=False,
+                              validators=[DataRequired(_l("Choose a category."))])
+    lat = FloatField(_l("Latitude"), validators=[InputRequired(_l("Click the map, or type the latitude.")),
+                                             NumberRange(-90, 90, _l("A latitude is between -90 and 90."))])
+    lng = FloatField(_l("Longitude"), validators=[InputRequired(_l("Click the map, or type the longitude.")),
+                                              NumberRange(-180, 180, _l("A longitude is between -180 and 180."))])
+    address = StringField(_l("Address or landmark"), validators=[Optional(), Length(max=500)])
+    description = TextAreaField(_l("Description"), validators=[DataRequired(_l("Describe the problem.")),
                                                            Length(max=20_000)])
 
 
 class AttachForm(FlaskForm):
-    request = StringField("Request number", validators=[DataRequired("Which request is it about?"), Length(max=16)])
+    request = StringField(_l("Request number"), validators=[DataRequired(_l("Which request is it about?")), Length(max=16)])
 
 
 class InboundStatusForm(FlaskForm):
-    status = SelectField("Mark as", choices=status_choices(InboundMessageStatus))
+    status = SelectField(_l("Mark as"), choices=status_choices(InboundMessageStatus))
 
 
 RESTRICTION_LABELS = {
-    "none": "Residents may close, reopen and comment",
-    "disable_reopen": "Residents may not reopen",
-    "disable_status_change": "Residents may not close or reopen",
-    "disable_closed_actions": "Nothing once closed (but following)",
-    "disable_all": "Residents may only follow",
+    "none": _l("Residents may close, reopen and comment"),
+    "disable_reopen": _l("Residents may not reopen"),
+    "disable_status_change": _l("Residents may not close or reopen"),
+    "disable_closed_actions": _l("Nothing once closed (but following)"),
+    "disable_all": _l("Residents may only follow"),
 }
 
 
 class CategoryForm(FlaskForm):
-    code = StringField("Code", validators=[Optional(), Length(max=64)])
-    name = StringField("Name", validators=[DataRequired("Name the category."), Length(max=200)])
-    description = TextAreaField("Description", validators=[Optional(), Length(max=2000)])
-    active = BooleanField("Active: residents can choose it", default=True)
-    sla_hours = IntegerField("SLA (business hours)", validators=[Optional(), NumberRange(1, 24 * 366)])
-    auto_assignee_id = SelectField("Assign new requests to", coerce=optional_id, validate_choice=False)
-    routing_emails = TextAreaField("Also email these addresses (one per line)", validators=[Optional()])
-    escalate_to_email = StringField("Escalate SLA breaches to", validators=[Optional(), Length(max=254)])
-    public_restriction = SelectField("What residents may do", choices=list(RESTRICTION_LABELS.items()))
+    code = StringField(_l("Code"), validators=[Optional(), Length(max=64)])
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Name the category.")), Length(max=200)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)])
+    active = BooleanField(_l("Active: residents can choose it"), default=True)
+    sla_hours = IntegerField(_l("SLA (business hours)"), validators=[Optional(), NumberRange(1, 24 * 366)])
+    auto_assignee_id = SelectField(_l("Assign new requests to"), coerce=optional_id, validate_choice=False)
+    routing_emails = TextAreaField(_l("Also email these addresses (one per line)"), validators=[Optional()])
+    escalate_to_email = StringField(_l("Escalate SLA breaches to"), validators=[Optional(), Length(max=254)])
+    public_restriction = SelectField(_l("What residents may do"), choices=list(RESTRICTION_LABELS.items()))
 
 
 class TemplateForm(FlaskForm):
-    subject = StringField("Subject", validators=[Optional(), Length(max=2000)])
-    text = TextAreaField("Text body", validators=[Optional()])
-    html = TextAreaField("HTML body", validators=[Optional()])
+    subject = StringField(_l("Subject"), validators=[Optional(), Length(max=2000)])
+    text = TextAreaField(_l("Text body"), validators=[Optional()])
+    html = TextAreaField(_l("HTML body"), validators=[Optional()])
 
 
 class InboundNoticeForm(FlaskForm):
-    inbound_notice_to = StringField("Send New Inbound Message Notices to", validators=[Optional(), Length(max=254)])
-    inbound_notice_cc = StringField("Copy them to", validators=[Optional(), Length(max=254)])
+    inbound_notice_to = StringField(_l("Send New Inbound Message Notices to"), validators=[Optional(), Length(max=254)])
+    inbound_notice_cc = StringField(_l("Copy them to"), validators=[Optional(), Length(max=254)])
 
 
 class ApiKeyForm(FlaskForm):
-    name = StringField("Who the key is for", validators=[DataRequired("Name the client, like “Mobile app”."),
+    name = StringField(_l("Who the key is for"), validators=[DataRequired(_l("Name the client, like “Mobile app”.")),
                                                          Length(max=100)])
 
 
 class MergeForm(FlaskForm):
-    into_id = IntegerField("Merge into request number", validators=[
-        InputRequired("Give the number of the request this one duplicates."), NumberRange(min=1)])
+    into_id = IntegerField(_l("Merge into request number"), validators=[
+        InputRequired(_l("Give the number of the request this one duplicates.")), NumberRange(min=1)])
+
+
+class AutomationActionForm(Form):
+    """One action row of a rule: its type and the fields of that type (app/automations/rules.py: ACTIONS)."""
+
+    type = SelectField("Then", choices=[("email", "Send an email template"), ("message", "Insert a message"),
+                                        ("status", "Change the status"), ("assign", "Assign"),
+                                        ("set_due", "Set the due date")])
+    template = SelectField("Email template", validate_choice=False)
+    audience = SelectField("To", validate_choice=False)
+    visibility = SelectField("Message visibility", choices=[("public", "Public"), ("internal", "Internal")])
+    body = TextAreaField("Message (a template)", validators=[Optional(), Length(max=20_000)])
+    to = SelectField("New status", choices=status_choices(RequestStatus, ["acknowledged", "closed", "open"]))
+    assignee_id = SelectField("Assign to", coerce=optional_id, validate_choice=False)
+    hours = IntegerField("Due in (hours)", default=48, validators=[Optional(), NumberRange(min=1, max=24 * 366)])
+    business_hours = BooleanField("Business hours")
+    remove = SubmitField("Remove this action")
 
 
 class AutomationForm(FlaskForm):
-    """A rule with one action (more through the API): the fields of app/automations/rules.py."""
+    """A rule and its actions, as many as the API takes: rows are added and removed by the form's own
+    buttons (a round trip, so it works without JavaScript)."""
 
     name = StringField("Name", validators=[DataRequired("Name the automation."), Length(max=200)])
     trigger_kind = SelectField("When this happens")
@@ -163,22 +186,17 @@ class AutomationForm(FlaskForm):
     delay_minutes = IntegerField("After (minutes; 0: at once)", default=0,
                                  validators=[InputRequired("Give a delay, 0 for at once."), NumberRange(min=0)])
     business_hours = BooleanField("Count the delay in business hours")
-    action = SelectField("Then", choices=[("email", "Send an email template"), ("message", "Insert a message"),
-                                          ("status", "Change the status")])
-    template = SelectField("Email template", validate_choice=False)
-    audience = SelectField("To", validate_choice=False)
-    visibility = SelectField("Message visibility", choices=[("public", "Public"), ("internal", "Internal")])
-    body = TextAreaField("Message (a template)", validators=[Optional(), Length(max=20_000)])
-    to = SelectField("New status", choices=status_choices(RequestStatus, ["acknowledged", "closed", "open"]))
+    actions = FieldList(FormField(AutomationActionForm), min_entries=1, max_entries=10)
+    add_action = SubmitField("Add an action")
 
 
 class CustomTemplateForm(FlaskForm):
-    key = StringField("Key", validators=[DataRequired("Give the template a key, like how-did-we-do."),
+    key = StringField(_l("Key"), validators=[DataRequired(_l("Give the template a key, like how-did-we-do.")),
                                          Length(max=56)])
-    name = StringField("Name", validators=[DataRequired("Name the template."), Length(max=200)])
-    subject = StringField("Subject", validators=[DataRequired("Write a subject."), Length(max=2000)])
-    text = TextAreaField("Text", validators=[DataRequired("Write the text."), Length(max=100_000)])
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Name the template.")), Length(max=200)])
+    subject = StringField(_l("Subject"), validators=[DataRequired(_l("Write a subject.")), Length(max=2000)])
+    text = TextAreaField(_l("Text"), validators=[DataRequired(_l("Write the text.")), Length(max=100_000)])
 
 
 class CriticalMessageForm(FlaskForm):
-    message = TextAreaField("Message", validators=[DataRequired("Write the message."), Length(max=20_000)])
+    message = TextAreaField(_l("Message"), validators=[DataRequired(_l("Write the message.")), Length(max=20_000)])

@@ -5,6 +5,7 @@ through app.inbound.triage, as the triage API does."""
 from __future__ import annotations
 
 from flask import flash, redirect, request, url_for
+from flask_babel import gettext as _
 
 from app.extensions import db
 from app.inbound import triage
@@ -58,7 +59,7 @@ def inbound_create_request(org: str, message_id: int):
             organization, user, message_id, category_id=form.category_id.data, lat=form.lat.data,
             lng=form.lng.data, address=form.address.data or "", description=form.description.data), form)
         if created:
-            flash(f"Request {created.value.public_id} created from the message; the message is closed.")
+            flash(_("Request %(public_id)s created from the message; the message is closed.", public_id=created.value.public_id))
             return redirect(url_for("staff.request_detail", org=org, request_id=created.value.id))
     return _message_page(org, message_id, 422, create=form)
 
@@ -77,8 +78,8 @@ def inbound_attach(org: str, message_id: int):
         if not attached:
             return _message_page(org, message_id, 422, attach=form)
         comment_id = attached.value
-        flash("Added to the request as a comment; the message is closed." if comment_id else
-              "Linked to the request. Post the update on the request yourself; the message stays open.")
+        flash(_("Added to the request as a comment; the message is closed.") if comment_id else
+              _("Linked to the request. Post the update on the request yourself; the message stays open."))
         return redirect(url_for("staff.request_detail", org=org, request_id=request_id))
     return _message_page(org, message_id, 422, attach=form)
 
@@ -89,7 +90,7 @@ def inbound_status(org: str, message_id: int):
     form = InboundStatusForm()
     if form.validate_on_submit():
         triage.set_status(organization, user, message_id, form.status.data)
-        flash(f"Marked as {INBOUND_STATUS_LABELS[form.status.data].lower()}.")
+        flash(_("Marked as %(status)s.", status=INBOUND_STATUS_LABELS[form.status.data]))
     return redirect(url_for("staff.inbound_message", org=org, message_id=message_id))
 
 
@@ -97,5 +98,5 @@ def inbound_status(org: str, message_id: int):
 def inbound_delete(org: str, message_id: int):
     organization, user = staff_page(org, MODIFY)
     triage.delete_as_spam(organization, user, message_id)
-    flash("The message is deleted.")
+    flash(_("The message is deleted."))
     return redirect(url_for("staff.inbound_messages", org=org))

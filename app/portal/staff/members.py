@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, request, url_for
+from flask_babel import gettext as _
 
 from app.accounts import invitations, organizations
 from app.extensions import db
@@ -45,8 +46,8 @@ def invite(org: str):
         invited = attempt(lambda: organizations.invite(organization, user, form.email.data, form.role.data),
                           form, field="email")
         if invited:
-            flash(f"We have emailed an invitation to {invited.value.email} to join as {form.role.data}; "
-                  "they become a member when they accept it.")
+            flash(_("We have emailed an invitation to %(email)s to join as %(role)s; they become a member when "
+                    "they accept it.", email=invited.value.email, role=form.role.data))
             return redirect(url_for("staff.members", org=org))
     return _page(organization, user, invitation=form, status=422)
 
@@ -55,7 +56,7 @@ def invite(org: str):
 def revoke_invitation(org: str, invitation_id: int):
     organization, user = staff_page(org, MANAGE)
     if attempt(lambda: invitations.revoke(organization, user, invitation_id)):
-        flash("The invitation is withdrawn.")
+        flash(_("The invitation is withdrawn."))
     return redirect(url_for("staff.members", org=org))
 
 
@@ -65,7 +66,7 @@ def change_role(org: str, user_id: int):
     form = MemberRoleForm()
     form.role.choices = _role_choices(organization)
     if form.validate_on_submit() and attempt(lambda: organizations.change_member_role(organization, user, user_id, form.role.data)):
-        flash("The role is changed.")
+        flash(_("The role is changed."))
     return redirect(url_for("staff.members", org=org))
 
 
@@ -73,7 +74,7 @@ def change_role(org: str, user_id: int):
 def remove_member(org: str, user_id: int):
     organization, user = staff_page(org, MANAGE)
     if attempt(lambda: organizations.remove_member(organization, user, user_id)):
-        flash("The member is removed.")
+        flash(_("The member is removed."))
     return redirect(url_for("staff.members", org=org))
 
 
@@ -88,7 +89,7 @@ def save_role(org: str, role_id: int | None):
         name = form.name.data.strip()
         if attempt(lambda: organizations.create_role(organization, user, name, permissions) if role_id is None
                    else organizations.update_role(organization, user, role_id, name, permissions)):
-            flash(f"Role {form.name.data.strip()} saved.")
+            flash(_("Role %(name)s saved.", name=form.name.data.strip()))
             return redirect(url_for("staff.members", org=org))
     elif form.errors:
         flash(" ".join(message for messages in form.errors.values() for message in messages), "error")

@@ -6,6 +6,7 @@ another organization is a 404."""
 from __future__ import annotations
 
 from flask import flash, redirect, request, url_for
+from flask_babel import gettext as _
 
 from app.extensions import db
 from app.inbound import triage
@@ -86,7 +87,7 @@ def _detail(org: str, request_id: int, code: int = 200, **forms):
     view = queries.request_view(row, user)
     entries = queries.timeline_page(row, Audience.STAFF, 1, 200)["items"]
     assign = forms.get("assign") or AssignForm(assignee_id=row.assignee_id)
-    assign.assignee_id.choices = member_choices(organization, "Nobody (unassigned)")
+    assign.assignee_id.choices = member_choices(organization, _("Nobody (unassigned)"))
     recategorize = forms.get("recategorize") or RecategorizeForm(category_id=row.category_id)
     recategorize.category_id.choices = category_choices(organization, user, "Choose…")
     due = forms.get("due") or DueDateForm(due_at=utc_to_local(row.due_at, organization))
@@ -136,7 +137,7 @@ def _act(org: str, request_id: int, form, perform, done: str, form_key: str | No
 @bp.post("/<org>/requests/<int:request_id>/acknowledge")
 def acknowledge(org: str, request_id: int):
     return _act(org, request_id, None,
-                lambda o, u: service.acknowledge(request_id, u, organization=o), "Acknowledged.")
+                lambda o, u: service.acknowledge(request_id, u, organization=o), _("Acknowledged."))
 
 
 @bp.post("/<org>/requests/<int:request_id>/assign")
@@ -145,7 +146,7 @@ def assign(org: str, request_id: int):
     form.assignee_id.choices = []
     return _act(org, request_id, form,
                 lambda o, u: service.assign(request_id, u, form.assignee_id.data, organization=o),
-                "Assignment saved.", "assign")
+                _("Assignment saved."), "assign")
 
 
 @bp.post("/<org>/requests/<int:request_id>/recategorize")
@@ -154,7 +155,7 @@ def recategorize(org: str, request_id: int):
     form.category_id.choices = []
     return _act(org, request_id, form,
                 lambda o, u: service.recategorize(request_id, u, form.category_id.data, organization=o),
-                "Category changed.", "recategorize")
+                _("Category changed."), "recategorize")
 
 
 @bp.post("/<org>/requests/<int:request_id>/due-date")
@@ -162,7 +163,7 @@ def due_date(org: str, request_id: int):
     form = DueDateForm()
     return _act(org, request_id, form,
                 lambda o, u: service.set_due_date(request_id, u, local_to_utc(form.due_at.data, o), organization=o),
-                "Due date saved.", "due")
+                _("Due date saved."), "due")
 
 
 @bp.post("/<org>/requests/<int:request_id>/close")
@@ -170,7 +171,7 @@ def close(org: str, request_id: int):
     form = CloseForm()
     return _act(org, request_id, form,
                 lambda o, u: service.close(request_id, u, (form.comment.data or "").strip() or None, organization=o),
-                "Closed.", "close")
+                _("Closed."), "close")
 
 
 @bp.post("/<org>/requests/<int:request_id>/anonymous")
@@ -178,7 +179,7 @@ def set_anonymous(org: str, request_id: int):
     hide = request.form.get("anonymous") == "1"
     return _act(org, request_id, None,
                 lambda o, u: service.set_anonymous(request_id, u, hide, organization=o),
-                "The reporter's name is hidden from the public." if hide else "The reporter's name is shown again.")
+                _("The reporter's name is hidden from the public.") if hide else _("The reporter's name is shown again."))
 
 
 @bp.post("/<org>/requests/<int:request_id>/reopen")
@@ -186,7 +187,7 @@ def reopen(org: str, request_id: int):
     form = ReopenForm()
     return _act(org, request_id, form,
                 lambda o, u: service.reopen(request_id, u, (form.comment.data or "").strip() or None, organization=o),
-                "Reopened.", "reopen")
+                _("Reopened."), "reopen")
 
 
 @bp.post("/<org>/requests/<int:request_id>/comments")
@@ -197,7 +198,7 @@ def comment(org: str, request_id: int):
         service.get_request(request_id, organization_id=organization.id)  # 404 for another organization's
         service.add_comment(request_id, user, form.body.data, form.visibility.data, source=CommentSource.WEB)
 
-    done = "Internal note added." if form.visibility.data == "internal" else "Public comment posted."
+    done = _("Internal note added.") if form.visibility.data == "internal" else _("Public comment posted.")
     return _act(org, request_id, form, add, done, "comment")
 
 
@@ -206,4 +207,4 @@ def merge(org: str, request_id: int):
     form = MergeForm()
     return _act(org, request_id, form,
                 lambda o, u: duplicates.merge(request_id, u, form.into_id.data, organization=o),
-                "Merged: this duplicate is closed, its followers and supporters moved.", "merge")
+                _("Merged: this duplicate is closed, its followers and supporters moved."), "merge")

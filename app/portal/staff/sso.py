@@ -10,13 +10,14 @@ from __future__ import annotations
 from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.flask_client import OAuth
 from flask import current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.accounts import sso
 from app.api.auth import log_in_session, organization_or_404
-from app.extensions import db
 from app.portal.refusals import attempt
 from app.portal.staff.blueprint import bp
 from app.portal.staff.common import render_staff, staff_page
@@ -51,24 +52,23 @@ def sso_callback(org: str):
     try:
         token = _client(organization, settings).authorize_access_token()
     except AuthlibBaseError as exc:  # denied at the provider, a replayed state, a bad token
-        flash(f"Single sign-on did not complete: {exc.description or exc.error}.", "error")
+        flash(_("Single sign-on did not complete: %(reason)s.", reason=exc.description or exc.error), "error")
         return redirect(url_for("site.login"))
     user = sso.member_for_claims(organization, settings, dict(token.get("userinfo") or {}))
-    db.session.commit()
     log_in_session(user)
     return redirect(url_for("staff.dashboard", org=org))
 
 
 class SsoForm(FlaskForm):
-    issuer = StringField("Issuer URL", validators=[DataRequired("The provider's issuer URL."), Length(max=500)])
-    client_id = StringField("Client id", validators=[DataRequired("The client id the provider gave."), Length(max=500)])
-    client_secret = PasswordField("Client secret", validators=[Optional(), Length(max=2000)],
-                                  description="Leave empty to keep the stored secret.")
-    allowed_domains = StringField("Allowed email domains", validators=[Optional(), Length(max=2000)],
-                                  description="Separated by commas or spaces; empty: any domain.")
-    allow_new_accounts = BooleanField("A verified address that is no member yet becomes one")
-    new_member_role = StringField("Role of such new members", default="staff", validators=[DataRequired(), Length(max=64)])
-    enabled = BooleanField("Staff may sign in with the provider", default=True)
+    issuer = StringField(_l("Issuer URL"), validators=[DataRequired(_l("The provider's issuer URL.")), Length(max=500)])
+    client_id = StringField(_l("Client id"), validators=[DataRequired(_l("The client id the provider gave.")), Length(max=500)])
+    client_secret = PasswordField(_l("Client secret"), validators=[Optional(), Length(max=2000)],
+                                  description=_l("Leave empty to keep the stored secret."))
+    allowed_domains = StringField(_l("Allowed email domains"), validators=[Optional(), Length(max=2000)],
+                                  description=_l("Separated by commas or spaces; empty: any domain."))
+    allow_new_accounts = BooleanField(_l("A verified address that is no member yet becomes one"))
+    new_member_role = StringField(_l("Role of such new members"), default="staff", validators=[DataRequired(), Length(max=64)])
+    enabled = BooleanField(_l("Staff may sign in with the provider"), default=True)
 
 
 @bp.route("/<org>/settings/sso", methods=["GET", "POST"])
@@ -90,8 +90,7 @@ def sso_settings(org: str):
         if not saved:
             code = 422
         else:
-            db.session.commit()
-            flash("Single sign-on settings saved.")
+            flash(_("Single sign-on settings saved."))
             return redirect(url_for("staff.sso_settings", org=org))
     elif request.method == "POST":
         code = 422

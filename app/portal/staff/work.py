@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.db_types import utcnow
@@ -67,7 +68,7 @@ def create_work_order(org: str):
             request_id=request_id, assignee_id=form.assignee_id.data,
             due_at=local_to_utc(form.due_at.data, organization)), form)
         if created:
-            flash(f"Work order {created.value.id} created.")
+            flash(_("Work order %(id)s created.", id=created.value.id))
             return redirect(url_for("staff.work_order", org=org, work_order_id=created.value.id))
     return _list_page(organization, user, form, 422)
 
@@ -99,7 +100,7 @@ def update_work_order(org: str, work_order_id: int):
         changes = {"title": form.title.data.strip(), "notes": form.notes.data or "", "status": form.status.data,
                    "assignee_id": form.assignee_id.data, "due_at": local_to_utc(form.due_at.data, organization)}
         if attempt(lambda: work.update_work_order(organization, work_order_id, user, changes), form):
-            flash("Work order saved.")
+            flash(_("Work order saved."))
             return redirect(url_for("staff.work_order", org=org, work_order_id=work_order_id))
     return render_staff("staff/work_order.html", organization, user, 422, order=order, form=form,
                         status_labels=WORK_ORDER_STATUS_LABELS)

@@ -43,7 +43,7 @@ def test_a_resident_cannot_post_an_internal_comment(client, db):
     assert "Internal: only staff" not in client.get(page).text
     post_form(client, page + "/comments", {"body": "sneaky", "internal": "y"}, form_page=page)
     assert db.session.query(Comment).filter_by(body="sneaky").count() == 0
-    assert "You may not comment internal this request." in client.get(page).text
+    assert "You may not add internal notes to this request." in client.get(page).text
 
 
 def test_the_reporter_closes_and_reopens_as_the_category_allows(client, db):

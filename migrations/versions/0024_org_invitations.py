@@ -1,7 +1,7 @@
 """organization invitations: joining an organization needs its invitee's consent
 
-Revision ID: 0023_org_invitations
-Revises: 0022_open311_contact
+Revision ID: 0024_org_invitations
+Revises: 0023_runs_merges
 Create Date: 2026-12-01 14:30:00
 
 """
@@ -9,8 +9,8 @@ from alembic import op
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
-revision = '0023_org_invitations'
-down_revision = '0022_open311_contact'
+revision = '0024_org_invitations'
+down_revision = '0023_runs_merges'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,51 @@
+"""The one way code owns a transaction: `unit_of_work()`, as a `with` block or a decorator.
+
+A service decorated with `@unit_of_work()` and called on its own commits once, when it returns,
+and rolls back (re-raising) when it raises. Called inside another unit of work (a route that
+calls two services, an automation run, an inbound email's processing) it joins it: nothing is
+committed until the outermost unit ends, and an error anywhere rolls all of it back. Events
+recorded with `record_event` in any of them reach the fan-out only after that one commit
+(app/events/service.py listens for it), so a rolled-back unit sends nothing.
+
+Nobody else calls `db.session.commit()`: HTTP views call a service (or open a unit around
+several), workers open one unit per message or per batch.
+"""
+
+from __future__ import annotations
+
+from contextlib import ContextDecorator
+
+from app.extensions import db
+
+_DEPTH = "civic_unit_of_work_depth"
+
+
+class unit_of_work(ContextDecorator):  # noqa: N801  (used like a function: `with unit_of_work():`)
+    """Commit when the outermost unit ends; roll back (and re-raise) if anything in it fails."""
+
+    def __enter__(self):
+        info = db.session.info
+        info[_DEPTH] = info.get(_DEPTH, 0) + 1
+        return db.session
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        session = db.session
+        depth = session.info.get(_DEPTH, 1) - 1
+        if depth > 0:
+            session.info[_DEPTH] = depth
+            return False  # joined: the outermost unit decides
+        session.info.pop(_DEPTH, None)
+        if exc_type is not None:
+            session.rollback()
+            return False
+        try:
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        return False
+
+
+def in_unit_of_work() -> bool:
+    """Whether an outer unit of work is open (its owner will commit)."""
+    return db.session.info.get(_DEPTH, 0) > 0
