@@ -59,10 +59,17 @@ class StatementPipe:
         self.pg = self.conn.pgconn
         self.pg.enter_pipeline_mode()
         self.sent: deque[Pending] = deque()
+        self.prepared: dict[bytes, bytes] = {}  # query -> name of its prepared statement on this connection
 
     def send(self, sql: str, params: dict) -> Pending:
         query, names = _positional(sql)
-        self.pg.send_query_params(query, [_text(params[name]) for name in names])
+        # Each shape is prepared once per connection (in the same pipeline, before its first run):
+        # the server parses and analyses the hand-off of every message once per run, not per message.
+        name = self.prepared.get(query)
+        if name is None:
+            name = self.prepared[query] = f"pipe_{len(self.prepared)}".encode()
+            self.pg.send_prepare(name, query)
+        self.pg.send_query_prepared(name, [_text(params[name_]) for name_ in names])
         self.pg.pipeline_sync()
         if self.pg.flush() != 0:  # blocking connection: 0 once everything is on the wire
             raise psycopg.OperationalError("could not send to the database")

@@ -116,7 +116,8 @@ def check_renders(org: Organization, kind: str) -> None:
     try:
         validate_templates(kind, {part: saved[part] for part in PARTS}, sample_context(org, kind))
     except TemplateInvalid as exc:
-        raise ValidationFailed(f"The email template {kind!r} cannot be rendered ({exc.part}): {exc.reason}",
+        raise ValidationFailed(_("The email template %(kind)r cannot be rendered (%(part)s): %(reason)s",
+                                 kind=kind, part=exc.part, reason=exc.reason),
                                {"template": {exc.part: exc.reason}}) from None
 
 

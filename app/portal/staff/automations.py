@@ -73,7 +73,7 @@ def _rows_changed(organization, user, form: AutomationForm) -> AutomationForm | 
             rows.append({})
     elif form.add_action.data:
         if len(rows) >= MAX_ACTIONS:
-            form.add_action.errors = [f"An automation takes at most {MAX_ACTIONS} actions."]
+            form.add_action.errors = [_("An automation takes at most %(count)s actions.", count=MAX_ACTIONS)]
             return form
         rows.append({"type": "message", "visibility": "internal"})
     else:
@@ -159,7 +159,7 @@ def update_automation(org: str, automation_id: int):
         if updated.refusal.status == 422:
             return _edit_page(organization, user, service.get_automation(organization, user, automation_id), form, 422)
         return redirect(url_for("staff.automations", org=org))
-    flash("Automation saved.")
+    flash(_("Automation saved."))
     return redirect(url_for("staff.automations", org=org))
 
 

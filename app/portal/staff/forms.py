@@ -160,34 +160,34 @@ class MergeForm(FlaskForm):
 class AutomationActionForm(Form):
     """One action row of a rule: its type and the fields of that type (app/automations/rules.py: ACTIONS)."""
 
-    type = SelectField("Then", choices=[("email", "Send an email template"), ("message", "Insert a message"),
-                                        ("status", "Change the status"), ("assign", "Assign"),
-                                        ("set_due", "Set the due date")])
-    template = SelectField("Email template", validate_choice=False)
-    audience = SelectField("To", validate_choice=False)
-    visibility = SelectField("Message visibility", choices=[("public", "Public"), ("internal", "Internal")])
-    body = TextAreaField("Message (a template)", validators=[Optional(), Length(max=20_000)])
-    to = SelectField("New status", choices=status_choices(RequestStatus, ["acknowledged", "closed", "open"]))
-    assignee_id = SelectField("Assign to", coerce=optional_id, validate_choice=False)
-    hours = IntegerField("Due in (hours)", default=48, validators=[Optional(), NumberRange(min=1, max=24 * 366)])
-    business_hours = BooleanField("Business hours")
-    remove = SubmitField("Remove this action")
+    type = SelectField(_l("Then"), choices=[("email", _l("Send an email template")), ("message", _l("Insert a message")),
+                                            ("status", _l("Change the status")), ("assign", _l("Assign")),
+                                            ("set_due", _l("Set the due date"))])
+    template = SelectField(_l("Email template"), validate_choice=False)
+    audience = SelectField(_l("To"), validate_choice=False)
+    visibility = SelectField(_l("Message visibility"), choices=[("public", _l("Public")), ("internal", _l("Internal"))])
+    body = TextAreaField(_l("Message (a template)"), validators=[Optional(), Length(max=20_000)])
+    to = SelectField(_l("New status"), choices=status_choices(RequestStatus, ["acknowledged", "closed", "open"]))
+    assignee_id = SelectField(_l("Assign to"), coerce=optional_id, validate_choice=False)
+    hours = IntegerField(_l("Due in (hours)"), default=48, validators=[Optional(), NumberRange(min=1, max=24 * 366)])
+    business_hours = BooleanField(_l("Business hours"))
+    remove = SubmitField(_l("Remove this action"))
 
 
 class AutomationForm(FlaskForm):
     """A rule and its actions, as many as the API takes: rows are added and removed by the form's own
     buttons (a round trip, so it works without JavaScript)."""
 
-    name = StringField("Name", validators=[DataRequired("Name the automation."), Length(max=200)])
-    trigger_kind = SelectField("When this happens")
-    category_id = SelectField("Only in the category", coerce=optional_id, validate_choice=False)
-    status = SelectField("Only if the request is then", choices=[
-        ("", "Any status"), *status_choices(RequestStatus, ["open", "acknowledged", "closed"])])
-    delay_minutes = IntegerField("After (minutes; 0: at once)", default=0,
-                                 validators=[InputRequired("Give a delay, 0 for at once."), NumberRange(min=0)])
-    business_hours = BooleanField("Count the delay in business hours")
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Name the automation.")), Length(max=200)])
+    trigger_kind = SelectField(_l("When this happens"))
+    category_id = SelectField(_l("Only in the category"), coerce=optional_id, validate_choice=False)
+    status = SelectField(_l("Only if the request is then"), choices=[
+        ("", _l("Any status")), *status_choices(RequestStatus, ["open", "acknowledged", "closed"])])
+    delay_minutes = IntegerField(_l("After (minutes; 0: at once)"), default=0,
+                                 validators=[InputRequired(_l("Give a delay, 0 for at once.")), NumberRange(min=0)])
+    business_hours = BooleanField(_l("Count the delay in business hours"))
     actions = FieldList(FormField(AutomationActionForm), min_entries=1, max_entries=10)
-    add_action = SubmitField("Add an action")
+    add_action = SubmitField(_l("Add an action"))
 
 
 class CustomTemplateForm(FlaskForm):
