@@ -29,6 +29,8 @@ PAGES: dict[str, tuple[str, str]] = {
     "reset_password": ("site.reset_password", "/reset-password?token=…"),
     "set_password": ("site.set_password", "/set-password?token=…"),
     "preferences": ("inbox.preferences_page", "/account/preferences"),
+    "register": ("site.register", "/register"),
+    "invitation": ("invitations.invitation", "/invitations/<token>"),  # issue 14: not yet in CONTRACT.md
     "delete_account": ("account.confirm_delete", "/account/delete?token=…"),  # issue 19: not yet in CONTRACT.md
     "unsubscribe": ("unsubscribe_page.unsubscribe_page", "/unsubscribe/<token>"),
     "one_click_unsubscribe": ("unsubscribe.one_click", "/api/v1/unsubscribe/<token>"),

@@ -62,6 +62,8 @@ TEMPLATE_VARIABLES: dict[str, str] = {
     "work_order": "{title, due_at, notes, url}: the work order (staff only)",
     "watch_area": "{name, url}: the watch area",
     "link": "the action link of account emails (confirm, reset, set a password, open the organization)",
+    "invitation": "{role, expires_at}: an invitation to join the organization (its accept page is `link`)",
+    "register_url": "where someone without an account registers (invitations)",
     "inbound_message": "{id, url, sender, sender_name, subject, body, received_at}: the inbound message to triage",
     "digest_items": "[{subject, url, created_at}]: what a daily digest lists",
     "audience": "which audience of the matrix the recipient is in (reporter, followers, assignee, ...)",

@@ -1,5 +1,7 @@
 """Organization rules: members, invitations and roles.
 
+Accounts join only by accepting an invitation (app/accounts/invitations.py).
+
 The HTTP layer checks that the caller holds `manage_members` in the organization; these
 functions keep the organization manageable: at least one member always holds that
 permission. Each change locks the organization row first, so two admins demoting each other
@@ -12,9 +14,17 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from app.accounts.models import Membership, Organization, Permission, Role, User, role_permissions
+from app.accounts import invitations
+from app.accounts.models import (
+    Membership,
+    Organization,
+    OrganizationInvitation,
+    Permission,
+    Role,
+    User,
+    role_permissions,
+)
 from app.accounts.roles import ensure_permissions
-from app.accounts.service import claim_address, lock_address, user_for_address
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.events.service import record_event
 from app.extensions import db
@@ -38,43 +48,21 @@ def roles_query(org: Organization):
     return select(Role).where(Role.organization_id == org.id).order_by(Role.name, Role.id)
 
 
-def add_member(org: Organization, actor: User, user_id: int, role_name: str) -> tuple[Membership, bool]:
-    """Give an account a role in `org`: a new member (told by email) or a changed role."""
+def add_member(org: Organization, actor: User, user_id: int, role_name: str) -> Membership:
+    """Change a member's role by id; an account that is not a member joins only by invitation (422)."""
     with unit_of_work():
         _lock(org)
         role = _role_named(org, role_name)
         membership = _membership(org, user_id)
-        if membership is not None:
-            _change_role(org, actor, membership, role)
-            return membership, False
-        user = db.session.get(User, user_id)
-        if user is None or not user.active:
-            raise NotFound(_("No such account."), {"user_id": user_id})
-        return _join(org, actor, user, role, "account.invited_existing"), True
+        if membership is None:
+            invitations.refuse_by_id()  # the same answer for any id: no account is revealed or added
+        _change_role(org, actor, membership, role)
+    return membership
 
 
-def invite(org: Organization, actor: User, email: str, role_name: str,
-           name: str | None = None) -> tuple[Membership, bool]:
-    """Invite an address: a new account without a password, or an existing account (409 if a member).
-
-    Returns the membership and whether an account was created; the event tells the
-    notification engine which of the two invitation emails to send.
-    """
-    with unit_of_work():
-        _lock(org)
-        role = _role_named(org, role_name)
-        lock_address(email)  # before the lookup: two invitations of one new address make one account
-        user = user_for_address(email)
-        if user is None:
-            claim_address(email)
-            user = User(email=email.strip(), name=name or email.split("@")[0], password_hash=None,
-                        confirmed=False)
-            db.session.add(user)
-            db.session.flush()
-            return _join(org, actor, user, role, "account.invited_new"), True
-        if _membership(org, user.id) is not None:
-            raise Conflict(_("This account is already a member; change its role instead."), {"user_id": user.id})
-        return _join(org, actor, user, role, "account.invited_existing"), False
+def invite(org: Organization, actor: User, email: str, role_name: str) -> OrganizationInvitation:
+    """Invite an address to join as `role_name` (app/accounts/invitations.py); nobody joins until they accept."""
+    return invitations.invite(org, actor, email, _role_named(org, role_name))
 
 
 def change_member_role(org: Organization, actor: User, user_id: int, role_name: str) -> Membership:
@@ -195,14 +183,6 @@ def _change_role(org: Organization, actor: User, membership: Membership, role: R
     membership.role = role
     record_event("membership.role_changed", organization_id=org.id, actor=actor,
                  payload={"user_id": membership.user_id, "role": role.name, "previous_role": previous.name})
-
-
-def _join(org: Organization, actor: User, user: User, role: Role, event_kind: str) -> Membership:
-    membership = Membership(user=user, organization_id=org.id, role=role)
-    db.session.add(membership)
-    db.session.flush()
-    record_event(event_kind, organization_id=org.id, actor=actor, payload={"user_id": user.id})
-    return membership
 
 
 def _record_role(org: Organization, actor: User, role: Role, *, created: bool) -> None:

@@ -9,6 +9,7 @@ Audiences: `OwnProfileSchema` is the caller's own account (email, phone, aliases
 from __future__ import annotations
 
 import marshmallow as ma
+from flask_babel import gettext as _
 
 from app.accounts.passwords import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, password_problem
 from app.accounts.permissions import PERMISSIONS
@@ -100,8 +101,16 @@ class ProfileUpdateSchema(InputSchema):
 
 
 class MemberInSchema(InputSchema):
-    user_id = ma.fields.Integer(required=True, validate=ma.validate.Range(min=1))
+    """By `email`: an invitation (the only way to join); by `user_id`: an existing member's role."""
+
+    user_id = ma.fields.Integer(validate=ma.validate.Range(min=1))
+    email = email_field()
     role = Trimmed(required=True, validate=ma.validate.Length(min=1, max=64))
+
+    @ma.validates_schema
+    def _one_of(self, data, **kwargs):
+        if ("user_id" in data) == ("email" in data):
+            raise ma.ValidationError(_("Give the address to invite (email), or a member's user_id."), "email")
 
 
 class MemberRoleSchema(InputSchema):
@@ -192,9 +201,19 @@ class MemberSchema(ma.Schema):
     joined_at = ma.fields.DateTime(required=True, attribute="created_at")
 
 
+class PendingInvitationSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    email = ma.fields.String(required=True)
+    role = ma.fields.String(required=True, attribute="role.name")
+    status = ma.fields.Function(lambda invitation: "pending", required=True)
+    sent_at = ma.fields.DateTime(required=True)
+    expires_at = ma.fields.DateTime(required=True)
+
+
 class InvitationSchema(ma.Schema):
-    member = ma.fields.Nested(MemberSchema, required=True)
-    account_created = ma.fields.Boolean(required=True)
+    """The answer to an invitation: the same whether or not an account holds the address."""
+
+    invitation = ma.fields.Nested(PendingInvitationSchema, required=True)
 
 
 class RoleSchema(ma.Schema):

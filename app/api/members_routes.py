@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from flask import jsonify
 from flask_smorest import Blueprint
 
-from app.accounts import organizations
+from app.accounts import invitations, organizations
 from app.accounts.schemas import (
     InvitationInSchema,
     InvitationSchema,
     MemberInSchema,
     MemberRoleSchema,
     MemberSchema,
+    PendingInvitationSchema,
     RoleInSchema,
     RoleSchema,
 )
@@ -41,13 +43,19 @@ def list_members(args, org, actor):
 @blp.post("/members")
 @manage_members
 @blp.arguments(MemberInSchema)
-@blp.response(200, MemberSchema, description="The member's role was changed.")
-@blp.alt_response(201, schema=MemberSchema, success=True, description="The account became a member.")
+@blp.response(202, InvitationSchema, description="The address is invited (the same answer whether or not "
+              "an account holds it); it joins when its owner accepts.")
+@blp.alt_response(200, schema=MemberSchema, success=True, description="A member's role (by user_id) was changed.")
 @blp.alt_response(409, "CONFLICT", description="That would leave nobody who can manage members.")
+@blp.alt_response(422, "UNPROCESSABLE_ENTITY", description="A user_id that is not a member: invite by email.")
 def add_member(body, org, actor):
-    """Give an account (by id) a role here: it becomes a member (and is told by email) or changes role."""
-    membership, created = organizations.add_member(org, actor, body["user_id"], body["role"])
-    return membership, 201 if created else 200
+    """Invite an address (`email`) to join; or change an existing member's role (`user_id`).
+
+    Nobody joins without accepting: a user_id that is not a member is refused (422)."""
+    if "email" in body:
+        return {"invitation": organizations.invite(org, actor, body["email"], body["role"])}, 202
+    changed = organizations.add_member(org, actor, body["user_id"], body["role"])
+    return jsonify(MemberSchema().dump(changed))  # a Response: not serialized as the 202 schema
 
 
 @blp.patch("/members/<int:user_id>")
@@ -72,13 +80,29 @@ def remove_member(org, actor, user_id):
 @blp.post("/invitations")
 @manage_members
 @blp.arguments(InvitationInSchema)
-@blp.response(201, InvitationSchema)
-@blp.alt_response(409, "CONFLICT", description="The account is already a member.")
+@blp.response(202, InvitationSchema)
 def invite(body, org, actor):
-    """Invite an address: a new account is created (it sets its password from the emailed link),
-    or an existing account joins; either way it is emailed."""
-    membership, created = organizations.invite(org, actor, body["email"], body["role"], body["name"])
-    return {"member": membership, "account_created": created}
+    """Invite an address to join: it is emailed a link to accept (after logging in, or registering).
+
+    The answer is the same whether or not an account holds the address."""
+    return {"invitation": organizations.invite(org, actor, body["email"], body["role"])}
+
+
+@blp.get("/invitations")
+@manage_members
+@blp.arguments(PaginationArgs, location="query")
+@blp.response(200, page_schema(PendingInvitationSchema))
+def list_invitations(args, org, actor):
+    """Invitations not yet accepted, declined or withdrawn (the address as typed), newest first."""
+    return paginate(invitations.pending_query(org), args["page"], args["per_page"])
+
+
+@blp.delete("/invitations/<int:invitation_id>")
+@manage_members
+@blp.response(204)
+def revoke_invitation(org, actor, invitation_id):
+    """Withdraw an open invitation: its link stops working."""
+    invitations.revoke(org, actor, invitation_id)
 
 
 @blp.get("/roles")

@@ -155,6 +155,13 @@ _KINDS: dict[str, Kind] = {
                                 notifies=Notifying(transactional=True, category_scoped=False)),
     "account.invited_existing": Kind("Invitation (existing account)", {"user_id": int}, notifies=Notifying(
         _l("You were added to {organization}"), transactional=True, category_scoped=False)),
+    # Issue 14: an invitation to join an organization, mailed to the address as typed (an account
+    # may or may not hold it); a membership exists only once its owner accepts.
+    "organization.invitation": Kind("Invitation to join an organization", {"invitation_id": int, "email": str},
+                                    notifies=Notifying(switchable=False, transactional=True,
+                                                       category_scoped=False)),
+    "organization.invitation_declined": Kind("An invitation is declined", {"invitation_id": int}),
+    "organization.invitation_revoked": Kind("An invitation is withdrawn", {"invitation_id": int}),
     # A logged-in resident asked for an emailed link that confirms deleting their account.
     "account.deletion_requested": Kind("Confirm account deletion", {"user_id": int}, notifies=ACCOUNT),
     # Accounts and organizations, audit only: the record of who changed what.

@@ -17,8 +17,9 @@ from email.utils import formatdate
 from flask import current_app
 from sqlalchemy import select
 
+from app.accounts.invitations import invitation_token
 from app.accounts.links import make_confirm_token, make_deletion_token, make_password_token
-from app.accounts.models import Organization, User
+from app.accounts.models import Organization, OrganizationInvitation, User
 from app.dates import format_when
 from app.events.models import Event
 from app.extensions import db
@@ -52,6 +53,7 @@ RECEIPT_REASONS = {
     "account.deletion_requested": email_text("you asked to delete your account"),
     "account.invited_new": email_text("a member of {org} invited this address"),
     "account.invited_existing": email_text("a member of {org} added your account to it"),
+    "organization.invitation": email_text("a member of {org} invited this address to join it"),
 }
 DIGEST_REASON = email_text("you chose a daily digest of your notifications")
 DEFAULT_REASON = email_text("you are involved in this request")
@@ -185,7 +187,7 @@ def _reason(delivery: EmailDelivery, org: Organization | None, locale: str) -> s
     org_name = org.name if org else translate(US, locale)
     if delivery.kind == "digest":
         return translate(DIGEST_REASON, locale)
-    if delivery.audience == "payload_user" and delivery.kind in RECEIPT_REASONS:
+    if delivery.kind in RECEIPT_REASONS and delivery.audience in ("payload_user", "payload_address"):
         return translate(RECEIPT_REASONS[delivery.kind], locale, org=org_name)
     # REASONS are lazy strings of the pages' catalogue: read as their English msgid, then translated for the reader.
     return translate(str(REASONS.get(delivery.audience, DEFAULT_REASON)), locale, org=org_name)
@@ -267,7 +269,19 @@ def event_context(delivery: EmailDelivery, data: BatchData, locale: str = DEFAUL
             "sender": message.sender_email, "sender_name": message.sender_name, "subject": message.subject,
             "body": message.body, "received_at": format_when(message.created_at, tz, locale)}
     context["link"] = _account_link(delivery, data.users.get(payload.get("user_id")), org)
+    if delivery.kind == "organization.invitation":
+        context.update(_invitation_context(payload, tz, locale))
     return context
+
+
+def _invitation_context(payload: dict, tz: str, locale: str) -> dict:
+    """The invitation's role, expiry and accept link (its token recomputed, never stored)."""
+    invitation = db.session.get(OrganizationInvitation, payload.get("invitation_id"))
+    if invitation is None:
+        return {}
+    return {"invitation": {"role": invitation.role.name, "expires_at": format_when(invitation.expires_at, tz, locale)},
+            "link": page_url("invitation", token=invitation_token(invitation)),
+            "register_url": page_url("register")}
 
 
 def _account_link(delivery: EmailDelivery, user: User | None, org: Organization | None) -> str | None:

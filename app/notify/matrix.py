@@ -87,6 +87,8 @@ MATRIX: tuple[Rule, ...] = (
     Rule("account.password_reset", "payload_user", (EMAIL,), receipt=True),  # 004 "Forgot password"
     # Issue 14: registering with a taken address answers as a fresh registration; the owner is told.
     Rule("account.registration_attempted", "payload_user", (EMAIL,), receipt=True),
+    # Issue 14: joining an organization needs consent; the invitation goes to the address typed.
+    Rule("organization.invitation", "payload_address", (EMAIL,)),
     # Issue 19: self-service deletion confirmed by a fresh emailed link (by analogy with "Forgot password").
     Rule("account.deletion_requested", "payload_user", (EMAIL,), receipt=True),
     # --- 004 Resident table -------------------------------------------------------------

@@ -98,6 +98,8 @@ def sample_context(org: Organization, kind: str, locale: str = DEFAULT_LOCALE) -
                        "url": page_url("staff_work_order", org=org.slug, work_order_id=1)},
         "watch_area": {"name": "My street", "url": page_url("watch_area", area_id=1)},
         "link": _sample_link(org, kind),
+        "invitation": {"role": "staff", "expires_at": "Mon 09 Mar 2026 09:30 CST"},
+        "register_url": page_url("register"),
         "inbound_message": {"id": 1, "url": page_url("staff_inbound", org=org.slug, message_id=1),
                             "sender": "pat@example.net", "sender_name": "Pat", "subject": "Streetlight out",
                             "body": "The light on Elm Street is out again.", "received_at": when(2026, 3, 2, 15, 30)},
@@ -118,6 +120,12 @@ _ACCOUNT_LINK_PAGES = {"account.confirm_email": "confirm_email", "account.passwo
 
 
 def _sample_link(org: Organization, kind: str) -> str:
+    if kind == "organization.invitation":
+        return page_url("invitation", token="example")
+    return _account_sample_link(org, kind)
+
+
+def _account_sample_link(org: Organization, kind: str) -> str:
     if kind in _ACCOUNT_LINK_PAGES:
         return page_url(_ACCOUNT_LINK_PAGES[kind], token="example")
     return page_url("staff_home", org=org.slug)

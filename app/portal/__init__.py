@@ -14,6 +14,7 @@ def register_portal(app: Flask) -> None:
         account,
         account_privacy,  # noqa: F401  (its routes are on the account blueprint)
         admin,
+        invitation_pages,
         notifications,
         old_addresses,
         request_page,  # noqa: F401  (its routes are on the resident blueprint)
@@ -26,5 +27,5 @@ def register_portal(app: Flask) -> None:
 
     csrf.init_app(app)
     register_template_helpers(app)
-    for module in (site, account, notifications, resident, watch_pages, staff, admin, old_addresses):
+    for module in (site, account, invitation_pages, notifications, resident, watch_pages, staff, admin, old_addresses):
         app.register_blueprint(module.bp)

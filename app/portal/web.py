@@ -137,4 +137,4 @@ def register_template_helpers(app: Flask) -> None:
         }
 
 
-_PORTAL_BLUEPRINTS = frozenset({"site", "account", "inbox", "resident", "watch", "staff", "admin"})
+_PORTAL_BLUEPRINTS = frozenset({"site", "account", "invitations", "inbox", "resident", "watch", "staff", "admin"})

@@ -1,10 +1,11 @@
-"""Organization admins manage members, invitations and roles; someone can always manage members."""
+"""Organization admins manage members, invitations and roles; someone can always manage members.
+
+Invitations themselves (consent to join) are in tests/accounts/test_invitations.py."""
 
 import pytest
 
-from app.accounts.models import EmailAlias, Membership, Role, User
+from app.accounts.models import Membership, Role, User
 from app.accounts.roles import ensure_default_roles
-from app.db_types import utcnow
 from app.extensions import db
 from tests.factories import OrganizationFactory, UserFactory, make_member
 from tests.support.accounts import events_of
@@ -53,16 +54,6 @@ def test_members_list_is_paginated(client, org, admin):
     assert too_many.status_code == 422
 
 
-def test_adding_an_account_makes_it_a_member_and_tells_it(client, org, admin):
-    resident = UserFactory()
-    response = client.post(url(org, "/members"), json={"user_id": resident.id, "role": "staff"}, headers=bearer(admin))
-    assert response.status_code == 201, response.get_json()
-    assert response.get_json()["role"] == "staff"
-    assert role_of(org, resident) == "staff"
-    [event] = events_of("account.invited_existing")
-    assert (event.organization_id, event.actor_id, event.payload) == (org.id, admin.id, {"user_id": resident.id})
-
-
 def test_posting_an_existing_member_changes_its_role(client, org, admin):
     staff = make_member(org, "staff")
     response = client.post(url(org, "/members"), json={"user_id": staff.id, "role": "viewer"}, headers=bearer(admin))
@@ -74,9 +65,10 @@ def test_posting_an_existing_member_changes_its_role(client, org, admin):
 
 
 @pytest.mark.parametrize("body, status, field", [
-    ({"user_id": 999_999, "role": "staff"}, 404, None),
+    ({"user_id": 999_999, "role": "staff"}, 422, "user_id"),
     ({"user_id": "me", "role": "staff"}, 422, "user_id"),
-    ({"role": "staff"}, 422, "user_id"),
+    ({"role": "staff"}, 422, "email"),
+    ({"user_id": 1, "email": "a@example.org", "role": "staff"}, 422, "email"),
     ({"user_id": 1, "role": "overlord"}, 422, "role"),
     ({"user_id": 1, "role": "staff", "organization_id": 2}, 422, "organization_id"),
 ])
@@ -141,50 +133,6 @@ def test_a_failed_change_leaves_nothing_behind(client, org, admin):
     assert events_of("membership.removed") == []
 
 
-def test_inviting_a_new_address_creates_an_account_without_password(client, org, admin):
-    response = client.post(url(org, "/invitations"), json={"email": "new.hire@springfield.gov", "role": "staff"},
-                           headers=bearer(admin))
-    assert response.status_code == 201, response.get_json()
-    body = response.get_json()
-    assert body["account_created"] is True
-    assert body["member"]["role"] == "staff" and body["member"]["user"]["name"] == "new.hire"
-    user = db.session.scalar(db.select(User).where(User.email == "new.hire@springfield.gov"))
-    assert user.password_hash is None and user.confirmed is False
-    [event] = events_of("account.invited_new")
-    assert (event.organization_id, event.payload) == (org.id, {"user_id": user.id})
-
-
-def test_inviting_an_existing_account_adds_it(client, org, admin):
-    bob = UserFactory(email="bob@example.org")
-    response = client.post(url(org, "/invitations"),
-                           json={"email": "BOB@example.org", "role": "viewer", "name": "Ignored"},
-                           headers=bearer(admin))
-    assert response.status_code == 201
-    assert response.get_json()["account_created"] is False
-    assert role_of(org, bob) == "viewer"
-    assert db.session.get(User, bob.id).name == bob.name
-    assert events_of("account.invited_existing")[0].payload == {"user_id": bob.id}
-    assert events_of("account.invited_new") == []
-
-
-def test_inviting_a_confirmed_alias_invites_its_account(client, org, admin):
-    bob = UserFactory()
-    db.session.add(EmailAlias(user_id=bob.id, email="bob@work.example", confirmed_at=utcnow()))
-    db.session.commit()
-    response = client.post(url(org, "/invitations"), json={"email": "bob@work.example", "role": "staff"},
-                           headers=bearer(admin))
-    assert response.get_json()["account_created"] is False
-    assert role_of(org, bob) == "staff"
-
-
-def test_inviting_a_member_again_is_a_conflict(client, org, admin):
-    staff = make_member(org, "staff")
-    response = client.post(url(org, "/invitations"), json={"email": staff.email, "role": "admin"},
-                           headers=bearer(admin))
-    assert response.status_code == 409
-    assert role_of(org, staff) == "staff"
-
-
 @pytest.mark.parametrize("body, field", [
     ({"email": "not an address", "role": "staff"}, "email"),
     ({"email": "a@example.org"}, "role"),
@@ -195,7 +143,7 @@ def test_invitation_input_is_checked(client, org, admin, body, field):
     response = client.post(url(org, "/invitations"), json=body, headers=bearer(admin))
     assert response.status_code == 422
     assert field in response.get_json()["details"]["json"]
-    assert events_of("account.invited_new") == []
+    assert events_of("organization.invitation") == []
 
 
 def test_roles_are_listed_with_their_permissions(client, org, admin):

@@ -39,10 +39,13 @@ def headers_for(world, caller: str) -> dict:
 # (name, method, path, body, status for the organization's admin)
 ORG_ENDPOINTS = [
     ("list members", "get", "/members", None, 200),
-    ("add member", "post", "/members", lambda w: {"user_id": w["people"]["outsider"].id, "role": "viewer"}, 201),
+    # Issue 14: nobody joins without accepting; by id only an existing member's role changes.
+    ("add member", "post", "/members", lambda w: {"user_id": w["people"]["outsider"].id, "role": "viewer"}, 422),
+    ("add member by email", "post", "/members", {"email": "new@springfield.example", "role": "viewer"}, 202),
+    ("list invitations", "get", "/invitations", None, 200),
     ("change member", "patch", "/members/{staff_id}", {"role": "viewer"}, 200),
     ("remove member", "delete", "/members/{staff_id}", None, 204),
-    ("invite", "post", "/invitations", {"email": "new@springfield.example", "role": "staff"}, 201),
+    ("invite", "post", "/invitations", {"email": "new@springfield.example", "role": "staff"}, 202),
     ("list roles", "get", "/roles", None, 200),
     ("create role", "post", "/roles", {"name": "inspector", "permissions": ["view_requests"]}, 201),
     ("replace role", "put", "/roles/{staff_role_id}", {"name": "crew", "permissions": ["view_requests"]}, 200),

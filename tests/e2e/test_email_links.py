@@ -142,6 +142,15 @@ def test_a_new_resident_confirms_from_the_email_and_then_logs_in(app, client, st
     assert client.post("/api/v1/auth/login", json={"email": "new@example.net", "password": PASSWORD}).status_code == 200
 
 
+def _invitation_token(world: World) -> str:
+    from app.accounts.invitations import invitation_token
+    from app.accounts.models import OrganizationInvitation
+
+    invitation = db.session.get(OrganizationInvitation, world.invitation_id("invitee@example.net"))
+    db.session.commit()
+    return invitation_token(invitation)
+
+
 def test_every_page_emails_link_to_exists_and_old_addresses_redirect(app, client):
     world = World.build()
     staff = world.people["assignee"]
@@ -154,6 +163,7 @@ def test_every_page_emails_link_to_exists_and_old_addresses_redirect(app, client
         "staff_request": {"org": org, "request_id": world.request.id},
         "staff_inbound": {"org": org, "message_id": _inbound_message(world)},
         "staff_work_order": {"org": org, "work_order_id": world.work_order.id},
+        "register": {}, "invitation": {"token": _invitation_token(world)},
     }
     assert set(examples) == set(PAGES)  # a page added to the table is added here
     from app.links import page_url

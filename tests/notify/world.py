@@ -148,10 +148,29 @@ class World:
         db.session.flush()
         return message.id
 
+    def invitation_id(self, email: str) -> int:
+        """An open invitation of `email` to the organization, as `invitations.invite` makes it."""
+        from datetime import timedelta
+
+        from app.accounts.invitations import invitation_token, token_hash
+        from app.accounts.models import OrganizationInvitation, Role
+        from app.db_types import utcnow
+
+        role = db.session.scalar(select(Role).where(Role.organization_id == self.org.id).order_by(Role.id))
+        now = utcnow()
+        invitation = OrganizationInvitation(organization_id=self.org.id, email=email, role_id=role.id,
+                                            sent_at=now, expires_at=now + timedelta(days=7), token_hash="")
+        invitation.token_hash = token_hash(invitation_token(invitation))
+        db.session.add(invitation)
+        db.session.flush()
+        return invitation.id
+
     def payload(self, kind: str) -> dict:
         subject = self.people["subject"]
         if kind == "inbound.catch_all_copy":
             return {"inbound_message_id": self.inbound_message_id(), "email": CATCH_ALL}
+        if kind == "organization.invitation":
+            return {"invitation_id": self.invitation_id(CATCH_ALL), "email": CATCH_ALL}
         if kind == "request.merged":
             return {"into_id": self.request.id, "into_public_id": self.request.public_id, "moved_followers": 0}
         if kind == "request.comment_internal":

@@ -48,7 +48,6 @@ class WorkOrderUpdateForm(WorkOrderForm):
 
 class InvitationForm(FlaskForm):
     email = email_field(_l("Email address"))
-    name = StringField(_l("Name (for a new account)"), validators=[Optional(), Length(max=200)])
     role = SelectField(_l("Role"))
 
 

@@ -1,11 +1,11 @@
-"""Members, invitations and roles of an organization (permission `manage_members`)."""
+"""Members (accepted only), pending invitations and roles of an organization (permission `manage_members`)."""
 
 from __future__ import annotations
 
 from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 
-from app.accounts import organizations
+from app.accounts import invitations, organizations
 from app.extensions import db
 from app.portal.refusals import attempt
 from app.portal.staff.blueprint import bp
@@ -25,6 +25,7 @@ def _page(organization, user, invitation=None, role_form=None, status=200):
     return render_staff(
         "staff/members.html", organization, user, status,
         members=db.session.scalars(organizations.members_query(organization)).unique().all(),
+        pending=db.session.scalars(invitations.pending_query(organization)).all(),
         roles=db.session.scalars(organizations.roles_query(organization)).all(),
         invitation=invitation, role_form=role_form or RoleForm(prefix="role"),
         role_choices=_role_choices(organization), all_permissions=permission_names())
@@ -42,16 +43,21 @@ def invite(org: str):
     form = InvitationForm(prefix="invite")
     form.role.choices = _role_choices(organization)
     if form.validate_on_submit():
-        invited = attempt(lambda: organizations.invite(organization, user, form.email.data, form.role.data,
-                                                       name=(form.name.data or "").strip() or None),
+        invited = attempt(lambda: organizations.invite(organization, user, form.email.data, form.role.data),
                           form, field="email")
         if invited:
-            membership, created = invited.value
-            flash(_("%(email)s is invited as %(role)s: we have emailed a link to choose a password.",
-                    email=membership.user.email, role=form.role.data) if created
-                  else _("%(email)s is invited as %(role)s.", email=membership.user.email, role=form.role.data))
+            flash(_("We have emailed an invitation to %(email)s to join as %(role)s; they become a member when "
+                    "they accept it.", email=invited.value.email, role=form.role.data))
             return redirect(url_for("staff.members", org=org))
     return _page(organization, user, invitation=form, status=422)
+
+
+@bp.post("/<org>/settings/invitations/<int:invitation_id>/revoke")
+def revoke_invitation(org: str, invitation_id: int):
+    organization, user = staff_page(org, MANAGE)
+    if attempt(lambda: invitations.revoke(organization, user, invitation_id)):
+        flash(_("The invitation is withdrawn."))
+    return redirect(url_for("staff.members", org=org))
 
 
 @bp.post("/<org>/settings/members/<int:user_id>/role")

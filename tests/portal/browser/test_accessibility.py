@@ -29,6 +29,16 @@ NOT_PAGES = {"health.healthz", "site.confirm", "old_addresses", "account.export_
              "metrics", "staff.sso_login", "staff.sso_callback"}  # Prometheus text; redirects to and from the provider
 
 
+def _invitation_token(org, email: str) -> str:
+    """An open invitation of `email` to `org` (the page an emailed invitation opens)."""
+    from app.accounts.invitations import invitation_token, invite
+    from app.accounts.models import Role
+
+    role = db.session.scalar(select(Role).where(Role.organization_id == org.id, Role.name == "viewer"))
+    inviter = db.session.scalar(select(User).where(User.email == STAFF))
+    return invitation_token(invite(org, inviter, email, role))
+
+
 def _pages() -> dict[str, list[tuple[str, str]]]:
     """Who looks at which address, for every page."""
     request = db.session.scalar(select(ServiceRequest).join(RequestCategory).where(
@@ -42,6 +52,7 @@ def _pages() -> dict[str, list[tuple[str, str]]]:
     db.session.commit()
     automation = db.session.scalar(select(Automation.id).where(Automation.organization_id == request.organization_id))
     org = "/staff/springfield"
+    invitation = _invitation_token(request.organization, RESIDENT)
     return {
         "visitor": [("site.login", "/login"), ("site.register", "/register"),
                     ("site.forgot_password", "/forgot-password"), ("site.resend_confirmation", "/confirm/resend"),
@@ -56,7 +67,8 @@ def _pages() -> dict[str, list[tuple[str, str]]]:
                      ("watch.detail", f"/watch-areas/{area.id}"), ("watch.edit", f"/watch-areas/{area.id}/edit"),
                      ("watch.new", "/watch-areas/new"), ("inbox.inbox_page", "/notifications"),
                      ("account.profile", "/account/"), ("inbox.preferences_page", "/account/preferences"),
-                     ("account.privacy", "/account/privacy"), ("account.confirm_delete", "/account/delete")],
+                     ("account.privacy", "/account/privacy"), ("account.confirm_delete", "/account/delete"),
+                     ("invitations.invitation", f"/invitations/{invitation}")],
         "staff": [("staff.choose_organization", "/staff/"), ("staff.dashboard", f"{org}/"),
                   ("staff.queue", f"{org}/requests"), ("staff.request_detail", f"{org}/requests/{request.id}"),
                   ("staff.inbound_messages", f"{org}/inbound"), ("staff.inbound_message", f"{org}/inbound/{message.id}"),

@@ -1,7 +1,7 @@
 """email languages: an organization's default language; template overrides per language
 
-Revision ID: 0024_email_locales
-Revises: 0023_runs_merges
+Revision ID: 0025_email_locales
+Revises: 0024_org_invitations
 Create Date: 2026-12-01 13:30:00
 
 """
@@ -9,8 +9,8 @@ from alembic import op
 import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
-revision = '0024_email_locales'
-down_revision = '0023_runs_merges'
+revision = '0025_email_locales'
+down_revision = '0024_org_invitations'
 branch_labels = None
 depends_on = None
 
