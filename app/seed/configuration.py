@@ -20,9 +20,10 @@ from app.watch.models import WatchArea, WatchAreaFollower
 # Known, so the README's tour can post an Open311 report with it; the demo never runs in production.
 DEMO_API_KEY = "o311_demo-springfield-kiosk"
 
-# Potholes: followers hear of comments in the app only (no email), and admins get the SLA email too.
+# Potholes: followers hear of an acknowledgement in the app only (no email), and admins get the SLA
+# email too. (Comments cannot lose their email: that is the critical automation, app/notify/matrix.py.)
 POTHOLE_OVERRIDES = [
-    {"event": "request.comment_public", "audience": "followers", "channels": ["inapp"]},
+    {"event": "request.acknowledged", "audience": "followers", "channels": ["inapp"]},
     {"event": "request.sla_breached", "audience": "org_admins", "channels": ["email", "inapp"]},
 ]
 ACKNOWLEDGED_TEMPLATE = {
