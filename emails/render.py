@@ -35,6 +35,7 @@ from emails.sandbox import (  # noqa: F401 (OverBudget: the one error of the bud
     TIME_BUDGET_SECONDS,
     BudgetedSandbox,
     OverBudget,
+    check_deadline,
     too_large,
     within_deadline,
 )
@@ -121,6 +122,7 @@ def render_within_budget(template, values: dict, seconds: float = TIME_BUDGET_SE
     def stream() -> str:
         pieces, size = [], 0
         for piece in template.generate(values):
+            check_deadline()
             size += len(piece)
             if size > OUTPUT_BUDGET_CHARS:
                 raise too_large("the rendered template")

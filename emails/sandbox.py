@@ -3,22 +3,20 @@
 `BudgetedSandbox` is Jinja's immutable sandbox that also refuses, before the work is done,
 the operations that build a huge value in one step (`*`, `+`, `~`, `%`, `**` on strings and
 lists, a big `range`, a width or count argument beyond the output budget). Time is bounded by
-`within_deadline()`: a watchdog thread raises `Overtime` in the rendering thread once its deadline has
-passed (the way Dramatiq's own TimeLimit middleware stops an actor), so a loop of loops stops
-wherever it is, even when it writes nothing. Everything here raises `OverBudget` with a reason
+`within_deadline()`, cooperatively: every loop's items, every call, filter and piece of output look
+at the rendering thread's deadline, so a loop of loops stops wherever it is, even when it writes
+nothing. (Not by raising an exception into the thread from outside: such an exception can land
+while the thread holds a lock, in the worker too, and leave that lock held for ever.) Everything here raises `OverBudget` with a reason
 a person can read; emails/render.py `render_within_budget` is the one function that uses it.
 """
 
 from __future__ import annotations
 
-import ctypes
-import heapq
-import itertools
-import os
 import re
 import threading
 import time
 
+from jinja2 import nodes
 from jinja2.compiler import CodeGenerator
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -38,10 +36,6 @@ class OverBudget(Exception):
     def __init__(self, reason: str):
         super().__init__(reason)
         self.reason = reason
-
-
-class Overtime(BaseException):
-    """Raised asynchronously in a rendering thread past its deadline (BaseException: nothing swallows it)."""
 
 
 def too_large(what: str) -> OverBudget:
@@ -118,6 +112,14 @@ def _join(pieces, markup: bool):
 
 
 class _BudgetedCodeGenerator(CodeGenerator):
+    # Every `for` loops over environment.budgeted_iter(...), which looks at the deadline.
+    def visit_For(self, node, frame) -> None:
+        if not getattr(node, "budgeted", False):
+            node.iter = nodes.Call(nodes.EnvironmentAttribute("budgeted_iter"), [node.iter], [], None, None,
+                                   lineno=node.lineno)
+            node.budgeted = True
+        super().visit_For(node, frame)
+
     # `a ~ b` compiles to a join Jinja does not route through the sandbox: route it through the budget.
     def visit_Concat(self, node, frame) -> None:
         if frame.eval_ctx.volatile:
@@ -135,6 +137,7 @@ def _budgeted_filter(function):
     passed = 2 if hasattr(function, "jinja_pass_arg") else 1  # (context or environment,) value, arguments
 
     def wrapper(*args, **kwargs):
+        check_deadline()
         _check_format(args[passed - 1] if len(args) >= passed else None)  # "%999999999s"|format(1)
         _check_arguments(args[passed:], kwargs)
         return function(*args, **kwargs)
@@ -159,73 +162,42 @@ class BudgetedSandbox(ImmutableSandboxedEnvironment):
         # The filters that take a width or a count (center, indent, wordwrap, format, ...), and every other.
         self.filters = {name: _budgeted_filter(function) for name, function in self.filters.items()}
 
+    def budgeted_iter(self, iterable):
+        return _budgeted_iter(iterable)
+
     def budgeted_join(self, pieces, markup: bool):
         return _join(pieces, markup)
 
     def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 (Jinja's own signature)
+        check_deadline()
         _check_arguments(args, kwargs)  # "a".center(10**9), "{:>999999999}".format(1), ...
         return super().call(__context, __obj, *args, **kwargs)
 
 
-class _Watchdog:
-    """One thread per process that raises Overtime in any rendering thread whose deadline has passed."""
-
-    def __init__(self):
-        self._condition = threading.Condition()
-        self._deadlines: list[tuple[float, int]] = []  # heap of (deadline, ticket)
-        self._armed: dict[int, int] = {}  # ticket -> thread id
-        self._tickets = itertools.count()
-        self._pid: int | None = None
-
-    def _ensure_thread(self) -> None:
-        if self._pid != os.getpid():  # first use, or a forked child (gunicorn): the thread did not follow
-            self._pid = os.getpid()
-            self._deadlines, self._armed = [], {}
-            threading.Thread(target=self._run, name="template-render-watchdog", daemon=True).start()
-
-    def arm(self, seconds: float) -> int:
-        with self._condition:
-            self._ensure_thread()
-            ticket = next(self._tickets)
-            self._armed[ticket] = threading.get_ident()
-            heapq.heappush(self._deadlines, (_clock() + seconds, ticket))
-            self._condition.notify()
-            return ticket
-
-    def disarm(self, ticket: int) -> None:
-        with self._condition:
-            fired = self._armed.pop(ticket, None) is None
-        if fired:  # raised already, or pending: clear what has not been raised yet
-            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(threading.get_ident()), None)
-
-    def _run(self) -> None:
-        while True:
-            with self._condition:
-                while self._deadlines and self._deadlines[0][1] not in self._armed:
-                    heapq.heappop(self._deadlines)
-                if not self._deadlines:
-                    self._condition.wait()
-                    continue
-                deadline, ticket = self._deadlines[0]
-                wait = deadline - _clock()
-                if wait > 0:
-                    self._condition.wait(wait)
-                    continue
-                heapq.heappop(self._deadlines)
-                thread_id = self._armed.pop(ticket)
-                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id), ctypes.py_object(Overtime))
+_deadline = threading.local()  # this thread's rendering deadline, or None outside within_deadline()
 
 
-_WATCHDOG = _Watchdog()
+def check_deadline() -> None:
+    """OverBudget (too slow) once the current rendering's deadline has passed; cheap enough for every step."""
+    at = getattr(_deadline, "at", None)
+    if at is not None and _clock() > at:
+        raise too_slow()
+
+
+def _budgeted_iter(iterable):
+    """What a template's `for` loops over, looking at the deadline as it goes."""
+    for position, item in enumerate(iterable):
+        if not position & 63:
+            check_deadline()
+        yield item
 
 
 def within_deadline(work, seconds: float = TIME_BUDGET_SECONDS):
     """`work()`, given at most `seconds` of wall time, else OverBudget (too slow)."""
-    try:  # Overtime can only arrive between arm() and the end of disarm(): all inside this try
-        ticket = _WATCHDOG.arm(seconds)
-        try:
-            return work()
-        finally:
-            _WATCHDOG.disarm(ticket)
-    except Overtime:
-        raise too_slow() from None
+    previous = getattr(_deadline, "at", None)
+    at = _clock() + seconds
+    _deadline.at = at if previous is None else min(at, previous)
+    try:
+        return work()
+    finally:
+        _deadline.at = previous

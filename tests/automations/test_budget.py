@@ -39,7 +39,7 @@ def test_the_staff_page_shows_an_over_budget_message_next_to_its_field(client, c
                                        "status": "", "category_id": "", **row})
     assert refused.status_code == 422
     html = refused.get_data(as_text=True)
-    assert f'id="actions-0-body-error">{SLOW_REASON}' in html
+    assert f'id="actions-0-body-error">line 1: {SLOW_REASON}' in html
     template = post_form(client, f"{page}/templates", {"key": "slow", "name": "Slow", "subject": "Hi", "text": SLOW},
                          form_page=page)
     assert template.status_code == 422 and 'id="text-error">' in template.get_data(as_text=True)

@@ -136,7 +136,7 @@ def test_a_template_over_the_render_budget_is_refused_next_to_its_field(client, 
     for action in ("preview", "save"):
         refused = post_form(client, page, {"action": action, "subject": "Seen", "text": loops, "html": ""})
         assert refused.status_code == 422
-        assert 'id="text-error">the template takes longer than 0.5 s to render' in refused.text
+        assert 'id="text-error">Line 1: the template takes longer than 0.5 s to render' in refused.text
     huge = post_form(client, page, {"action": "save", "subject": '{{ ("a"*300000000)|length }}', "text": "", "html": ""})
     assert huge.status_code == 422
     assert 'id="subject-error">Line 1: a repeated value would be larger than 500,000 characters' in huge.text
