@@ -11,13 +11,12 @@ invited address. SSO first sign-in and `users create-admin --org` create members
 from __future__ import annotations
 
 import hashlib
-import hmac
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from app.accounts.links import invitation_token  # noqa: F401  (the accept page checks it)
 from app.accounts.models import (
     EmailAlias,
     Membership,
@@ -34,16 +33,6 @@ from app.extensions import db
 from app.transactions import unit_of_work
 
 INVITATION_DAYS = 7
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def invitation_token(invitation: OrganizationInvitation) -> str:
-    """The token the invitation's email carries (recomputed, never stored)."""
-    micros = (invitation.sent_at - _EPOCH) // timedelta(microseconds=1)
-    message = f"organization-invitation:{invitation.organization_id}:{invitation.email.lower()}:{micros}"
-    return hmac.new(current_app.config["SECRET_KEY"].encode(), message.encode(), hashlib.sha256).hexdigest()
-
-
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 

@@ -7,11 +7,13 @@ change, so it stops working once used (the password hash or the confirmed addres
 from __future__ import annotations
 
 import hashlib
+import hmac
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from app.accounts.models import User
+from app.accounts.models import OrganizationInvitation, User
 from app.extensions import db
 
 CONFIRM_MAX_AGE = 7 * 24 * 3600
@@ -79,3 +81,12 @@ def read_deletion_token(token: str) -> User | None:
         return None
     return user
 
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def invitation_token(invitation: OrganizationInvitation) -> str:
+    """The token the invitation's email carries (recomputed, never stored)."""
+    micros = (invitation.sent_at - _EPOCH) // timedelta(microseconds=1)
+    message = f"organization-invitation:{invitation.organization_id}:{invitation.email.lower()}:{micros}"
+    return hmac.new(current_app.config["SECRET_KEY"].encode(), message.encode(), hashlib.sha256).hexdigest()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask import url_for
+from flask_babel import gettext as _
 from flask_smorest import Blueprint
 
 from app.accounts import sso
@@ -55,7 +56,7 @@ def _dumpable(settings, organization):
 @blp.response(200, SsoSchema)
 def get_sso(org):
     """The organization's settings (the client secret is never shown)."""
-    organization, _ = require_org_permission(org, PERMISSION)
+    organization, _member = require_org_permission(org, PERMISSION)
     settings = sso.settings_for(organization)
     if settings is None:
         raise NotFound(_("%(name)s has no single sign-on yet.", name=organization.name), {"org": org})
@@ -67,6 +68,6 @@ def get_sso(org):
 @blp.response(200, SsoSchema)
 def put_sso(body, org):
     """Set the provider, the allowed email domains and whether unknown addresses may become members."""
-    organization, _ = require_org_permission(org, PERMISSION)
+    organization, _member = require_org_permission(org, PERMISSION)
     settings = sso.save_settings(organization, **body)
     return _dumpable(settings, organization)

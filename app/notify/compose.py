@@ -17,8 +17,12 @@ from email.utils import formatdate
 from flask import current_app
 from sqlalchemy import select
 
-from app.accounts.invitations import invitation_token
-from app.accounts.links import make_confirm_token, make_deletion_token, make_password_token
+from app.accounts.links import (
+    invitation_token,
+    make_confirm_token,
+    make_deletion_token,
+    make_password_token,
+)
 from app.accounts.models import Organization, OrganizationInvitation, User
 from app.dates import format_when
 from app.events.models import Event

@@ -9,8 +9,8 @@ from flask_wtf import FlaskForm
 from app.accounts import invitations
 from app.api.auth import require_user
 from app.errors import ApiError
-from app.extensions import db
 from app.portal.access import login_required
+from app.portal.refusals import attempt
 from app.portal.web import portal_blueprint
 
 bp = portal_blueprint("invitations", __name__)
@@ -32,14 +32,11 @@ def _answer(token: str, perform, done: str):
     user = require_user()
     if not FlaskForm().validate_on_submit():
         return _page(token, ApiError(_("The form expired; try again.")), 400)
-    try:
-        result = perform(token, user)
-    except ApiError as exc:
-        db.session.rollback()
-        if exc.status == 404:
-            raise
-        return _page(token, exc, exc.status)
-    flash(done(result))
+    # A link that is no more (404) is the error page; any other refusal is shown on this page.
+    outcome = attempt(lambda: perform(token, user), quiet=True, only=frozenset(range(400, 500)) - {404})
+    if not outcome:
+        return _page(token, outcome.refusal, outcome.refusal.status)
+    flash(done(outcome.value))
     return redirect(url_for("resident.home"))
 
 

@@ -48,6 +48,8 @@ DELETED_DOMAIN = "deleted.invalid"
 KEEP, DELETE, CLEAR = "keep", "delete", "clear"
 USER_REFERENCES: dict[tuple[str, str], str] = {
     ("service_requests", "reporter_id"): KEEP,
+    ("organization_invitations", "invited_by_id"): KEEP,  # an organization's record of who invited whom
+    ("organization_invitations", "accepted_by_id"): CLEAR,  # who accepted: the invitee, whose link goes
     ("comments", "author_id"): KEEP,
     ("attachments", "uploaded_by_id"): KEEP,  # unless the organization removes photos (below)
     ("events", "actor_id"): KEEP,

@@ -81,7 +81,8 @@ def _pages() -> dict[str, list[tuple[str, str]]]:
                   ("staff.retention_settings", f"{org}/settings/retention"), ("admin.mail_sink", "/admin/mail"),
                   ("staff.statistics_page", f"{org}/statistics"), ("staff.sso_settings", f"{org}/settings/sso"),
                   ("staff.automations", f"{org}/automations"),
-                  ("staff.automation_runs", f"{org}/automations/{automation}/runs")],
+                  ("staff.automation_runs", f"{org}/automations/{automation}/runs"),
+                  ("staff.edit_automation", f"{org}/automations/{automation}/edit")],
     }
 
 
