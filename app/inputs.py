@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import marshmallow as ma
 
 
-def _unstorable(value) -> bool:
+def unstorable(value) -> bool:
     """True for text PostgreSQL cannot store: a NUL, or a lone surrogate (not UTF-8)."""
     if isinstance(value, str):
         if "\x00" in value:
@@ -19,9 +19,9 @@ def _unstorable(value) -> bool:
             return True
         return False
     if isinstance(value, Mapping):
-        return any(_unstorable(k) or _unstorable(v) for k, v in value.items())
+        return any(unstorable(k) or unstorable(v) for k, v in value.items())
     if isinstance(value, list | tuple):
-        return any(_unstorable(item) for item in value)
+        return any(unstorable(item) for item in value)
     return False
 
 
@@ -32,7 +32,7 @@ class InputSchema(ma.Schema):
     @ma.pre_load
     def _refuse_unstorable_text(self, data, **kwargs):
         if isinstance(data, Mapping):
-            bad = [key for key, value in data.items() if _unstorable(key) or _unstorable(value)]
+            bad = [key for key, value in data.items() if unstorable(key) or unstorable(value)]
             if bad:
                 raise ma.ValidationError({str(key): ["Must be text without NUL characters or lone surrogates."]
                                           for key in bad})

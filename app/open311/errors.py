@@ -13,6 +13,7 @@ from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 
 from app.errors import ApiError
+from app.inputs import unstorable  # one rule for text no column can hold
 from app.open311 import mapping
 from app.open311.serializers import FORMATS, render
 
@@ -91,22 +92,11 @@ def from_domain_error(exc: ApiError) -> Open311Error:
     return Open311Error(status, exc.message, errors=errors)
 
 
-def _unstorable(value: str) -> bool:
-    """Text PostgreSQL cannot hold (a NUL, a lone surrogate): refused before any query sees it."""
-    if "\x00" in value:
-        return True
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
-
-
 def refuse_unstorable_parameters() -> None:
     """A 400 naming the first query or form parameter no column could hold."""
     for name, value in [*request.args.items(multi=True), *request.form.items(multi=True)]:
-        if _unstorable(name) or _unstorable(value):
-            shown = "a parameter name" if _unstorable(name) else name
+        if unstorable(name) or unstorable(value):
+            shown = "a parameter name" if unstorable(name) else name
             raise BadRequest(f"{shown}: must be text without NUL characters.")
 
 
