@@ -142,7 +142,7 @@ def floor_app(url: str, inbound_domain: str):
         ids, names, types, sizes, created = row[26:]
         shown["photos"] = [{"id": i, "filename": n, "content_type": t, "size": z, "created_at": when(c),
                             "url": f"/api/v1/requests/{request_id}/attachments/{i}"}
-                           for i, n, t, z, c in zip(ids or (), names or (), types or (), sizes or (), created or ())]
+                           for i, n, t, z, c in zip(ids or (), names or (), types or (), sizes or (), created or (), strict=True)]
         shown["viewer"] = {"following": following, "supporting": supporting,
                            "actions": RESIDENT_ACTIONS[shown["status"]]}
         return jsonify(shown)
