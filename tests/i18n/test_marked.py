@@ -76,8 +76,9 @@ def f(name):
     EqualTo("password", "The two passwords differ.")
     form.category_id.choices = [("", "Any category"), ("", _("Marked"))]
     return _act(request_id, perform, "The request is closed.")
+    return attempt_then_redirect(perform, "The member is removed.", "/staff")
 '''
     assert [line.split(": ", 1)[1] for line in unmarked_in_python(fixture)] == [
         'f"No request {name}."', '"Not like this."', '"Too long."', '"Saved."', '"Check your email"',
         '"Your name"', '"Tell us your name."', '"The two passwords differ."', '"Any category"',
-        '"The request is closed."']
+        '"The request is closed."', '"The member is removed."']

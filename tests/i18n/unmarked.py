@@ -177,7 +177,7 @@ ERROR_CLASSES = {"ApiError", "NotFound", "Forbidden", "Unauthorized", "Conflict"
                  "ValidationError", "TypedGeometryError"}
 MESSAGE_KEYWORDS = {"title", "message", "button"}
 # Calls whose string arguments are shown: flash, and the portal's helpers that flash what they are given.
-MESSAGE_CALLS = {"flash", "_act", "_done", "member_choices"}
+MESSAGE_CALLS = {"flash", "_act", "_done", "attempt_then_redirect", "member_choices"}
 
 
 def _bare(node: ast.AST) -> bool:
