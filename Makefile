@@ -46,17 +46,17 @@ bench: setup
 	@set -e; for script in bench/*.py; do echo "==> $$script"; $(BIN)/python $$script $(BENCH_ARGS); done
 
 # Extract every marked string into app/translations/messages.pot (pages, forms, API) and
-# emails/translations/emails.pot (email templates, domain `emails`), bring each language's
+# emails/translations/emails.pot (email templates, domain `emails`; `shared_text` marks go to both), bring each language's
 # catalogues up to date and compile them. A new language: `pybabel init -i
 # app/translations/messages.pot -d app/translations -l xx` and `pybabel init -D emails -i
 # emails/translations/emails.pot -d emails/translations -l xx`, then add it to app/i18n.py LANGUAGES.
 i18n: setup
-	@$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot . >/dev/null
+	@$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k shared_text -o app/translations/messages.pot . >/dev/null
 	@for po in app/translations/*/LC_MESSAGES/messages.po; do \
 	  [ -f "$$po" ] && $(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching -l "$$(basename $$(dirname $$(dirname $$po)))" >/dev/null; \
 	done; true
 	@$(BIN)/pybabel compile -d app/translations --statistics
-	@PYTHONPATH=. $(BIN)/pybabel extract -F babel-emails.cfg -k email_text -o emails/translations/emails.pot . >/dev/null
+	@PYTHONPATH=. $(BIN)/pybabel extract -F babel-emails.cfg -k email_text -k shared_text -o emails/translations/emails.pot . >/dev/null
 	@for po in emails/translations/*/LC_MESSAGES/emails.po; do \
 	  [ -f "$$po" ] && $(BIN)/pybabel update -D emails -i emails/translations/emails.pot -d emails/translations --no-fuzzy-matching -l "$$(basename $$(dirname $$(dirname $$po)))" >/dev/null; \
 	done; true

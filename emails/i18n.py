@@ -2,7 +2,7 @@
 
 Catalogues live in `emails/translations/<lang>/LC_MESSAGES/emails.po` (compiled to `.mo` by
 `make i18n`, which extracts `{% trans %}` and `_()` in `emails/templates/` and `email_text(...)`
-in the code). A language without a catalogue reads English: the msgids are the English text.
+and `shared_text(...)` in the code). A language without a catalogue reads English: the msgids are the English text.
 """
 
 from __future__ import annotations
@@ -15,13 +15,20 @@ from babel.support import NullTranslations, Translations
 TRANSLATIONS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "translations")
 # Words the pages translate already (event labels in a digest) are read from their catalogue
 # when the emails' own has no entry: one translation per string.
-PAGES_TRANSLATIONS_DIR = os.path.join(os.path.dirname(TRANSLATIONS_DIR), "app", "translations")
+PAGES_TRANSLATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(TRANSLATIONS_DIR)), "app", "translations")
 DOMAIN = "emails"
 DEFAULT_LOCALE = "en"
 
 
 def email_text(message: str) -> str:
     """Mark an email string for the `emails` catalogue where it is defined; translate it with `translate`."""
+    return message
+
+
+def shared_text(message: str) -> str:
+    """Mark a string read both on pages and in emails (a notification's reason): `make i18n` extracts
+    it into both catalogues, and each reader translates it with its own (`gettext` on a page,
+    `translate` in an email), so one table serves both and each speaks in its own register."""
     return message
 
 

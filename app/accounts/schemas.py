@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from app.accounts.passwords import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, password_problem
 from app.accounts.permissions import PERMISSIONS
@@ -96,7 +97,7 @@ class ProfileUpdateSchema(InputSchema):
 
     name = name_field()
     phone = Trimmed(allow_none=True, validate=ma.validate.Regexp(
-        r"^\+?[0-9][0-9 ().\-]{2,38}$", error="Use digits, spaces, ( ) . - and an optional leading +."))
+        r"^\+?[0-9][0-9 ().\-]{2,38}$", error=_l("Use digits, spaces, ( ) . - and an optional leading +.")))
     locale = locale_field(allow_none=True)
 
 

@@ -40,7 +40,7 @@ class InvalidToken(ApiError):
     status, code = 422, "invalid_token"
 
     def __init__(self) -> None:
-        message = "This link is invalid, has expired or has already been used."
+        message = _("This link is invalid, has expired or has already been used.")
         super().__init__(message, {"json": {"token": [message]}})
 
 
@@ -85,15 +85,15 @@ def claim_address(email: str, claimant: User | None = None) -> None:
     holder = user_by_email(email)
     if holder is not None:
         mine = claimant is not None and holder.id == claimant.id
-        raise _address_conflict("This is already your account's address." if mine
-                                else "An account with this email address already exists.")
+        raise _address_conflict(_("This is already your account's address.") if mine
+                                else _("An account with this email address already exists."))
     alias = db.session.scalar(select(EmailAlias).where(EmailAlias.email == email.strip()))
     if alias is None:
         return
     if claimant is not None and alias.user_id == claimant.id:
-        raise _address_conflict("You have already added this address.")
+        raise _address_conflict(_("You have already added this address."))
     if alias.confirmed_at is not None:
-        raise _address_conflict("This address belongs to another account.")
+        raise _address_conflict(_("This address belongs to another account."))
     db.session.delete(alias)
     db.session.flush()
 

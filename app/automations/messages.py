@@ -17,7 +17,7 @@ def check_message(organization: Organization, source: str, refuse) -> None:
     try:
         validate_templates("automation.message", {"text": source}, sample_context(organization, "request.closed"))
     except TemplateInvalid as exc:
-        raise refuse(f"line {exc.line}: {exc.reason}" if exc.line else exc.reason) from None
+        raise refuse(_("line %(line)s: %(reason)s", line=exc.line, reason=exc.reason) if exc.line else exc.reason) from None
 
 
 def message_context(request: ServiceRequest) -> dict:

@@ -68,35 +68,35 @@ def check_action(organization: Organization, index: int, action: dict) -> dict:
     """The action, checked against ACTIONS and the organization's data; 422 naming the field otherwise."""
     kind = action.get("type")
     if kind not in ACTIONS:
-        raise _problem(index, "type", f"Choose one of {', '.join(ACTIONS)}.")
+        raise _problem(index, "type", _("Choose one of %(choices)s.", choices=", ".join(ACTIONS)))
     unknown = set(action) - {"type", *ACTIONS[kind].fields}
     if unknown:
-        raise _problem(index, sorted(unknown)[0], "Unknown field for this action.")
+        raise _problem(index, sorted(unknown)[0], _("Unknown field for this action."))
     if kind == "message":
         if action.get("visibility") not in ("public", "internal"):
-            raise _problem(index, "visibility", "public or internal.")
+            raise _problem(index, "visibility", _("public or internal."))
         if not isinstance(action.get("body"), str) or not action["body"].strip():
-            raise _problem(index, "body", "Write the message (a template: {{ request.public_id }} and so on).")
+            raise _problem(index, "body", _("Write the message (a template: {{ request.public_id }} and so on)."))
         from app.automations.messages import check_message
 
         check_message(organization, action["body"], lambda reason: _problem(index, "body", reason))
     elif kind == "email":
         if not isinstance(action.get("template"), str) or not template_exists(organization, action["template"]):
-            raise _problem(index, "template", "No such email template here (POST /templates makes one).")
+            raise _problem(index, "template", _("No such email template here (POST /templates makes one)."))
         if action.get("audience") not in EMAIL_AUDIENCES:
-            raise _problem(index, "audience", f"Choose one of {', '.join(EMAIL_AUDIENCES)}.")
+            raise _problem(index, "audience", _("Choose one of %(choices)s.", choices=", ".join(EMAIL_AUDIENCES)))
     elif kind == "assign":
         user = db.session.get(User, action.get("assignee_id")) if isinstance(action.get("assignee_id"), int) else None
         if user is None or "edit_requests" not in policy.permissions_of(user, organization.id):
-            raise _problem(index, "assignee_id", "Not a member here who may handle requests.")
+            raise _problem(index, "assignee_id", _("Not a member here who may handle requests."))
     elif kind == "set_due":
         hours = action.get("hours")
         if not isinstance(hours, int | float) or isinstance(hours, bool) or not 0 < hours <= 24 * 366:
-            raise _problem(index, "hours", "Hours from the run, more than 0 and at most a year.")
+            raise _problem(index, "hours", _("Hours from the run, more than 0 and at most a year."))
         if not isinstance(action.get("business_hours", False), bool):
-            raise _problem(index, "business_hours", "true or false.")
+            raise _problem(index, "business_hours", _("true or false."))
     elif kind == "status" and action.get("to") not in STATUS_TARGETS:
-        raise _problem(index, "to", f"Choose one of {', '.join(STATUS_TARGETS)}.")
+        raise _problem(index, "to", _("Choose one of %(choices)s.", choices=", ".join(STATUS_TARGETS)))
     return action
 
 
@@ -106,15 +106,16 @@ def check_rule(organization: Organization, fields: dict) -> dict:
         raise ValidationFailed(message, {"json": {field: [message]}})
 
     if "trigger_kind" in fields and fields["trigger_kind"] not in TRIGGER_KINDS:
-        refuse("trigger_kind", f"Choose one of {', '.join(TRIGGER_KINDS)}.")
+        refuse("trigger_kind", _("Choose one of %(choices)s.", choices=", ".join(TRIGGER_KINDS)))
     if fields.get("category_id") is not None:
         category = db.session.get(RequestCategory, fields["category_id"])
         if category is None or category.organization_id != organization.id:
-            refuse("category_id", f"No category {fields['category_id']} in {organization.slug}.")
+            refuse("category_id", _("No category %(id)s in %(organization)s.", id=fields["category_id"],
+                                          organization=organization.slug))
     if fields.get("status") is not None and fields["status"] not in CONDITION_STATUSES:
-        refuse("status", f"Choose one of {', '.join(CONDITION_STATUSES)}.")
+        refuse("status", _("Choose one of %(choices)s.", choices=", ".join(CONDITION_STATUSES)))
     if "actions" in fields:
         if not fields["actions"] or len(fields["actions"]) > MAX_ACTIONS:
-            refuse("actions", f"Between 1 and {MAX_ACTIONS} actions.")
+            refuse("actions", _("Between 1 and %(most)s actions.", most=MAX_ACTIONS))
         fields["actions"] = [check_action(organization, i, dict(a)) for i, a in enumerate(fields["actions"])]
     return fields

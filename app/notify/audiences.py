@@ -23,6 +23,7 @@ from app.requests.models import Follower, RequestCategory, ServiceRequest
 from app.watch.lookup import watch_area_subscribers
 from app.watch.models import WatchArea
 from app.work.models import WorkOrder
+from emails.i18n import shared_text
 
 # The event's values every statement may bind (EventContext.params() gives them all).
 REQUEST_ID = bindparam("request_id", type_=BigInteger)
@@ -215,21 +216,23 @@ GROUPS: dict[str, tuple[str, bool]] = {
     "routing": (_l("Addresses an organization configured"), False),
 }
 
-# Why an email reached someone, per audience ("{org}" is the organization's name).
+# Why an email or an in-app notification reached someone, per audience ("{org}" is the organization's
+# name). Plain msgids in both catalogues: the inbox translates them with the pages' gettext, an email
+# with its recipient's `emails` catalogue (emails/i18n.py: translate).
 REASONS: dict[str, str] = {
-    "reporter": _l("you reported this request"),
-    "followers": _l("you follow this request"),
-    "assignee": _l("this request is assigned to you"),
-    "category_auto_assignee": _l("you are the automatic assignee of this request's category at {org}"),
-    "category_routing": _l("{org} routes requests of this category to this address"),
-    "escalate_to": _l("{org} escalates overdue requests of this category to this address"),
-    "mentioned": _l("you were mentioned in a comment"),
-    "work_order_assignee": _l("this work order is assigned to you"),
-    "watch_area": _l("this request is inside a watch area you own or follow"),
-    "watch_area_owner": _l("you created this watch area"),
-    "org_admins": _l("you are an administrator of {org}"),
-    "inbound_triagers": _l("you triage the inbound messages of {org}"),
-    "payload_user": _l("this is about your account"),
-    "org_general_address": _l("this is the address {org} set for new inbound message notices"),
-    "payload_address": _l("{org} copies the messages it triages to this address"),
+    "reporter": shared_text("you reported this request"),
+    "followers": shared_text("you follow this request"),
+    "assignee": shared_text("this request is assigned to you"),
+    "category_auto_assignee": shared_text("you are the automatic assignee of this request's category at {org}"),
+    "category_routing": shared_text("{org} routes requests of this category to this address"),
+    "escalate_to": shared_text("{org} escalates overdue requests of this category to this address"),
+    "mentioned": shared_text("you were mentioned in a comment"),
+    "work_order_assignee": shared_text("this work order is assigned to you"),
+    "watch_area": shared_text("this request is inside a watch area you own or follow"),
+    "watch_area_owner": shared_text("you created this watch area"),
+    "org_admins": shared_text("you are an administrator of {org}"),
+    "inbound_triagers": shared_text("you triage the inbound messages of {org}"),
+    "payload_user": shared_text("this is about your account"),
+    "org_general_address": shared_text("this is the address {org} set for new inbound message notices"),
+    "payload_address": shared_text("{org} copies the messages it triages to this address"),
 }

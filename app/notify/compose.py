@@ -187,14 +187,14 @@ def _person(user: User | None) -> dict | None:
     return {"name": user.name or user.email.split("@")[0], "email": user.email} if user else None
 
 
-def _reason(delivery: EmailDelivery, org: Organization | None, locale: str) -> str:
+def email_reason(delivery: EmailDelivery, org: Organization | None, locale: str) -> str:
+    """Why this delivery reached its recipient, in `locale` (the footer's "You received this email because ...")."""
     org_name = org.name if org else translate(US, locale)
     if delivery.kind == "digest":
         return translate(DIGEST_REASON, locale)
     if delivery.kind in RECEIPT_REASONS and delivery.audience in ("payload_user", "payload_address"):
         return translate(RECEIPT_REASONS[delivery.kind], locale, org=org_name)
-    # REASONS are lazy strings of the pages' catalogue: read as their English msgid, then translated for the reader.
-    return translate(str(REASONS.get(delivery.audience, DEFAULT_REASON)), locale, org=org_name)
+    return translate(REASONS.get(delivery.audience, DEFAULT_REASON), locale, org=org_name)
 
 
 def build_context(delivery: EmailDelivery, data: BatchData, unsubscribe_token: str | None = None,
@@ -205,7 +205,7 @@ def build_context(delivery: EmailDelivery, data: BatchData, unsubscribe_token: s
         **data.event_context(delivery, locale),
         "recipient": _person(data.users.get(delivery.user_id)) or {"name": delivery.email, "email": delivery.email},
         "audience": delivery.audience,
-        "reason": _reason(delivery, org, locale),
+        "reason": email_reason(delivery, org, locale),
         # An address without an account (routing, escalation, notices) has no preferences page.
         "preferences_url": page_url("preferences") if delivery.user_id else None,
         "unsubscribe_url": page_url("unsubscribe", token=unsubscribe_token) if unsubscribe_token else None,

@@ -24,6 +24,11 @@ def _summary(kind: str, public_id: str | None, organization: str | None) -> str:
     return str(template).format(request=public_id or "", organization=organization or _("your organization"))
 
 
+def _reason(audience: str, organization: str | None) -> str:
+    reason = REASONS.get(audience)
+    return _(reason).format(org=organization or _("the organization")) if reason else ""
+
+
 def notification_list(user_id: int, unseen_only: bool = False):
     """The statement listing a user's notifications, newest first (rows for `present`)."""
     actor = User.__table__.alias("actor")
@@ -48,7 +53,7 @@ def present(row) -> dict:
         "seen_at": note.seen_at, "request_public_id": row.public_id, "organization": row.slug,
         "summary": _summary(note.kind, row.public_id, row.organization_name),
         "actor": {"id": row.actor_id, "name": row.actor_name} if row.actor_id else None,
-        "reason": str(REASONS.get(note.audience, "")).format(org=row.organization_name or _("the organization")),
+        "reason": _reason(note.audience, row.organization_name),
         "internal": note.internal,
         "url": page_url("request", public_id=row.public_id) if row.public_id else None,
     }

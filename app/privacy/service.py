@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from app.accounts import links
 from app.accounts.models import User
 from app.accounts.passwords import verify_password
@@ -28,10 +30,10 @@ def delete_own_account(user: User, *, password: str | None = None, token: str | 
             raise InvalidToken()
     elif password:
         if not verify_password(user.password_hash, password):
-            message = "The password is wrong."
+            message = _("The password is wrong.")
             raise Forbidden(message, {"json": {"password": [message]}}, code="wrong_password")
     else:
-        message = "Give your password, or follow the link we email you to confirm."
+        message = _("Give your password, or follow the link we email you to confirm.")
         raise ValidationFailed(message, {"json": {"password": [message]}})
     with unit_of_work():
         files = erase_account(user, where=where)

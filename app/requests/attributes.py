@@ -15,6 +15,7 @@ from datetime import datetime
 
 import marshmallow as ma
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from app.errors import ValidationFailed
 
@@ -42,7 +43,7 @@ class AttributeSchema(ma.Schema):
     """One question of a category, as Open311 GeoReport v2 describes a service attribute."""
 
     code = ma.fields.String(required=True, validate=ma.validate.Regexp(
-        r"^[A-Za-z0-9_-]{1,64}$", error="Use 1 to 64 letters, digits, '_' or '-'."))
+        r"^[A-Za-z0-9_-]{1,64}$", error=_l("Use 1 to 64 letters, digits, '_' or '-'.")))
     datatype = ma.fields.String(required=True, validate=ma.validate.OneOf([d.value for d in Datatype]))
     required = ma.fields.Boolean(load_default=False)
     variable = ma.fields.Boolean(load_default=True)

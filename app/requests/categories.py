@@ -65,7 +65,8 @@ def _check_assignee(organization: Organization, fields: dict) -> None:
         return
     user = db.session.get(User, assignee_id)
     if user is None or "edit_requests" not in policy.permissions_of(user, organization.id):
-        message = f"User {assignee_id} is not a member of {organization.slug} who may handle requests."
+        message = _("User %(id)s is not a member of %(organization)s who may handle requests.", id=assignee_id,
+                    organization=organization.slug)
         raise ValidationFailed(message, {"json": {"auto_assignee_id": [message]}})
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import marshmallow as ma
+from flask_babel import lazy_gettext as _l
 
 from app.inputs import InputSchema
 from app.pagination import PaginationArgs
@@ -82,7 +83,7 @@ class CategorySettingsSchema(InputSchema):
 
 class CategoryCreateSchema(CategorySettingsSchema):
     code = ma.fields.String(required=True, validate=ma.validate.Regexp(
-        r"^[a-z0-9][a-z0-9_-]{0,63}$", error="Use lower-case letters, digits, '_' or '-'."))
+        r"^[a-z0-9][a-z0-9_-]{0,63}$", error=_l("Use lower-case letters, digits, '_' or '-'.")))
 
 
 class CategoryUpdateSchema(CategorySettingsSchema):

@@ -123,7 +123,8 @@ def merge(request_id: int, actor: User | None, into_id: int, *, organization: Or
 
 
 def _survivor(into_id: int, organization: Organization) -> ServiceRequest:
-    message = f"Request {into_id} is not an open request of {organization.name}."
+    message = _("Request %(id)s is not an open request of %(organization)s.", id=into_id,
+                organization=organization.name)
     try:
         survivor = get_request(into_id, organization_id=organization.id, lock=True)
     except NotFound:

@@ -92,18 +92,18 @@ def _active_category(category_id: int, organization_id: int | None = None) -> Re
     category = db.session.get(RequestCategory, category_id)
     if category is None or not category.active or (
             organization_id is not None and category.organization_id != organization_id):
-        raise _field_error("category_id", f"No active category {category_id} here.")
+        raise _field_error("category_id", _("No active category %(id)s here.", id=category_id))
     return category
 
 
 def _check_served(category: RequestCategory, lng: float, lat: float) -> None:
     serving = organizations_serving(lng, lat)
     if not serving:
-        message = "No organization serves this point; it lies outside every service area."
+        message = _("No organization serves this point; it lies outside every service area.")
         raise ValidationFailed(message, {"json": {"lat": [message], "lng": [message]}})
     if category.organization_id not in {org.id for org in serving}:
-        message = (f"{category.organization.name} does not serve this point; "
-                   f"it is served by {', '.join(org.name for org in serving)}.")
+        message = _("%(organization)s does not serve this point; it is served by %(serving)s.",
+                    organization=category.organization.name, serving=", ".join(org.name for org in serving))
         raise ValidationFailed(message, {"json": {"category_id": [message], "lat": [message], "lng": [message]}})
 
 
@@ -218,7 +218,8 @@ def assign(request_id: int, actor: User | None, assignee_id: int | None, *,
     """Assign to a member who may edit requests, or unassign with None; unchanged records nothing."""
     request, _policy = _acting(request_id, actor, Action.ASSIGN, organization)
     if assignee_id is not None and not _may_be_assigned(assignee_id, request.organization_id):
-        raise _field_error("assignee_id", f"User {assignee_id} is not a member here who may handle requests.")
+        raise _field_error("assignee_id", _("User %(id)s is not a member here who may handle requests.",
+                                            id=assignee_id))
     if assignee_id != request.assignee_id:
         previous, request.assignee_id = request.assignee_id, assignee_id
         _record("request.assigned", request, actor,

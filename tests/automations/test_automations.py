@@ -203,3 +203,20 @@ def test_a_message_over_the_render_budget_is_refused_on_save_and_at_run_time(cli
     huge = '{{ ("a"*300000000)|length }}'
     with pytest.raises(ValidationFailed, match="would be larger than 500,000 characters"):
         render_message(huge, request)
+
+
+def test_an_admin_reading_spanish_gets_the_rules_refusals_in_spanish(client, city):
+    spanish = {**bearer(city.admin), "Accept-Language": "es"}
+    url = "/api/v1/orgs/springfield/automations"
+    base = {"name": "x", "trigger_kind": "request.closed", "actions": [{"type": "status", "to": "open"}]}
+    bad_template = client.post(url, json={**base, "actions": [
+        {"type": "email", "template": "custom.nope", "audience": "reporter"}]}, headers=spanish)
+    assert bad_template.status_code == 422
+    assert bad_template.json["details"]["json"]["actions"] == {"0": {"template": [
+        "Aquí no existe esa plantilla de correo (POST /templates crea una)."]}}
+    assert bad_template.json["message"] == (
+        "Acción 1: Aquí no existe esa plantilla de correo (POST /templates crea una).")
+    too_many = client.post(url, json={**base, "actions": []}, headers=spanish)
+    assert too_many.json["details"]["json"]["actions"] == ["Entre 1 y 10 acciones."]
+    bad_trigger = client.post(url, json={**base, "trigger_kind": "account.password_reset"}, headers=spanish)
+    assert bad_trigger.json["details"]["json"]["trigger_kind"][0].startswith("Elige uno de estos: request.")

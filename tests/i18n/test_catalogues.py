@@ -20,8 +20,8 @@ ROOT = Path(__file__).resolve().parents[2]
 # domain -> (extraction configuration, keywords besides gettext's own, where its catalogues live),
 # as `make i18n` extracts them (module-level tables use the lazy names).
 DOMAINS = {
-    "messages": ("babel.cfg", {"_l": None, "lazy_gettext": None}, ROOT / "app" / "translations"),
-    "emails": ("babel-emails.cfg", {"email_text": None}, ROOT / "emails" / "translations"),
+    "messages": ("babel.cfg", {"_l": None, "lazy_gettext": None, "shared_text": None}, ROOT / "app" / "translations"),
+    "emails": ("babel-emails.cfg", {"email_text": None, "shared_text": None}, ROOT / "emails" / "translations"),
 }
 
 

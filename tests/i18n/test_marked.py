@@ -7,7 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.i18n.unmarked import template_macros, unmarked_in_python, unmarked_in_template
+from tests.i18n.unmarked import (
+    error_helpers,
+    template_macros,
+    unmarked_in_python,
+    unmarked_in_template,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = sorted((ROOT / "app" / "portal" / "templates").rglob("*.html"))
@@ -20,6 +25,8 @@ ENGLISH_ONLY = ("app/open311/", "app/observability/", "app/inbound/webhook.py", 
                 "app/scheduler.py", "app/mailsink.py")
 MODULES = sorted(path for path in (ROOT / "app").rglob("*.py")
                  if not str(path.relative_to(ROOT)).startswith(ENGLISH_ONLY))
+# Functions anywhere in the app that turn their argument into a refusal (`refuse(field, message)`).
+HELPERS = set().union(*(error_helpers(path.read_text()) for path in MODULES))
 
 
 @pytest.fixture(autouse=True)
@@ -40,7 +47,7 @@ def test_every_visible_string_of_a_template_is_marked(path):
 
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_every_message_for_people_in_python_goes_through_gettext(path):
-    assert unmarked_in_python(path.read_text()) == []
+    assert unmarked_in_python(path.read_text(), helpers=HELPERS) == []
 
 
 def test_the_template_detector_catches_unmarked_text_attributes_and_printed_constants():
@@ -77,8 +84,18 @@ def f(name):
     form.category_id.choices = [("", "Any category"), ("", _("Marked"))]
     return _act(request_id, perform, "The request is closed.")
     return attempt_then_redirect(perform, "The member is removed.", "/staff")
+def _problem(index, field, message):
+    return ValidationFailed(_("Action %(n)s: %(m)s", n=index, m=message), {"json": {field: [message]}})
+def check(rule):
+    def refuse(field, message):
+        raise ValidationFailed(message)
+    refuse("status", f"Choose one of {rule}.")
+    raise _problem(0, "type", "Unknown field for this action.")
+    raise _problem(0, "type", _("Marked."))
+    check_message(rule, lambda reason: _problem(0, "body", reason))
 '''
     assert [line.split(": ", 1)[1] for line in unmarked_in_python(fixture)] == [
         'f"No request {name}."', '"Not like this."', '"Too long."', '"Saved."', '"Check your email"',
         '"Your name"', '"Tell us your name."', '"The two passwords differ."', '"Any category"',
-        '"The request is closed."', '"The member is removed."']
+        '"The request is closed."', '"The member is removed."', 'f"Choose one of {rule}."',
+        '"Unknown field for this action."']

@@ -8,7 +8,8 @@ aria-label, alt, data-confirm, a submit input's value) that still holds a letter
 String constants printed by an expression (`{{ 'Open' if x else 'Closed' }}`) and prose passed
 to a macro (`field(f, hint='...')`) are reported too.
 
-Python: `raise SomeApiError("...")` (and every subclass), `flash("...")`, WTForms field labels
+Python: `raise SomeApiError("...")` (and every subclass), the arguments of a function that makes or
+raises one from its parameters (`refuse(field, "...")`), `flash("...")`, WTForms field labels
 and validator messages, and `title=` / `message=` / `button=` keywords must not be a bare string
 or f-string: they go through `_()` / `_l()`.
 """
@@ -175,7 +176,9 @@ def unmarked_in_template(source: str, macros: set[str] = frozenset()) -> list[st
 
 ERROR_CLASSES = {"ApiError", "NotFound", "Forbidden", "Unauthorized", "Conflict", "ValidationFailed",
                  "ValidationError", "TypedGeometryError"}
-MESSAGE_KEYWORDS = {"title", "message", "button"}
+MESSAGE_KEYWORDS = {"title", "message", "button", "error"}  # error=: marshmallow validators' message
+# Variables that hold a refusal's words before it is raised (`message = "The password is wrong."`).
+MESSAGE_NAMES = {"message", "reason", "why"}
 # Calls whose string arguments are shown: flash, and the portal's helpers that flash what they are given.
 MESSAGE_CALLS = {"flash", "_act", "_done", "attempt_then_redirect", "member_choices"}
 
@@ -183,7 +186,8 @@ MESSAGE_CALLS = {"flash", "_act", "_done", "attempt_then_redirect", "member_choi
 def _bare(node: ast.AST) -> bool:
     """A literal a person would read: a string with a letter and a space or a capital, or an f-string."""
     if isinstance(node, ast.JoinedStr):  # an f-string with words of its own ("{name} ({org})" has none)
-        return any(isinstance(part, ast.Constant) and LETTER.search(part.value) for part in node.values)
+        words = "".join(part.value for part in node.values if isinstance(part, ast.Constant))
+        return bool(LETTER.search(words)) and (" " in words or words[:1].isupper())
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return bool(LETTER.search(node.value)) and (" " in node.value or node.value[:1].isupper())
     if isinstance(node, ast.BinOp):
@@ -197,13 +201,47 @@ def _name(func: ast.AST) -> str | None:
     return func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
 
 
-def unmarked_in_python(source: str, error_classes: set[str] = frozenset(ERROR_CLASSES)) -> list[str]:
-    """Messages for people in one module that skip gettext, as `line: text`."""
-    tree = ast.parse(source)
+def _error_classes(tree: ast.AST, error_classes: set[str]) -> set[str]:
     errors = set(error_classes)
     for node in ast.walk(tree):
         if isinstance(node, ast.ClassDef) and any(_name(base) in errors for base in node.bases):
             errors.add(node.name)
+    return errors
+
+
+def _message_from(error: ast.Call, parameters: set[str]) -> bool:
+    """The error's message, or a message of its details (`{field: [message]}`), is a bare parameter."""
+    listed = [e for arg in error.args[1:] for item in ast.walk(arg) if isinstance(item, ast.List | ast.Tuple)
+              for e in item.elts]
+    return any(isinstance(e, ast.Name) and e.id in parameters for e in error.args[:1] + listed)
+
+
+def error_helpers(source: str, error_classes: set[str] = frozenset(ERROR_CLASSES)) -> set[str]:
+    """Functions of a module that make or raise an error from a parameter (`_problem(i, field, message)`,
+    `refuse(field, message)`): what a call hands them is read by people like a refusal's message."""
+    tree = ast.parse(source)
+    errors = _error_classes(tree, error_classes)
+    helpers = set()
+    for function in ast.walk(tree):
+        if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+            continue
+        parameters = {a.arg for a in function.args.args + function.args.kwonlyargs}
+        for node in ast.walk(function):
+            made = node.value if isinstance(node, ast.Return) else node.exc if isinstance(node, ast.Raise) else None
+            if isinstance(function, ast.Lambda) and node is function.body:
+                made = node
+            if isinstance(made, ast.Call) and _name(made.func) in errors and _message_from(made, parameters):
+                helpers.add(getattr(function, "name", None))
+    return helpers - {None}
+
+
+def unmarked_in_python(source: str, error_classes: set[str] = frozenset(ERROR_CLASSES),
+                       helpers: set[str] = frozenset()) -> list[str]:
+    """Messages for people in one module that skip gettext, as `line: text`; `helpers` are the
+    functions (of any module, see `error_helpers`) whose arguments become refusals."""
+    tree = ast.parse(source)
+    errors = _error_classes(tree, error_classes)
+    message_calls = MESSAGE_CALLS | set(helpers) | error_helpers(source, error_classes)
     found = []
 
     def report(node: ast.AST) -> None:
@@ -216,12 +254,16 @@ def unmarked_in_python(source: str, error_classes: set[str] = frozenset(ERROR_CL
             for pair in ast.walk(node.value):
                 if isinstance(pair, ast.Tuple) and len(pair.elts) == 2 and _bare(pair.elts[1]):
                     report(pair.elts[1])
+        if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None and _bare(node.value) and any(
+                isinstance(t, ast.Name) and t.id in MESSAGE_NAMES
+                for t in (node.targets if isinstance(node, ast.Assign) else [node.target])):
+            report(node.value)
         if not isinstance(node, ast.Call):
             continue
         name = _name(node.func)
         if name in GETTEXT:
             continue
-        if name in errors or name in MESSAGE_CALLS or (name or "").endswith("Field") or name in WTFORMS_VALIDATORS:
+        if name in errors or name in message_calls or (name or "").endswith("Field") or name in WTFORMS_VALIDATORS:
             for arg in node.args:
                 if _bare(arg):
                     report(arg)

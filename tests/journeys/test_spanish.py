@@ -89,7 +89,7 @@ def test_a_spanish_speaker_registers_reports_by_address_and_reads_every_email_in
     text = receipt.text()
     assert "Gracias: City of Springfield recibió su solicitud." in text
     assert f"Solicitud {reported.public_id} (Graffiti), abierta" in text
-    assert "Recibió este correo porque " in text
+    assert "Recibió este correo porque usted presentó esta solicitud." in text
     journey.open_mail(lucia, receipt, "lucia")
     click_link(lucia, "Ver la solicitud")
     _in_spanish(lucia)
@@ -103,6 +103,7 @@ def test_a_spanish_speaker_registers_reports_by_address_and_reads_every_email_in
     assert "Sam Staff comentó:" in text and "Mañana pasa la brigada de limpieza." in text
     assert "Responda a este correo, o escriba a request-" in text
     assert "Elija qué recibe:" in text
+    assert "Recibió este correo porque usted presentó esta solicitud." in text
     journey.open_mail(lucia, comment, "lucia")
     click_link(lucia, "Ver la solicitud")
     _in_spanish(lucia)
