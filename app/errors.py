@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from flask import Flask, current_app, jsonify
 from flask_babel import gettext as _
@@ -11,7 +12,71 @@ from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
+from app.i18n import N_
+
 log = logging.getLogger(__name__)
+
+
+# The words marshmallow and webargs write into a 422's details (English, fixed in their code), so
+# that a reader gets them in their language where an error is built (`in_reader_language`).
+# `{name}` is a value the library fills in; tests/i18n/test_library_messages.py checks that every
+# message of the installed marshmallow is here.
+LIBRARY_MESSAGES = (
+    N_("Missing data for required field."), N_("Field may not be null."), N_("Invalid value."),
+    N_("Unknown field."), N_("Invalid input type."), N_("Invalid type."), N_("Invalid input."),
+    N_("Not a valid string."), N_("Not a valid utf-8 string."), N_("Not a valid integer."),
+    N_("Not a valid number."), N_("Number too large."), N_("Not a valid boolean."),
+    N_("Special numeric values (nan or infinity) are not permitted."), N_("Not a valid mapping type."),
+    N_("Not a valid list."), N_("Not a valid tuple."), N_("Not a valid email address."),
+    N_("Not a valid URL."), N_("Not a valid UUID."), N_("Not a valid IP address."),
+    N_("Not a valid IPv4 address."), N_("Not a valid IPv6 address."), N_("Not a valid IP interface."),
+    N_("Not a valid IPv4 interface."), N_("Not a valid IPv6 interface."), N_("Not a valid date."),
+    N_("Not a valid datetime."), N_("Not a valid time."), N_("Not a valid period of time."),
+    N_("Not a valid aware datetime."), N_("Not a valid naive datetime."),
+    N_("\"{input}\" cannot be formatted as a date."), N_("\"{input}\" cannot be formatted as a datetime."),
+    N_("\"{input}\" cannot be formatted as a time."), N_("{input} cannot be formatted as a timedelta."),
+    N_("String does not match expected pattern."), N_("Must be one of: {choices}."),
+    N_("Must be equal to {other}."), N_("One or more of the choices you made was in: {values}."),
+    N_("One or more of the choices you made was not in: {choices}."),
+    N_("Length must be between {min} and {max}."), N_("Length must be {equal}."),
+    N_("Longer than maximum length {max}."), N_("Shorter than minimum length {min}."),
+    N_("Must be greater than or equal to {min} and less than or equal to {max}."),
+    N_("Must be greater than or equal to {min} and less than {max}."),
+    N_("Must be greater than {min} and less than or equal to {max}."),
+    N_("Must be greater than {min} and less than {max}."),
+    N_("Must be greater than or equal to {min}."), N_("Must be greater than {min}."),
+    N_("Must be less than or equal to {max}."), N_("Must be less than {max}."),
+)
+_EXACT = frozenset(message for message in LIBRARY_MESSAGES if "{" not in message)
+
+
+def _pattern(template: str) -> re.Pattern:
+    parts = re.split(r"\{(\w+)\}", template)  # text, name, text, name, ... text
+    return re.compile("".join(re.escape(part) if i % 2 == 0 else f"(?P<{part}>.*?)"
+                              for i, part in enumerate(parts)) + r"\Z", re.DOTALL)
+
+
+_PATTERNS = tuple((_pattern(message), message) for message in LIBRARY_MESSAGES if "{" in message)
+
+
+def _in_reader_language(message: str) -> str:
+    if message in _EXACT:
+        return _(message)
+    for pattern, template in _PATTERNS:
+        found = pattern.match(message)
+        if found:
+            return _(template).format(**found.groupdict())
+    return message
+
+
+def in_reader_language(details):
+    """A 422's details with the libraries' own messages (LIBRARY_MESSAGES) in the reader's language;
+    every other string (ours, already translated; field names) as it was."""
+    if isinstance(details, dict):
+        return {key: in_reader_language(value) for key, value in details.items()}
+    if isinstance(details, list | tuple):
+        return [in_reader_language(item) for item in details]
+    return _in_reader_language(details) if isinstance(details, str) else details
 
 
 class ApiError(Exception):
@@ -28,7 +93,8 @@ class ApiError(Exception):
                  code: str | None = None):
         super().__init__(message)
         self.message = message
-        self.details = details or {}
+        # A service may hand on a schema's messages (marshmallow's words among them).
+        self.details = in_reader_language(details or {})
         if status is not None:
             self.status = status
         if code is not None:

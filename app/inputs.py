@@ -6,6 +6,9 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 
 import marshmallow as ma
+from flask_babel import gettext as _
+
+from app.i18n import N_
 
 
 def unstorable(value) -> bool:
@@ -34,8 +37,8 @@ class InputSchema(ma.Schema):
         if isinstance(data, Mapping):
             bad = [key for key, value in data.items() if unstorable(key) or unstorable(value)]
             if bad:
-                raise ma.ValidationError({str(key): ["Must be text without NUL characters or lone surrogates."]
-                                          for key in bad})
+                message = _("Must be text without NUL characters or lone surrogates.")
+                raise ma.ValidationError({str(key): [message] for key in bad})
         return data
 
 
@@ -43,7 +46,7 @@ class InputSchema(ma.Schema):
 
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST = datetime(2200, 1, 1, tzinfo=UTC)
-OUTSIDE_WINDOW = "Must be between 1970-01-01 and 2200-01-01."
+OUTSIDE_WINDOW = N_("Must be between 1970-01-01 and 2200-01-01.")  # English in Open311, translated elsewhere
 
 
 def in_window(value: datetime) -> bool:
@@ -57,7 +60,7 @@ def in_window(value: datetime) -> bool:
 
 def _check_window(value: datetime | None) -> None:
     if value is not None and not in_window(value):
-        raise ma.ValidationError(OUTSIDE_WINDOW)
+        raise ma.ValidationError(_(OUTSIDE_WINDOW))
 
 
 def Moment(**kwargs):  # noqa: N802

@@ -6,7 +6,7 @@ import marshmallow as ma
 from flask_babel import gettext as _
 from flask_smorest import Api
 
-from app.errors import http_message_for
+from app.errors import http_message_for, in_reader_language
 
 
 class ErrorSchema(ma.Schema):
@@ -46,7 +46,7 @@ class CivicApi(Api):
     def handle_http_exception(self, error):
         data = getattr(error, "data", None) or {}
         headers = data.get("headers") or {}
-        details = data.get("errors") or data.get("messages") or {}
+        details = in_reader_language(data.get("errors") or data.get("messages") or {})
         if "message" in data:
             message = data["message"]
         elif details:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
@@ -170,4 +171,4 @@ def _as_list(messages) -> list[str]:
 def within_window(form, field) -> None:
     """A date-time field's value inside the window every date-time input keeps (app/inputs.py)."""
     if field.data is not None and not in_window(field.data):
-        raise ValidationError(OUTSIDE_WINDOW)
+        raise ValidationError(_(OUTSIDE_WINDOW))
