@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from geoalchemy2 import Geography
+from geoalchemy2 import Geography, Geometry
 from sqlalchemy import cast, func
 
 # The shortest a degree gets on WGS 84: of latitude at the equator, and of longitude at
@@ -41,3 +41,19 @@ def within_metres(geom_column, lng: float, lat: float, radius_m: float):
 def metres_from(geom_column, lng: float, lat: float):
     """Geodesic distance in metres from `geom_column` to (lng, lat), 0 inside it."""
     return func.ST_Distance(cast(geom_column, Geography), cast(point(lng, lat), Geography))
+
+
+# Segments per quarter circle of a buffered point: 64 vertices, so the edges' midpoints lie within
+# 0.12 % of the radius (r·cos(π/64)) and the area within 0.2 % of πr².
+CIRCLE_QUARTER_SEGMENTS = 16
+
+
+def circle_around(lng: float, lat: float, radius_m: float):
+    """A polygon (SRID 4326) of every place within `radius_m` metres of (lng, lat).
+
+    PostGIS buffers a geography in metres by projecting it into a planar system chosen for the
+    point (its UTM zone, or an equal-area polar one), buffering there and projecting back, so the
+    circle is round on the ground, not an ellipse stretched by degrees of longitude.
+    """
+    return cast(func.ST_Buffer(cast(point(lng, lat), Geography), radius_m,
+                               f"quad_segs={CIRCLE_QUARTER_SEGMENTS}"), Geometry)

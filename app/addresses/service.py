@@ -32,6 +32,12 @@ def reverse(lat: float, lng: float, radius_m: float = REVERSE_DEFAULT_RADIUS_M) 
     return as_dict(found)
 
 
+def label_near(lat: float, lng: float, radius_m: float) -> str | None:
+    """The label of the address nearest a point within `radius_m` metres, or None (a page describing a place)."""
+    found = lookups.nearest(lng, lat, radius_m)
+    return found.address["label"] if found else None
+
+
 def place_for(address_string: str, organization_id: int | None = None) -> dict | None:
     """The address a complete written address means (in one organization's area, if given), or None."""
     found = lookups.resolve(address_string, organization_id)

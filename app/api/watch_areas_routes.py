@@ -31,7 +31,9 @@ def list_watch_areas(args):
 @blp.arguments(WatchAreaCreateSchema)
 @blp.response(201, WatchAreaSchema)
 def create_watch_area(body):
-    """Draw a watch area (a GeoJSON polygon); invalid geometry is a 422 naming the problem."""
+    """Draw a watch area (a GeoJSON polygon), or choose one by place: `{"address", "radius_m"}` or
+    `{"lat", "lng", "radius_m"}` (every place within that many metres). Invalid geometry is a 422 naming
+    the problem; an address no service area knows is a 422 `unknown_address`."""
     return watch.create_watch_area(require_user(), **body)
 
 
@@ -46,7 +48,7 @@ def get_watch_area(area_id):
 @blp.arguments(WatchAreaUpdateSchema)
 @blp.response(200, WatchAreaSchema)
 def update_watch_area(body, area_id):
-    """Change your area's name, geometry, visibility or category filter."""
+    """Change your area's name, geometry (or place and radius_m), visibility or category filter."""
     return watch.update_watch_area(require_user(), area_id, **body)
 
 

@@ -110,8 +110,22 @@ class ReopenForm(FlaskForm):
     comment = TextAreaField(_l("Why reopen it? (optional, public)"), validators=[Optional(), Length(max=10_000)])
 
 
+def optional_float(value):
+    """A number from a hidden field a script fills in; anything else is no number."""
+    try:
+        return float(value) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
 class WatchAreaForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(_l("Name the area, like “Around home”.")), Length(max=200)])
+    # Around an address (app.watch.around): the address, how far around it, and the point the
+    # page's script found for the chosen suggestion (empty without the script: the server resolves it).
+    address = StringField(_l("Address"), validators=[Optional(), Length(max=500)])
+    radius_m = SelectField(_l("How far around it"), coerce=int, validate_choice=False)
+    address_lat = HiddenField(filters=[optional_float])
+    address_lng = HiddenField(filters=[optional_float])
     geometry = TextAreaField(_l("The area's corners"), validators=[Optional()])
     public = BooleanField(_l("Public: others may see and follow it"))
     category_ids = SelectMultipleField(_l("Only these kinds of problem (none chosen: every kind)"),

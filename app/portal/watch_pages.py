@@ -1,5 +1,5 @@
-"""Watch areas: draw one on the map (or type its corners), list mine, the ones I follow and
-public ones, follow them. Rules and geometry checks are app.watch's (`service`)."""
+"""Watch areas: choose one around an address, or draw one on the map (or type its corners); list
+mine, the ones I follow and public ones, follow them. Rules and geometry checks are app.watch's (`service`)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from geoalchemy2.shape import to_shape
 from sqlalchemy import select
 
 from app.accounts.models import Organization
+from app.addresses import service as addresses
 from app.api.auth import current_user, require_user
 from app.errors import NotFound, Unauthorized
 from app.extensions import db
@@ -20,12 +21,14 @@ from app.portal.forms import ActionForm, WatchAreaForm
 from app.portal.refusals import attempt
 from app.portal.web import portal_blueprint
 from app.requests.models import RequestCategory
+from app.watch import around
 from app.watch import service as watch
 from geo.geojson import to_geojson
 
 bp = portal_blueprint("watch", __name__, url_prefix="/watch-areas")
 
 LISTED = 100
+SUGGESTED = 5  # addresses offered when a typed one is not found
 
 
 class TypedGeometryError(ValueError):
@@ -36,7 +39,7 @@ def parse_typed_geometry(text: str) -> dict:
     """GeoJSON as typed or drawn, or one "lat, lng" corner per line (the ring is closed for you)."""
     text = (text or "").strip()
     if not text:
-        raise TypedGeometryError(_("Draw the area on the map, or type its corners: one “lat, lng” per line."))
+        raise TypedGeometryError(_("Type an address, draw the area on the map, or type its corners: one “lat, lng” per line."))
     if text.startswith("{"):
         try:
             return json.loads(text)
@@ -71,22 +74,57 @@ def _geometry_text(area) -> str:
     return json.dumps(to_geojson(to_shape(area.geom)))
 
 
-def _form_page(template: str, form: WatchAreaForm, area=None, code: int = 200):
-    return render_template(template, form=form, area=area, boundaries=mapdata.boundaries()), code
+def watch_area_form(**kwargs) -> WatchAreaForm:
+    """The area form with its choices: categories, and the radii offered around an address."""
+    form = WatchAreaForm(**kwargs)
+    form.category_ids.choices = category_choices()
+    form.radius_m.choices = [(radius, around.radius_label(radius)) for radius in around.RADIUS_CHOICES_M]
+    if form.radius_m.data is None:
+        form.radius_m.data = around.RADIUS_CHOICES_M[1]
+    return form
+
+
+def _form_page(template: str, form: WatchAreaForm, area=None, code: int = 200, suggestions=()):
+    facts = watch.watch_area_facts(area) if area is not None else None
+    return render_template(template, form=form, area=area, facts=facts, suggestions=suggestions,
+                           boundaries=mapdata.boundaries()), code
+
+
+def _where(form: WatchAreaForm) -> dict | None:
+    """The area as the form gives it: around the address (when one is typed), else the drawn outline.
+
+    A suggestion chosen on the page comes with its point (filled in by the page's script); an
+    address typed without the script is resolved by the service. None: the form says what is wrong.
+    """
+    if (form.address.data or "").strip():
+        if form.address_lat.data is not None and form.address_lng.data is not None:
+            return {"lat": form.address_lat.data, "lng": form.address_lng.data, "radius_m": form.radius_m.data}
+        return {"address": form.address.data, "radius_m": form.radius_m.data}
+    try:
+        return {"geometry": parse_typed_geometry(form.geometry.data)}
+    except TypedGeometryError as exc:
+        form.geometry.errors = [str(exc)]
+        return None
 
 
 def _save(form: WatchAreaForm, area=None):
     """Create or change the area from a validated form; None when the service refused it."""
-    try:
-        geometry = parse_typed_geometry(form.geometry.data)
-    except TypedGeometryError as exc:
-        form.geometry.errors = [str(exc)]
+    where = _where(form)
+    if where is None:
         return None
-    fields = {"name": form.name.data, "geometry": geometry, "public": form.public.data,
+    fields = {"name": form.name.data, **where, "public": form.public.data,
               "category_ids": form.category_ids.data or [], "repair": form.repair.data}
     user = require_user()
     return attempt(lambda: watch.create_watch_area(user, **fields) if area is None
                    else watch.update_watch_area(user, area.id, **fields), form, field="geometry").value
+
+
+def _suggestions(form: WatchAreaForm) -> list[dict]:
+    """Addresses like a typed one that was not found: offered as buttons (the script offers them as you type)."""
+    typed = (form.address.data or "").strip()
+    if not form.address.errors or not typed:
+        return []
+    return addresses.suggestions(typed, 1, SUGGESTED)["items"]
 
 
 @bp.get("/")
@@ -102,17 +140,26 @@ def index():
         action_form=ActionForm())
 
 
+def _chosen_suggestion(form: WatchAreaForm) -> None:
+    """A suggestion's button was pressed: it is the address, and the point is the server's to find."""
+    chosen = request.form.get("use_address")
+    if chosen:
+        form.address.data = chosen
+        form.address_lat.data = form.address_lng.data = None
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
-    form = WatchAreaForm()
-    form.category_ids.choices = category_choices()
+    form = watch_area_form()
+    _chosen_suggestion(form)
     if form.validate_on_submit():
         area = _save(form)
         if area is not None:
             flash(_("Your watch area “%(name)s” is saved: new requests inside it will reach you.", name=area.name))
             return redirect(url_for("watch.detail", area_id=area.id))
-    return _form_page("watch/edit.html", form, code=422 if form.errors or form.form_errors else 200)
+    return _form_page("watch/edit.html", form, code=422 if form.errors or form.form_errors else 200,
+                      suggestions=_suggestions(form))
 
 
 @bp.get("/<int:area_id>")
@@ -127,6 +174,7 @@ def detail(area_id: int):
     following = user is not None and any(
         followed.id == area.id for followed in db.session.scalars(watch.watch_areas_query(user, following=True)))
     return render_template("watch/detail.html", area=area, geometry=to_geojson(to_shape(area.geom)),
+                           facts=watch.watch_area_facts(area),
                            mine=user is not None and area.owner_id == user.id, following=following,
                            action_form=ActionForm(), boundaries=mapdata.boundaries())
 
@@ -135,14 +183,15 @@ def detail(area_id: int):
 @login_required
 def edit(area_id: int):
     area = watch.visible_watch_area(require_user(), area_id)
-    form = WatchAreaForm(obj=area) if request.method == "GET" else WatchAreaForm()
-    form.category_ids.choices = category_choices()
+    form = watch_area_form(obj=area) if request.method == "GET" else watch_area_form()
+    _chosen_suggestion(form)
     if request.method == "GET":
         form.geometry.data = _geometry_text(area)
     elif form.validate_on_submit() and _save(form, area) is not None:
         flash(_("Watch area saved."))
         return redirect(url_for("watch.detail", area_id=area_id))
-    return _form_page("watch/edit.html", form, area, 422 if form.errors or form.form_errors else 200)
+    return _form_page("watch/edit.html", form, area, 422 if form.errors or form.form_errors else 200,
+                      suggestions=_suggestions(form))
 
 
 def _act(area_id: int, perform, message: str, target: str = "watch.detail"):

@@ -7,6 +7,7 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, current_app, redirect, render_template, request, url_for
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup, escape
@@ -117,6 +118,7 @@ def register_template_helpers(app: Flask) -> None:
     from app.uploads import IMAGE_TYPES
 
     app.add_template_filter(format_when, "when")
+    app.add_template_filter(format_decimal, "decimal")  # numbers in the reader's locale: 0.2 / 0,2
     # `is picture`: a file a page can show as an image (the types uploads accept as photos).
     app.add_template_test(lambda content_type: content_type in IMAGE_TYPES, "picture")
 

@@ -7,6 +7,8 @@ from flask_babel import gettext as _
 from geoalchemy2.shape import to_shape
 
 from app.pagination import PaginationArgs
+from app.requests.schemas import Latitude, Longitude
+from app.watch import around
 from geo.geojson import to_geojson
 
 MAX_CATEGORY_FILTER = 100
@@ -44,6 +46,19 @@ def _category_ids(**kwargs) -> ma.fields.List:
     )
 
 
+class _PlaceFields(ma.Schema):
+    """An area chosen by place instead of a geometry: an address (or lat and lng) and a radius."""
+
+    address = ma.fields.String(validate=ma.validate.Length(min=1, max=500), metadata={
+        "description": "Instead of a geometry: a written address inside a service area, with radius_m.",
+        "example": "123 Main Street, Springfield"})
+    lat = Latitude(metadata={"description": "Instead of a geometry or an address: the centre, with lng."})
+    lng = Longitude()
+    radius_m = ma.fields.Float(metadata={
+        "description": f"With address, or lat and lng: how far around, in metres "
+                       f"({around.MIN_RADIUS_M} to {around.MAX_RADIUS_M}).", "example": 250})
+
+
 _REPAIR_DOC = {"description": "Make an invalid geometry valid (GEOS make_valid) instead of rejecting it."}
 
 
@@ -60,15 +75,17 @@ class WatchAreaSchema(ma.Schema):
         return to_geojson(to_shape(area.geom))
 
 
-class WatchAreaCreateSchema(ma.Schema):
+class WatchAreaCreateSchema(_PlaceFields):
+    """A drawn `geometry`, or `address` (or `lat` and `lng`) with `radius_m`: app.watch.around says which."""
+
     name = _name(required=True)
-    geometry = _geometry(required=True)
+    geometry = _geometry()
     public = ma.fields.Boolean(load_default=False)
     category_ids = _category_ids(load_default=list)
     repair = ma.fields.Boolean(load_default=False, metadata=_REPAIR_DOC)
 
 
-class WatchAreaUpdateSchema(ma.Schema):
+class WatchAreaUpdateSchema(_PlaceFields):
     name = _name()
     geometry = _geometry()
     public = ma.fields.Boolean()
@@ -78,7 +95,8 @@ class WatchAreaUpdateSchema(ma.Schema):
     @ma.validates_schema
     def _something_to_change(self, data, **kwargs):
         if not set(data) - {"repair"}:
-            raise ma.ValidationError(_("Send at least one of name, geometry, public, category_ids."))
+            raise ma.ValidationError(_("Send at least one of name, geometry (or a place with radius_m), public, "
+                                       "category_ids."))
         if "repair" in data and "geometry" not in data:
             raise ma.ValidationError(_("repair applies to a geometry sent with it."), "repair")
 

@@ -10,24 +10,28 @@ Each function owns its transaction and records its event in it.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import gettext as _
-from geoalchemy2.shape import from_shape
+from geoalchemy2.shape import from_shape, to_shape
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert
 
 from app.accounts.models import User
+from app.addresses import service as addresses
 from app.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
 from app.events.service import record_event
 from app.extensions import db
 from app.requests.models import RequestCategory
 from app.transactions import unit_of_work
+from app.watch import around
 from app.watch.models import WatchArea, WatchAreaFollower
 from geo.spatial import metres_from, within_metres
-from geo.validation import GeometryLimits, polygon_from_geojson
+from geo.validation import GeometryLimits, geodesic_area_m2, polygon_from_geojson
 
 MAX_ID = 2**31 - 1  # watch_areas.id is a PostgreSQL integer
+NEAR_ADDRESS_M = 300  # how far from an area's centre an address still names where it is
 
 
 def geometry_limits() -> GeometryLimits:
@@ -57,6 +61,31 @@ def watch_areas_query(user: User | None, *, public: bool = False, following: boo
     return select(WatchArea).where(WatchArea.owner_id == user.id).order_by(WatchArea.id.desc())
 
 
+@dataclass(frozen=True)
+class WatchAreaFacts:
+    """What a map of an area shows, in words: its middle, the address there, its size and its extent."""
+
+    centre_lat: float
+    centre_lng: float
+    near_address: str | None
+    area_km2: float
+    south: float
+    west: float
+    north: float
+    east: float
+
+
+def watch_area_facts(area: WatchArea) -> WatchAreaFacts:
+    """The text alternative of an area's map (its centre, the known address nearest it, its area)."""
+    outline = to_shape(area.geom)
+    centre = outline.centroid if outline.contains(outline.centroid) else outline.representative_point()
+    west, south, east, north = outline.bounds
+    return WatchAreaFacts(
+        centre_lat=centre.y, centre_lng=centre.x,
+        near_address=addresses.label_near(centre.y, centre.x, NEAR_ADDRESS_M),
+        area_km2=geodesic_area_m2(outline) / 1e6, south=south, west=west, north=north, east=east)
+
+
 def visible_watch_area(user: User | None, area_id: int) -> WatchArea:
     """The area if the caller may see it (theirs, or public), else 404."""
     area = db.session.get(WatchArea, area_id) if 0 < area_id <= MAX_ID else None
@@ -66,13 +95,14 @@ def visible_watch_area(user: User | None, area_id: int) -> WatchArea:
 
 
 @unit_of_work()
-def create_watch_area(owner: User, *, name: str, geometry: dict, public: bool = False,
-                      category_ids: Iterable[int] = (), repair: bool = False) -> WatchArea:
-    """Draw a new area for `owner`; records watch_area.created."""
+def create_watch_area(owner: User, *, name: str, geometry: dict | None = None, public: bool = False,
+                      category_ids: Iterable[int] = (), repair: bool = False, **place) -> WatchArea:
+    """A new area for `owner`, drawn (`geometry`) or around a place (`address` or `lat` and `lng`,
+    with `radius_m`: app.watch.around); records watch_area.created."""
     area = WatchArea(
         owner_id=owner.id,
         name=name.strip(),
-        geom=_stored_geometry(geometry, repair),
+        geom=_stored_geometry(around.chosen_geometry(geometry=geometry, **place), repair),
         public=public,
         category_ids=_existing_categories(category_ids),
     )
@@ -84,10 +114,13 @@ def create_watch_area(owner: User, *, name: str, geometry: dict, public: bool = 
 
 @unit_of_work()
 def update_watch_area(user: User, area_id: int, *, repair: bool = False, **changes) -> WatchArea:
-    """Change the caller's own area (name, geometry, public, category_ids); records watch_area.updated."""
+    """Change the caller's own area (name, geometry or a place with radius_m, public, category_ids);
+    records watch_area.updated."""
     area = _own_watch_area(user, area_id)
-    if "geometry" in changes:
-        area.geom = _stored_geometry(changes["geometry"], repair)
+    place = {field: changes.pop(field) for field in around.PLACE_FIELDS if field in changes}
+    if "geometry" in changes or place:
+        area.geom = _stored_geometry(around.chosen_geometry(geometry=changes.get("geometry"), **place), repair)
+        changes.setdefault("geometry", None)  # the event says the outline changed, however it was given
     if "name" in changes:
         area.name = changes["name"].strip()
     if "category_ids" in changes:

@@ -146,7 +146,7 @@ def test_a_watch_area_alert_leads_to_the_new_request(journey):
     page = journey.person("wendy")
     log_in(page, wendy.email, city.password)
     page.get_by_role("link", name="Watch areas").click()
-    page.get_by_role("link", name="Draw a new area").click()
+    page.get_by_role("link", name="New watch area").click()
     page.get_by_label("Name").fill("Around home")
     page.locator(".leaflet-pm-icon-polygon").click()
     box = page.locator("#watch-map").bounding_box()

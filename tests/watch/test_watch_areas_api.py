@@ -136,7 +136,9 @@ def test_unknown_fields_missing_fields_and_anonymous_callers(client):
     response = client.post(URL, json={"name": "x", "geometry": square(), "owner_id": 1}, headers=bearer(user))
     assert set(assert_error_shape(response, 422)["details"]["json"]) == {"owner_id"}
     response = client.post(URL, json={"name": "  "}, headers=bearer(user))
-    assert set(assert_error_shape(response, 422)["details"]["json"]) == {"name", "geometry"}
+    assert set(assert_error_shape(response, 422)["details"]["json"]) == {"name"}
+    response = client.post(URL, json={"name": "x"}, headers=bearer(user))  # neither drawn nor by place
+    assert set(assert_error_shape(response, 422)["details"]["json"]) == {"geometry"}
     response = client.post(URL, json={"name": "x", "geometry": "POLYGON((0 0, 1 1))"}, headers=bearer(user))
     assert set(assert_error_shape(response, 422)["details"]["json"]) == {"geometry"}
     assert_error_shape(client.post(URL, json={"name": "x", "geometry": square()}), 401, "unauthorized")

@@ -2,6 +2,7 @@
 // pin, and the categories of the organizations serving that point replace the category list;
 // a click also fills in the nearest address. Without this script the form still works: "Find
 // this address" and "Show the categories for this place" ask the server.
+import { getJson, questionCounter, suggestAddresses } from "./address-suggest.js";
 import { createMap, drawBoundaries, readJson } from "./map.js";
 
 const element = document.getElementById("report-map");
@@ -87,45 +88,20 @@ if (element && form) {
   // Addresses: suggestions while typing, "Find this address", and a clicked point's address.
   const address = form.querySelector("#address");
   const findButton = document.getElementById("find-address");
-  const suggestions = document.getElementById("address-suggestions");
-  const suggestionList = suggestions.querySelector("ul");
   let autoFilled = null; // the label this script wrote last: a typed address is never overwritten
-  let asked = 0; // answers that arrive after a newer question are dropped
+  const lookups = questionCounter(); // a suggestion's answer and a click's address: the newest wins
 
-  const getJson = async (path, params) => {
-    const response = await fetch(`${path}?${new URLSearchParams(params)}`, { headers: { Accept: "application/json" } });
-    return response.ok ? response.json() : null;
-  };
-  const hideSuggestions = () => { suggestions.hidden = true; suggestionList.replaceChildren(); };
   const useAddress = (item) => {
     address.value = item.label;
     autoFilled = item.label;
-    hideSuggestions();
+    suggestions.hide();
     const latlng = L.latLng(item.lat, item.lng);
     choose(latlng);
     map.setView(latlng, Math.max(map.getZoom(), 16));
   };
-  const showSuggestions = (items) => {
-    suggestionList.replaceChildren(...items.map((item) => {
-      const row = document.createElement("li");
-      const button = row.appendChild(element_("button", { type: "button", className: "link-button", textContent: item.label }));
-      button.addEventListener("click", () => { useAddress(item); address.focus(); });
-      return row;
-    }));
-    suggestions.hidden = items.length === 0;
-  };
-  let typing = null;
-  address.addEventListener("input", () => {
-    clearTimeout(typing);
-    const q = address.value.trim();
-    if (q.length < 3) { hideSuggestions(); return; }
-    typing = setTimeout(async () => {
-      const mine = ++asked;
-      const found = await getJson("/api/v1/addresses", { q: address.value, per_page: "6" });
-      if (found && mine === asked) showSuggestions(found.items);
-    }, 250);
+  const suggestions = suggestAddresses({
+    input: address, box: document.getElementById("address-suggestions"), onChoose: useAddress, questions: lookups,
   });
-  address.addEventListener("keydown", (event) => { if (event.key === "Escape") hideSuggestions(); });
   findButton.addEventListener("click", async (event) => {
     event.preventDefault();
     const q = address.value.trim();
@@ -134,9 +110,9 @@ if (element && form) {
     else serving.textContent = "No address found like this. Check the spelling, or choose the point on the map.";
   });
   const fillAddress = async (latlng) => {
-    const mine = ++asked;
+    const current = lookups.ask();
     const found = await getJson("/api/v1/addresses/reverse", { lat: latlng.lat.toFixed(6), lng: latlng.lng.toFixed(6) });
-    if (!found || mine !== asked) return;
+    if (!found || !current()) return;
     if (!address.value.trim() || address.value === autoFilled) {
       address.value = found.label;
       autoFilled = found.label;

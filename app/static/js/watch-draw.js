@@ -1,6 +1,10 @@
 // Drawing a watch area with Leaflet-Geoman: one outline at a time, kept in the form's
 // geometry field as GeoJSON. Typing corners (or GeoJSON) into that field redraws the map,
-// so keyboard users and people without a pointer can define the area too.
+// so keyboard users and people without a pointer can define the area too. Or an address:
+// suggestions as on the report page; the chosen one's point goes with the form (the server
+// builds the circle, and resolves a typed address itself without this script), and the map
+// shows the circle. The way chosen last wins: drawing clears the address, choosing one the outline.
+import { suggestAddresses } from "./address-suggest.js";
 import { createMap, drawBoundaries, readJson } from "./map.js";
 
 const element = document.getElementById("watch-map");
@@ -34,7 +38,44 @@ if (element && field) {
     write();
   };
 
-  map.on("pm:create", (event) => keep(event.layer));
+  // Around an address.
+  const address = document.getElementById("address");
+  const radius = document.getElementById("radius_m");
+  const pointLat = document.getElementById("address_lat");
+  const pointLng = document.getElementById("address_lng");
+  let circle = null;
+  const clearCircle = () => { if (circle) map.removeLayer(circle); circle = null; };
+  const showCircle = ({ fit }) => {
+    clearCircle();
+    const centre = [parseFloat(pointLat.value), parseFloat(pointLng.value)];
+    if (!address.value.trim() || !centre.every(Number.isFinite)) return;
+    circle = L.circle(centre, { ...style, radius: Number(radius.value) }).addTo(map);
+    if (fit) map.fitBounds(circle.getBounds(), { padding: [24, 24] });
+  };
+  const forgetOutline = () => {
+    if (shape) map.removeLayer(shape);
+    shape = null;
+    write();
+  };
+  const forgetAddress = () => {
+    address.value = pointLat.value = pointLng.value = "";
+    clearCircle();
+  };
+  suggestAddresses({
+    input: address,
+    box: document.getElementById("address-suggestions"),
+    onType: () => { pointLat.value = pointLng.value = ""; clearCircle(); },
+    onChoose: (item) => {
+      address.value = item.label;
+      pointLat.value = String(item.lat);
+      pointLng.value = String(item.lng);
+      forgetOutline();
+      showCircle({ fit: true });
+    },
+  });
+  radius.addEventListener("change", () => showCircle({ fit: true }));
+
+  map.on("pm:create", (event) => { forgetAddress(); keep(event.layer); });
   map.on("pm:remove", (event) => {
     if (event.layer === shape) {
       shape = null;
@@ -66,6 +107,7 @@ if (element && field) {
     if (fit) map.fitBounds(shape.getBounds(), { padding: [24, 24] });
   };
 
-  field.addEventListener("change", () => showTyped({ fit: true }));
-  showTyped({ fit: true });  // an area being changed, or the form shown again after an error
+  field.addEventListener("change", () => { if (field.value.trim()) forgetAddress(); showTyped({ fit: true }); });
+  if (pointLat.value && pointLng.value) showCircle({ fit: true });  // the form shown again after an error
+  else showTyped({ fit: true });  // an area being changed, or the form shown again after an error
 }

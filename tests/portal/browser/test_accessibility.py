@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 from flask import current_app
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.accounts.models import User
@@ -86,6 +87,20 @@ def _pages() -> dict[str, list[tuple[str, str]]]:
     }
 
 
+# Every map on a page, and the words its aria-describedby points to (none: the map has no text alternative).
+_MAP_ALTERNATIVES = """() => [...document.querySelectorAll(".map")].map((map) => ({
+  map: map.id,
+  text: (map.getAttribute("aria-describedby") || "").split(/\\s+/).filter(Boolean)
+    .map((id) => document.getElementById(id)).filter(Boolean).map((node) => node.textContent.trim()).join(" "),
+}))"""
+
+
+def assert_maps_have_text_alternatives(page, where: str) -> None:
+    """Each map names, in words a screen reader reaches, what it shows or how to do without it."""
+    maps = page.evaluate(_MAP_ALTERNATIVES)
+    assert all(found["text"] for found in maps), f"a map without a text alternative on {where}: {maps}"
+
+
 def test_every_portal_page_is_in_the_list():
     seed_demo("inbound.test")
     listed = {endpoint for pages in _pages().values() for endpoint, _ in pages}
@@ -110,3 +125,21 @@ def test_no_serious_or_critical_violation_on_any_page(new_page, who):
         assert response.status in (200, 404, 422), (address, response.status)  # a page, even a refusal
         page.wait_for_load_state("networkidle")
         assert_accessible(page, f"{address} ({endpoint}, as {who})")
+        assert_maps_have_text_alternatives(page, f"{address} ({endpoint}, as {who})")
+
+
+def test_the_watch_area_form_refusing_an_address_is_accessible(page, db, tmp_path):
+    from tests.addresses.support import SPRINGFIELD_ROWS, import_rows
+    from tests.factories import PASSWORD, OrganizationFactory, UserFactory
+
+    OrganizationFactory(slug="springfield")
+    import_rows(tmp_path, SPRINGFIELD_ROWS)
+    log_in(page, UserFactory().email, PASSWORD)
+    page.goto("/watch-areas/new")
+    page.get_by_label("Name").fill("Around home")
+    page.get_by_label("Address", exact=True).fill("main street")  # no number: which one?
+    page.get_by_role("button", name="Save the area").click()
+    expect(page.locator("#address-error")).to_contain_text("No address found for “main street”.")
+    expect(page.get_by_role("radio", name="123 Main Street, Springfield 62701")).to_be_visible()
+    assert_accessible(page, "watch area form refusing an address")
+    assert_maps_have_text_alternatives(page, "watch area form refusing an address")

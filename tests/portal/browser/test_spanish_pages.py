@@ -137,6 +137,6 @@ def test_a_resident_whose_profile_says_spanish_sees_every_page_in_spanish(browse
         page.goto("/my/requests")
         assert_in_spanish(page, "Mis solicitudes")
         page.goto("/watch-areas/")
-        assert_in_spanish(page, "Zonas vigiladas", "Dibujar una zona nueva")
+        assert_in_spanish(page, "Zonas vigiladas", "Nueva zona vigilada")
     finally:
         context.close()

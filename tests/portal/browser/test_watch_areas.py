@@ -18,7 +18,7 @@ def test_a_resident_draws_a_watch_area(page, db):
     resident = UserFactory(email="wendy@example.org")
     log_in(page, resident.email, PASSWORD)
     page.get_by_role("link", name="Watch areas").click()
-    page.get_by_role("link", name="Draw a new area").click()
+    page.get_by_role("link", name="New watch area").click()
     page.get_by_label("Name").fill("Around home")
 
     page.locator(".leaflet-pm-icon-polygon").click()
