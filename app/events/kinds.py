@@ -11,7 +11,7 @@ payload adds what the row does not say. Payload values are JSON: instants are IS
 
 Adding a kind is one entry here, e.g.
 
-    "request.merged": Kind("A request is merged into another", {"into_id": int},
+    "request.merged": Kind(_l("A request is merged into another"), {"into_id": int},
                            phrase="merged the request into #{into_id}", timeline=PUBLIC),
 
 and, only if it notifies (`notifies=Notifying()`), its rows in app/notify/matrix.py MATRIX
@@ -74,124 +74,124 @@ WHEN = (str, OPTIONAL)  # an ISO 8601 instant, or None
 
 _KINDS: dict[str, Kind] = {
     # Requests (organization side of the SeeClickFix matrix, and resident side)
-    "request.submitted": Kind("A request is submitted", notifies=Notifying(_l("New request {request}")), phrase=_l("reported the problem"),
+    "request.submitted": Kind(_l("A request is submitted"), notifies=Notifying(_l("New request {request}")), phrase=_l("reported the problem"),
                               timeline=PUBLIC),
-    "request.assigned": Kind("A request is assigned", {"assignee_id": (int, OPTIONAL),
+    "request.assigned": Kind(_l("A request is assigned"), {"assignee_id": (int, OPTIONAL),
                                                        "previous_assignee_id": (int, OPTIONAL)},
                              notifies=Notifying(_l("Request {request} was assigned")), phrase=_l("assigned the request to {assignee}"), timeline=PUBLIC),
-    "request.recategorized": Kind("A request is recategorized", {"category_id": int,
+    "request.recategorized": Kind(_l("A request is recategorized"), {"category_id": int,
                                                                  "previous_category_id": (int, OPTIONAL)},
                                   notifies=Notifying(_l("Request {request} changed category")), phrase=_l("moved the request from {previous_category} to {category}"),
                                   timeline=PUBLIC),
-    "request.acknowledged": Kind("A request is acknowledged", notifies=Notifying(_l("Request {request} was acknowledged")),
+    "request.acknowledged": Kind(_l("A request is acknowledged"), notifies=Notifying(_l("Request {request} was acknowledged")),
                                  phrase=_l("acknowledged the request"), timeline=PUBLIC),
-    "request.closed": Kind("A request is closed", {"by_reporter": bool, "comment_id?": (int, OPTIONAL)},
+    "request.closed": Kind(_l("A request is closed"), {"by_reporter": bool, "comment_id?": (int, OPTIONAL)},
                            notifies=Notifying(_l("Request {request} was closed")), phrase=_l("closed the request"), timeline=PUBLIC),
     # The comment is the optional public reason given with the close or the reopen.
-    "request.reopened": Kind("A request is reopened", {"by_reporter": bool, "comment_id?": (int, OPTIONAL)},
+    "request.reopened": Kind(_l("A request is reopened"), {"by_reporter": bool, "comment_id?": (int, OPTIONAL)},
                              notifies=Notifying(_l("Request {request} was reopened")), phrase=_l("reopened the request"), timeline=PUBLIC),
-    "request.comment_public": Kind("A public comment is added", {"comment_id": int}, notifies=Notifying(_l("New comment on request {request}"), switchable=False),
+    "request.comment_public": Kind(_l("A public comment is added"), {"comment_id": int}, notifies=Notifying(_l("New comment on request {request}"), switchable=False),
                                    timeline=COMMENT),
-    "request.comment_internal": Kind("An internal comment is added", {"comment_id": int, "mentioned_user_ids": list},
+    "request.comment_internal": Kind(_l("An internal comment is added"), {"comment_id": int, "mentioned_user_ids": list},
                                      notifies=Notifying(_l("Internal note on request {request}"), internal=True, switchable=False),
                                      timeline=COMMENT),  # both: the critical automation (app/notify/matrix.py: CRITICAL_ROWS)
-    "request.due_date_changed": Kind("A request's due date changes", {"due_at": WHEN, "previous_due_at": WHEN},
+    "request.due_date_changed": Kind(_l("A request's due date changes"), {"due_at": WHEN, "previous_due_at": WHEN},
                                      notifies=Notifying(_l("Due date of request {request} changed")), phrase=_l("set the due date to {due_at}"), timeline=STAFF),
-    "request.followed": Kind("Someone follows a request", {"user_id": int}, notifies=Notifying(_l("You follow request {request}")),
+    "request.followed": Kind(_l("Someone follows a request"), {"user_id": int}, notifies=Notifying(_l("You follow request {request}")),
                              phrase=_l("started following"), timeline=STAFF),
-    "request.supported": Kind("Someone supports a request (me too)", {"user_id": int},
+    "request.supported": Kind(_l("Someone supports a request (me too)"), {"user_id": int},
                               phrase=_l("supports this request (me too)"), timeline=STAFF),
-    "request.merged": Kind("A request is merged into another (a duplicate)", {
+    "request.merged": Kind(_l("A request is merged into another (a duplicate)"), {
         "into_id": int, "into_public_id": str, "moved_followers": int},
         notifies=Notifying(_l("Request {request} was merged into another")),
         phrase=_l("merged this request into {into_public_id}"), timeline=PUBLIC),
     # Staff hid (or showed again) the reporter's name; on the staff timeline only.
-    "request.anonymity_changed": Kind("The reporter's name is hidden or shown", {"anonymous": bool},
+    "request.anonymity_changed": Kind(_l("The reporter's name is hidden or shown"), {"anonymous": bool},
                                       phrase=_l("changed whether the reporter's name is shown"), timeline=STAFF),
-    "request.attachment_added": Kind("A photo is added", {"attachment_id": int}, phrase=_l("added a photo"),
+    "request.attachment_added": Kind(_l("A photo is added"), {"attachment_id": int}, phrase=_l("added a photo"),
                                      timeline=PUBLIC),
     # Archiving is housekeeping: not in the reference's matrix, no default row (an organization may add one).
-    "request.archived": Kind("A request is archived", notifies=Notifying(_l("Request {request} was archived")),
+    "request.archived": Kind(_l("A request is archived"), notifies=Notifying(_l("Request {request} was archived")),
                              phrase=_l("archived the request"), timeline=PUBLIC),
     # Work (SLAs and work orders)
-    "request.sla_breached": Kind("A request is over its category's SLA", {"sla_due_at": str, "breach_id": int},
+    "request.sla_breached": Kind(_l("A request is over its category's SLA"), {"sla_due_at": str, "breach_id": int},
                                  notifies=Notifying(_l("Request {request} is over its SLA")), phrase=_l("The SLA deadline passed"), timeline=STAFF,
                                  system=True),
-    "work_order.assigned": Kind("A work order is assigned", {"work_order_id": int, "assignee_id": (int, OPTIONAL)},
+    "work_order.assigned": Kind(_l("A work order is assigned"), {"work_order_id": int, "assignee_id": (int, OPTIONAL)},
                                 notifies=Notifying(_l("A work order was assigned to you"), internal=True),
                                 phrase=_l("assigned work order #{work_order_id} to {assignee}"),
                                 timeline=STAFF),
-    "work_order.due_changed": Kind("A work order's due date changes", {"work_order_id": int, "due_at": WHEN,
+    "work_order.due_changed": Kind(_l("A work order's due date changes"), {"work_order_id": int, "due_at": WHEN,
                                                                        "previous_due_at": WHEN},
                                    notifies=Notifying(_l("A work order's due date changed"), internal=True),
                                    phrase=_l("changed the due time of work order #{work_order_id}"),
                                    timeline=STAFF),
-    "work_order.overdue": Kind("A work order is overdue", {"work_order_id": int, "due_at": str},
+    "work_order.overdue": Kind(_l("A work order is overdue"), {"work_order_id": int, "due_at": str},
                                notifies=Notifying(_l("A work order is overdue"), internal=True),
                                phrase=_l("Work order #{work_order_id} is overdue"), timeline=STAFF, system=True),
-    "work_order.created": Kind("A work order is created", {"work_order_id": int},
+    "work_order.created": Kind(_l("A work order is created"), {"work_order_id": int},
                                phrase=_l("created work order #{work_order_id}"), timeline=STAFF),
-    "work_order.status_changed": Kind("A work order's status changes", {"work_order_id": int, "status": str,
+    "work_order.status_changed": Kind(_l("A work order's status changes"), {"work_order_id": int, "status": str,
                                                                         "previous_status": str},
                                       phrase=_l("moved work order #{work_order_id} to {status}"), timeline=STAFF),
-    "work_order.updated": Kind("A work order is edited", {"work_order_id": int, "fields": list},
+    "work_order.updated": Kind(_l("A work order is edited"), {"work_order_id": int, "fields": list},
                                phrase=_l("edited work order #{work_order_id}"), timeline=STAFF),
     # Watch areas
-    "watch_area.created": Kind("A watch area is created", {"watch_area_id": int},
+    "watch_area.created": Kind(_l("A watch area is created"), {"watch_area_id": int},
                                notifies=Notifying(category_scoped=False)),
-    "watch_area.followed": Kind("A watch area is followed", {"watch_area_id": int, "user_id": int},
+    "watch_area.followed": Kind(_l("A watch area is followed"), {"watch_area_id": int, "user_id": int},
                                 notifies=Notifying(category_scoped=False)),
-    "watch_area.unfollowed": Kind("A watch area is unfollowed", {"watch_area_id": int, "user_id": int}),
-    "watch_area.updated": Kind("A watch area is changed", {"watch_area_id": int, "changed": list}),
-    "watch_area.deleted": Kind("A watch area is deleted", {"watch_area_id": int}),
+    "watch_area.unfollowed": Kind(_l("A watch area is unfollowed"), {"watch_area_id": int, "user_id": int}),
+    "watch_area.updated": Kind(_l("A watch area is changed"), {"watch_area_id": int, "changed": list}),
+    "watch_area.deleted": Kind(_l("A watch area is deleted"), {"watch_area_id": int}),
     # Accounts (organization_id set for invitations). Links are signed when the mail is rendered;
     # `request_key` makes a redelivered "send me a link" message record nothing twice.
-    "account.confirm_email": Kind("Confirm your email", {"user_id": int, "email": str, "request_key?": str},
+    "account.confirm_email": Kind(_l("Confirm your email"), {"user_id": int, "email": str, "request_key?": str},
                                   notifies=ACCOUNT),
-    "account.password_reset": Kind("Password reset", {"user_id": int, "request_key?": str}, notifies=ACCOUNT),
+    "account.password_reset": Kind(_l("Password reset"), {"user_id": int, "request_key?": str}, notifies=ACCOUNT),
     # Someone registered with an address that has an account: its owner is told instead (issue 14).
-    "account.registration_attempted": Kind("Registration with your address", {"user_id": int}, notifies=ACCOUNT),
-    "account.invited_new": Kind("Invitation (new account)", {"user_id": int},
+    "account.registration_attempted": Kind(_l("Registration with your address"), {"user_id": int}, notifies=ACCOUNT),
+    "account.invited_new": Kind(_l("Invitation (new account)"), {"user_id": int},
                                 notifies=Notifying(transactional=True, category_scoped=False)),
-    "account.invited_existing": Kind("Invitation (existing account)", {"user_id": int}, notifies=Notifying(
+    "account.invited_existing": Kind(_l("Invitation (existing account)"), {"user_id": int}, notifies=Notifying(
         _l("You were added to {organization}"), transactional=True, category_scoped=False)),
     # Issue 14: an invitation to join an organization, mailed to the address as typed (an account
     # may or may not hold it); a membership exists only once its owner accepts.
-    "organization.invitation": Kind("Invitation to join an organization", {"invitation_id": int, "email": str},
+    "organization.invitation": Kind(_l("Invitation to join an organization"), {"invitation_id": int, "email": str},
                                     notifies=Notifying(switchable=False, transactional=True,
                                                        category_scoped=False)),
-    "organization.invitation_declined": Kind("An invitation is declined", {"invitation_id": int}),
-    "organization.invitation_revoked": Kind("An invitation is withdrawn", {"invitation_id": int}),
+    "organization.invitation_declined": Kind(_l("An invitation is declined"), {"invitation_id": int}),
+    "organization.invitation_revoked": Kind(_l("An invitation is withdrawn"), {"invitation_id": int}),
     # A logged-in resident asked for an emailed link that confirms deleting their account.
-    "account.deletion_requested": Kind("Confirm account deletion", {"user_id": int}, notifies=ACCOUNT),
+    "account.deletion_requested": Kind(_l("Confirm account deletion"), {"user_id": int}, notifies=ACCOUNT),
     # Accounts and organizations, audit only: the record of who changed what.
-    "account.email_confirmed": Kind("An address is confirmed", {"user_id": int, "email": str, "primary": bool}),
-    "account.password_changed": Kind("A password is changed", {"user_id": int, "purpose": str}),
-    "account.profile_updated": Kind("A profile is changed", {"user_id": int, "fields": list}),
-    "account.alias_removed": Kind("An address is removed", {"user_id": int, "email": str}),
-    "membership.role_changed": Kind("A member's role changes",  # previous_role None: a new member (SSO)
+    "account.email_confirmed": Kind(_l("An address is confirmed"), {"user_id": int, "email": str, "primary": bool}),
+    "account.password_changed": Kind(_l("A password is changed"), {"user_id": int, "purpose": str}),
+    "account.profile_updated": Kind(_l("A profile is changed"), {"user_id": int, "fields": list}),
+    "account.alias_removed": Kind(_l("An address is removed"), {"user_id": int, "email": str}),
+    "membership.role_changed": Kind(_l("A member's role changes"),  # previous_role None: a new member (SSO)
                                      {"user_id": int, "role": str, "previous_role": (str, OPTIONAL)}),
-    "membership.removed": Kind("A member is removed", {"user_id": int, "previous_role": str}),
-    "role.saved": Kind("A role is saved", {"role_id": int, "name": str, "permissions": list, "created": bool}),
+    "membership.removed": Kind(_l("A member is removed"), {"user_id": int, "previous_role": str}),
+    "role.saved": Kind(_l("A role is saved"), {"role_id": int, "name": str, "permissions": list, "created": bool}),
     # Automations (app/automations/): an email template sent to one audience of the matrix.
-    "automation.email": Kind("An automation's email", {"automation_id": int, "template": str, "audience": str},
+    "automation.email": Kind(_l("An automation's email"), {"automation_id": int, "template": str, "audience": str},
                              notifies=Notifying(_l("An email about request {request}"), category_scoped=False,
                                                 audience_from_payload=True),
                              phrase=_l("An automation sent the email {template} to the {audience}"), timeline=STAFF,
                              system=True),
     # Inbound email triage
-    "inbound.message_received": Kind("New Inbound Message Notice", {"inbound_message_id": int},
+    "inbound.message_received": Kind(_l("New Inbound Message Notice"), {"inbound_message_id": int},
                                      notifies=Notifying(_l("New inbound message for {organization}"),
                                                         category_scoped=False)),
     # A copy of a triaged message for the organization's settings["triage_catch_all"] address.
-    "inbound.catch_all_copy": Kind("Copy of an inbound message", {"inbound_message_id": int, "email": str},
+    "inbound.catch_all_copy": Kind(_l("Copy of an inbound message"), {"inbound_message_id": int, "email": str},
                                    notifies=Notifying(category_scoped=False)),
     # Staff actions on the triage queue (their audit trail; actor_id on the row).
-    "inbound.message_status_changed": Kind("An inbound message's status changes", {
+    "inbound.message_status_changed": Kind(_l("An inbound message's status changes"), {
         "inbound_message_id": int, "status": str, "previous_status": str}),
-    "inbound.message_linked": Kind("An inbound message is attached to a request", {"inbound_message_id": int,
+    "inbound.message_linked": Kind(_l("An inbound message is attached to a request"), {"inbound_message_id": int,
                                                                                    "request_id": int}),
-    "inbound.message_deleted": Kind("An inbound message is deleted", {"inbound_message_id": int, "reason": str}),
+    "inbound.message_deleted": Kind(_l("An inbound message is deleted"), {"inbound_message_id": int, "reason": str}),
 }
 
 KINDS: dict[str, Kind] = {name: replace(kind, kind_name=name) for name, kind in _KINDS.items()}

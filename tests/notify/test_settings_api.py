@@ -129,3 +129,15 @@ def test_a_category_override_cannot_send_internal_content_outside(client, stub_b
     other_org = CategoryFactory()
     assert client.get(f"/api/v1/orgs/{category.organization.slug}/categories/{other_org.id}/notifications",
                       headers=bearer(admin)).status_code == 404
+
+
+def test_an_admin_reading_spanish_gets_the_event_labels_and_refusals_in_spanish(client):
+    request = ServiceRequestFactory()
+    spanish = {**bearer(make_member(request.organization, "admin")), "Accept-Language": "es"}
+    url = f"/api/v1/orgs/{request.organization.slug}/notification-settings"
+    settings = client.get(url, headers=spanish).get_json()
+    reset = next(e for e in settings["events"] if e["event"] == "account.password_reset")
+    assert reset["label"] == "Restablecer la contraseña"
+    refused = client.put(url, headers=spanish, json={"events": {"account.confirm_email": False}})
+    assert refused.status_code == 422
+    assert refused.get_json()["message"].startswith("Los correos «Confirma tu correo» no se pueden desactivar.")
