@@ -30,14 +30,15 @@ def page_schema(item_schema: type[ma.Schema], name: str | None = None) -> type[m
     )
 
 
-def paginate(statement, page: int, per_page: int, *, scalars: bool = True) -> dict:
+def paginate(statement, page: int, per_page: int, *, scalars: bool = True, total=None) -> dict:
     """Run `statement` for one page, with the count of the whole in the same round trip; the list envelope.
 
     The count rides along as an uncorrelated scalar subquery (an InitPlan, evaluated once, with
     its own best plan); only a page past the end, which returns no row to carry it, costs a
-    second statement.
+    second statement. `total`, a scalar SELECT of the same number read more cheaply (a counter),
+    replaces counting the rows.
     """
-    total_of = select(func.count()).select_from(statement.order_by(None).subquery())
+    total_of = total if total is not None else select(func.count()).select_from(statement.order_by(None).subquery())
     paged = statement.add_columns(total_of.scalar_subquery().label("_total"))
     frozen = db.session.execute(paged.limit(per_page).offset((page - 1) * per_page)).freeze()
     rows = frozen().all()

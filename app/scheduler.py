@@ -37,6 +37,8 @@ JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("notify-daily-digest", "app.notify.actors:send_daily_digests", every_seconds=900),
     PeriodicJob("webhook-sweep", "app.notify.webhooks.actors:deliver_webhooks", every_seconds=30),
     # Privacy: mail bodies, spam and delivery records kept no longer than each organization says.
+    # The request counters' delta rows folded into one per key, so list totals sum a few rows.
+    PeriodicJob("fold-request-counts", "app.requests.actors:fold_request_counts", every_seconds=60),
     PeriodicJob("retention-sweep", "app.privacy.actors:sweep_retention", every_seconds=3600),
 )
 

@@ -13,6 +13,7 @@ ACTOR_MODULES: tuple[str, ...] = (
     "app.notify.actors",
     "app.notify.webhooks.actors",
     "app.privacy.actors",
+    "app.requests.actors",
     "app.work.actors",
 )
 

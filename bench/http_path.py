@@ -20,14 +20,20 @@ import pstats
 import random
 import statistics
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 os.environ.setdefault("SECRET_KEY", "bench-http")
 os.environ["DRAMATIQ_BROKER"] = "stub"  # a GET sends no message
 
 from sqlalchemy import text  # noqa: E402
-from support.common import drop_database, goal, libpq_url, parser, recreate_database  # noqa: E402
+from support.common import (  # noqa: E402
+    drop_database,
+    goal,
+    libpq_url,
+    parser,
+    recreate_database,
+    timed_in_turns,
+)
 
 DEFAULT_URL = "postgresql+psycopg:///civic_bench_http"
 FLOOR_SQL = """
@@ -89,24 +95,15 @@ def measure(app, bare, token: str, requests: int, runs: int, profile: bool) -> l
     rng = random.Random(15)
     client, floor_client = app.test_client(), bare.test_client()
     headers = {"Authorization": f"Bearer {token}"}
-    ours, floors = [], []
     profiler = cProfile.Profile() if profile else None
-    for n in range(runs + 10):
-        request_id = rng.randint(1, requests)
-        for side in ((0, 1) if n % 2 else (1, 0)):
-            start = time.perf_counter()
-            if side == 0:
-                if profiler and n >= 10:
-                    profiler.enable()
-                response = client.get(f"/api/v1/requests/{request_id}", headers=headers)
-                if profiler:
-                    profiler.disable()
-            else:
-                response = floor_client.get(f"/requests/{request_id}")
-            elapsed = (time.perf_counter() - start) * 1e3
-            assert response.status_code == 200, response.get_data(as_text=True)
-            if n >= 10:  # the first runs warm caches, plans and the pool
-                (ours if side == 0 else floors).append(elapsed)
+
+    def answered(response):
+        assert response.status_code == 200, response.get_data(as_text=True)
+
+    ours, floors = timed_in_turns(
+        runs, 10, lambda: rng.randint(1, requests),
+        lambda request_id: client.get(f"/api/v1/requests/{request_id}", headers=headers),
+        lambda request_id: floor_client.get(f"/requests/{request_id}"), after=answered, profiler=profiler)
     p50, f50 = statistics.median(ours), statistics.median(floors)
     ratio = p50 / f50
     print(f"GET /api/v1/requests/{{id}} ({runs} runs, {requests:,} requests): app p50 {p50:.2f} ms "

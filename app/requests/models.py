@@ -213,3 +213,23 @@ class Support(db.Model):
     )
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
     created_at: Mapped[datetime] = created_at_column()
+
+
+class RequestCount(db.Model):
+    """A signed number of requests with one (organization, status): the rows of a key sum to its count.
+
+    Written only by triggers on service_requests (migration 0026_request_counts): every insert,
+    delete and change of status or organization adds a delta row, so no writer waits on another
+    for a counter row; `app.requests.counts.fold_request_counts` folds each key's rows into one.
+    """
+
+    __tablename__ = "request_counts"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False)
+    status: Mapped[str] = mapped_column(String(16), nullable=False)
+    n: Mapped[int] = mapped_column(BigInteger, nullable=False)
+
+    __table_args__ = (
+        Index("ix_request_counts_org_status", "organization_id", "status", postgresql_include=["n"]),
+    )

@@ -33,7 +33,7 @@ from app.events.models import Event
 from app.extensions import db
 from app.pagination import paginate
 from app.privacy.audit import record_contact_views
-from app.requests import policy
+from app.requests import counts, policy
 from app.requests.anonymity import shown_comment, shown_person
 from app.requests.models import Attachment, Comment, Follower, ServiceRequest, Support, Visibility
 from app.requests.policy import Audience
@@ -90,6 +90,14 @@ def _conditions(filters: dict):
         yield and_(ServiceRequest.status.in_(LIVE_STATUSES), ServiceRequest.sla_due_at < func.now())
 
 
+def _counted_total(filters: dict, organization_id: int | None):
+    """The total from the request counters when the filters are at most organization and status
+    (the staff queue, the public list, the dashboard), else None: those rows must be counted."""
+    if next(_conditions({**filters, "status": None}), None) is not None:
+        return None
+    return counts.counted_total(organization_id=organization_id, statuses=filters.get("status"))
+
+
 def filter_conditions(filters: dict) -> list:
     """The list filters as SQL conditions, for other readers of the same rows (exports, statistics)."""
     return list(_conditions(filters))
@@ -112,7 +120,7 @@ def list_requests(filters: dict, *, organization_id: int | None = None) -> dict:
     )
     if organization_id is not None:
         statement = statement.where(ServiceRequest.organization_id == organization_id)
-    page = paginate(statement, filters["page"], filters["per_page"])
+    page = paginate(statement, filters["page"], filters["per_page"], total=_counted_total(filters, organization_id))
     page["items"] = [RequestView(request, audience) for request in page["items"]]
     return page
 
@@ -123,17 +131,23 @@ def staff_queue(organization, actor: User | None, filters: dict) -> dict:
     return list_requests(filters, organization_id=organization.id)
 
 
-def queue_counts(organization, actor: User | None, counts: dict[str, dict]) -> dict[str, int]:
+def queue_counts(organization, actor: User | None, named: dict[str, dict]) -> dict[str, int]:
     """How many of the organization's requests match each named set of filters, in one statement.
 
-    Each count is its own scalar subquery, so each uses the index its filters need (the
-    dashboard's open and acknowledged counts read the status index only).
+    Each count is its own scalar subquery: by status alone it sums the request counters, else it
+    counts the rows with the index its filters need.
     """
     policy.require_permission(organization, actor, policy.SEE_INTERNAL_PERMISSION)
-    columns = [select(func.count()).select_from(ServiceRequest)
-               .where(ServiceRequest.organization_id == organization.id, *_conditions(filters))
-               .scalar_subquery().label(name) for name, filters in counts.items()]
+    columns = [_count(filters, organization.id).scalar_subquery().label(name) for name, filters in named.items()]
     return dict(db.session.execute(select(*columns)).one()._mapping)
+
+
+def _count(filters: dict, organization_id: int):
+    counted = _counted_total(filters, organization_id)
+    if counted is not None:
+        return counted
+    return (select(func.count()).select_from(ServiceRequest)
+            .where(ServiceRequest.organization_id == organization_id, *_conditions(filters)))
 
 
 def note_contact_views(organization_id: int, actor: User, views) -> None:

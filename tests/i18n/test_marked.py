@@ -83,6 +83,7 @@ def f(name):
     EqualTo("password", "The two passwords differ.")
     form.category_id.choices = [("", "Any category"), ("", _("Marked"))]
     return _act(request_id, perform, "The request is closed.")
+    return attempt_then_redirect(perform, "The member is removed.", "/staff")
 def _problem(index, field, message):
     return ValidationFailed(_("Action %(n)s: %(m)s", n=index, m=message), {"json": {field: [message]}})
 def check(rule):
@@ -96,4 +97,5 @@ def check(rule):
     assert [line.split(": ", 1)[1] for line in unmarked_in_python(fixture)] == [
         'f"No request {name}."', '"Not like this."', '"Too long."', '"Saved."', '"Check your email"',
         '"Your name"', '"Tell us your name."', '"The two passwords differ."', '"Any category"',
-        '"The request is closed."', 'f"Choose one of {rule}."', '"Unknown field for this action."']
+        '"The request is closed."', '"The member is removed."', 'f"Choose one of {rule}."',
+        '"Unknown field for this action."']

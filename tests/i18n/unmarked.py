@@ -180,7 +180,7 @@ MESSAGE_KEYWORDS = {"title", "message", "button", "error"}  # error=: marshmallo
 # Variables that hold a refusal's words before it is raised (`message = "The password is wrong."`).
 MESSAGE_NAMES = {"message", "reason", "why"}
 # Calls whose string arguments are shown: flash, and the portal's helpers that flash what they are given.
-MESSAGE_CALLS = {"flash", "_act", "_done", "member_choices"}
+MESSAGE_CALLS = {"flash", "_act", "_done", "attempt_then_redirect", "member_choices"}
 
 
 def _bare(node: ast.AST) -> bool:
