@@ -1,6 +1,7 @@
 // Choosing a point for a form: a click on the map fills #lat and #lng; typed values move the pin;
 // an address suggestion chosen under #address (as on the report page) places it there.
 import { suggestAddresses } from "./address-suggest.js";
+import { gettext } from "./i18n.js";
 import { createMap, drawBoundaries, readJson } from "./map.js";
 
 const element = document.getElementById("pick-map");
@@ -11,7 +12,7 @@ if (element && lat && lng) {
   drawBoundaries(map, readJson("boundaries"));
   let pin = null;
   const place = (latlng) => {
-    pin = pin ? pin.setLatLng(latlng) : L.marker(latlng, { draggable: true, title: "Here" }).addTo(map);
+    pin = pin ? pin.setLatLng(latlng) : L.marker(latlng, { draggable: true, title: gettext("Here") }).addTo(map);
     pin.off("dragend").on("dragend", () => fill(pin.getLatLng()));
   };
   const fill = (latlng) => {
