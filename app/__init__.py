@@ -46,6 +46,11 @@ def register_extensions(app: Flask) -> None:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     db.init_app(app)
+    from app.pool import check_on_checkout
+
+    with app.app_context():
+        for engine in db.engines.values():
+            check_on_checkout(engine)
     migrate.init_app(app, db, directory=_migrations_dir())
     mail.init_app(app)
     limiter.init_app(app)

@@ -100,7 +100,8 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict:
         "PREFERRED_URL_SCHEME": env.get("PREFERRED_URL_SCHEME", "http"),
         "PUBLIC_BASE_URL": public_base_url,
         "SQLALCHEMY_DATABASE_URI": env.get("DATABASE_URL", "postgresql+psycopg:///civic"),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # No pool_pre_ping: a checkout looks at the socket instead of sending SELECT 1 (app/pool.py).
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
         "REDIS_URL": env.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
         # With no MAIL_SERVER the dev mail sink receives everything, so the demo sends real mail.
         "MAIL_SERVER": mail_server or "127.0.0.1",

@@ -25,7 +25,14 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 os.environ.setdefault("SECRET_KEY", "bench-city")
 os.environ["DRAMATIQ_BROKER"] = "stub"  # reads send no messages
 
-from support.common import drop_database, goal, libpq_url, parser, recreate_database  # noqa: E402
+from support.common import (  # noqa: E402
+    drop_database,
+    goal,
+    libpq_url,
+    parser,
+    recreate_database,
+    timed_in_turns,
+)
 
 DEFAULT_URL = "postgresql+psycopg:///civic_bench_city"
 CENTRE = (-89.65, 39.78)
@@ -204,20 +211,17 @@ def measure(ctx, runs: int) -> list[str]:
     event.listen(db.engine, "engine_connect", lambda *args: sent.append(1))  # the pool's pre-ping
     print(f"\n{'read':40} {'app p50':>8} {'p99':>7} {'floor p50':>10} {'p99':>7} {'ratio':>6} "
           f"{'statements app/floor':>21}  (ms, {runs} runs)")
+
+    def rolled_back(_result):
+        db.session.rollback()
+        ctx["raw"].rollback()
+
     for name, app_read, floor_read in table:
-        ours, floors = [], []
         sent.clear()
-        for n in range(runs + 3):
-            params = {"box": _box(rng), "word": rng.choice(WORDS), "since": newest - timedelta(hours=rng.randint(1, 48))}
-            order = (app_read, floor_read) if n % 2 else (floor_read, app_read)
-            for read in order:
-                start = time.perf_counter()
-                read(params)
-                elapsed = (time.perf_counter() - start) * 1e3
-                db.session.rollback()
-                ctx["raw"].rollback()
-                if n >= 3:  # the first runs warm caches and plans
-                    (ours if read is app_read else floors).append(elapsed)
+        ours, floors = timed_in_turns(
+            runs, 3, lambda: {"box": _box(rng), "word": rng.choice(WORDS),
+                              "since": newest - timedelta(hours=rng.randint(1, 48))},
+            app_read, floor_read, after=rolled_back)
         p50, p99 = statistics.median(ours), _p99(ours)
         f50, f99 = statistics.median(floors), _p99(floors)
         ratio = p50 / f50

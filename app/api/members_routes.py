@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import wraps
+
 from flask import jsonify
 from flask_smorest import Blueprint
 
@@ -31,13 +33,23 @@ def manage_members(view):
     return view
 
 
-@blp.get("/members")
-@manage_members
-@blp.arguments(PaginationArgs, location="query")
-@blp.response(200, page_schema(MemberSchema))
-def list_members(args, org, actor):
+def paged_list(path: str, item_schema):
+    """A GET of one page of what the view's statement selects, as `item_schema` rows, for `manage_members`."""
+    def register(statement_of):
+        @wraps(statement_of)
+        def view(args, org, actor):
+            return paginate(statement_of(org), args["page"], args["per_page"])
+
+        view = blp.response(200, page_schema(item_schema))(view)
+        view = blp.arguments(PaginationArgs, location="query")(view)
+        return blp.get(path)(manage_members(view))
+    return register
+
+
+@paged_list("/members", MemberSchema)
+def list_members(org):
     """The organization's members and their roles, by name."""
-    return paginate(organizations.members_query(org), args["page"], args["per_page"])
+    return organizations.members_query(org)
 
 
 @blp.post("/members")
@@ -88,13 +100,10 @@ def invite(body, org, actor):
     return {"invitation": organizations.invite(org, actor, body["email"], body["role"])}
 
 
-@blp.get("/invitations")
-@manage_members
-@blp.arguments(PaginationArgs, location="query")
-@blp.response(200, page_schema(PendingInvitationSchema))
-def list_invitations(args, org, actor):
+@paged_list("/invitations", PendingInvitationSchema)
+def list_invitations(org):
     """Invitations not yet accepted, declined or withdrawn (the address as typed), newest first."""
-    return paginate(invitations.pending_query(org), args["page"], args["per_page"])
+    return invitations.pending_query(org)
 
 
 @blp.delete("/invitations/<int:invitation_id>")
@@ -105,13 +114,10 @@ def revoke_invitation(org, actor, invitation_id):
     invitations.revoke(org, actor, invitation_id)
 
 
-@blp.get("/roles")
-@manage_members
-@blp.arguments(PaginationArgs, location="query")
-@blp.response(200, page_schema(RoleSchema))
-def list_roles(args, org, actor):
+@paged_list("/roles", RoleSchema)
+def list_roles(org):
     """The organization's roles and the permissions each grants."""
-    return paginate(organizations.roles_query(org), args["page"], args["per_page"])
+    return organizations.roles_query(org)
 
 
 @blp.post("/roles")

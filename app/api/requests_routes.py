@@ -82,7 +82,7 @@ def nearby(args):
 @errors(blp, 404)
 def get_request(request_id):
     """One request, as the caller may see it, with what the caller may do to it."""
-    return queries.request_view(queries.request_for_view(request_id), current_user())
+    return queries.read_request_view(request_id, current_user())
 
 
 @blp.get(f"/<{BIGINT_ID}:request_id>/timeline")

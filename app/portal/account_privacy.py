@@ -16,7 +16,7 @@ from app.api.auth import require_user
 from app.downloads import private_download
 from app.portal.access import login_required
 from app.portal.account_blueprint import bp
-from app.portal.refusals import attempt
+from app.portal.refusals import attempt, attempt_then_redirect
 from app.privacy import export, service
 from app.privacy.export import EXPORT_FILENAME
 
@@ -68,6 +68,6 @@ def delete_account():
 @bp.post("/delete/link")
 @login_required
 def email_deletion_link():
-    if attempt(lambda: service.request_deletion_link(require_user())):
-        flash(_("We have emailed you a link that confirms deleting your account; it works for an hour."))
-    return redirect(url_for("account.privacy"))
+    return attempt_then_redirect(lambda: service.request_deletion_link(require_user()),
+                                 _("We have emailed you a link that confirms deleting your account; it works for an hour."),
+                                 url_for("account.privacy"))

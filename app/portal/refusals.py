@@ -13,8 +13,9 @@ from collections.abc import Callable, Container
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from flask import flash
+from flask import flash, redirect
 from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
 
 from app.errors import ApiError
 from app.extensions import db
@@ -66,3 +67,10 @@ def attempt(perform: Callable[[], T], form: FlaskForm | None = None, *, field: s
         else:
             flash_refusal(exc)
         return Outcome(refusal=exc)
+
+
+def attempt_then_redirect(perform: Callable[[], Any], done: str, location: str) -> Response:
+    """A button's POST: call `perform`, flash `done` if it went through (else its refusal), go to `location`."""
+    if attempt(perform):
+        flash(done)
+    return redirect(location)

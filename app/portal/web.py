@@ -18,6 +18,7 @@ from app.api.auth import current_user
 from app.errors import ApiError, Unauthorized
 from app.extensions import csrf
 from app.i18n import page_locale
+from app.portal.script_words import script_words
 
 
 def portal_blueprint(name: str, import_name: str, url_prefix: str | None = None) -> Blueprint:
@@ -136,6 +137,7 @@ def register_template_helpers(app: Flask) -> None:
                 "tileUrl": current_app.config.get("MAP_TILE_URL", ""),
                 "attribution": current_app.config.get("MAP_TILE_ATTRIBUTION", ""),
             },
+            "script_words": script_words(),
         }
 
 

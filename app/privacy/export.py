@@ -134,12 +134,12 @@ def build_export(user: User) -> bytes:
         archive.writestr("requests.json", _json(_requests(user)))
         archive.writestr("comments.json", _json(_comments(user)))
         photos = _photos(user)
-        archive.writestr("photos.json", _json([entry for entry, _ in photos]))
         for entry, path in photos:
             try:
                 archive.write(path, entry["file"])
             except FileNotFoundError:
-                entry["file"] = None
+                entry["file"] = None  # listed after the files, so a photo gone from disk is listed as such
+        archive.writestr("photos.json", _json([entry for entry, _ in photos]))
         archive.writestr("follows.json", _json(_follows(user)))
         archive.writestr("watch_areas.geojson", _json(_watch_areas(user)))
         archive.writestr("notifications.json", _json(_notifications(user)))

@@ -1,9 +1,11 @@
-"""What every benchmark shares: its own database, goal lines, the command line."""
+"""What every benchmark shares: its own database, goal lines, the command line, the timing loop."""
 
 from __future__ import annotations
 
 import argparse
 import os
+import time
+from collections.abc import Callable
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -45,3 +47,30 @@ def libpq_url(url: str) -> str:
 def goal(text: str, met: bool) -> str:
     """A goal line: it ends in `met` or `MISSED`."""
     return f"  {text}: {'met' if met else 'MISSED'}"
+
+
+def timed_in_turns(runs: int, warmup: int, draw: Callable[[], object], ours: Callable, floor: Callable,
+                   after: Callable[[object], object] | None = None, profiler=None) -> tuple[list[float], list[float]]:
+    """Time `ours` against `floor` in turns, each run both given the same `draw()`, in milliseconds.
+
+    Odd runs start with `ours`, even ones with `floor` (neither always pays the other's leftovers);
+    the first `warmup` runs warm caches, plans and the pool and are not kept. `after` sees each
+    result outside the timing (a check, a rollback); `profiler` (cProfile) records `ours` in the kept runs.
+    """
+    ours_ms, floor_ms = [], []
+    for n in range(runs + warmup):
+        params = draw()
+        for side in ((ours, floor) if n % 2 else (floor, ours)):
+            profiled = profiler is not None and side is ours
+            start = time.perf_counter()
+            if profiled and n >= warmup:
+                profiler.enable()
+            result = side(params)
+            if profiled:
+                profiler.disable()
+            elapsed = (time.perf_counter() - start) * 1e3
+            if after is not None:
+                after(result)
+            if n >= warmup:
+                (ours_ms if side is ours else floor_ms).append(elapsed)
+    return ours_ms, floor_ms

@@ -156,3 +156,15 @@ def test_what_each_caller_sees(client, actor):
     assert ("ann@example.org" in text) is entitled
     assert ("+1 217 555 0101" in text) is entitled
     assert "reporter" not in listed and "answers" not in listed  # the public list is public data only
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+def test_the_photos_each_caller_sees_on_a_request(client, upload_dir, actor):
+    city = build_city()
+    public, internal = _photo(city, "public"), _photo(city, "internal")
+    db.session.add(Comment(request_id=city.request.id, author_id=city.staff.id, body="public note"))
+    db.session.commit()
+    shown = client.get(f"/api/v1/requests/{city.request.id}", headers=city.headers(actor)).get_json()
+    staff_of_org = actor in ("staff", "admin")
+    assert [photo["id"] for photo in shown["photos"]] == ([public, internal] if staff_of_org else [public])
+    assert shown["photos"][0]["url"] == f"/api/v1/requests/{city.request.id}/attachments/{public}"

@@ -18,7 +18,6 @@ from app.accounts.models import Membership
 from app.accounts.roles import ensure_default_roles
 from app.events.service import record_event
 from app.extensions import db
-from app.inbound.models import InboundEmail, InboundMessage
 from app.links import PAGES
 from app.notify.delivery import send_due_deliveries
 from app.notify.digest import make_daily_digests
@@ -66,19 +65,6 @@ def open_as_reader(app, path: str, reader) -> None:
     assert client.get(next_path).status_code == 200, f"{path} after logging in as {reader.email}"
 
 
-def _inbound_message(world: World) -> int:
-    raw = InboundEmail(sha256="0" * 64, raw=b"Subject: broken light\r\n\r\nThe light is out.", received_via="smtp",
-                       organization_id=world.org.id)
-    db.session.add(raw)
-    db.session.flush()
-    message = InboundMessage(organization_id=world.org.id, inbound_email_id=raw.id, sender_email="someone@example.net",
-                             subject="broken light", body="The light is out.", reason="no_request",
-                             reason_text="Sent to the organization's address")
-    db.session.add(message)
-    db.session.commit()
-    return message.id
-
-
 @pytest.mark.parametrize("kind", EMAILING_KINDS)
 def test_every_link_of_every_email_of_a_kind_opens(kind, app, stub_broker, smtp_server, monkeypatch):
     world = World.build()
@@ -89,7 +75,7 @@ def test_every_link_of_every_email_of_a_kind_opens(kind, app, stub_broker, smtp_
     world.watch_area.public = kind == "watch_area.followed"
     db.session.commit()
     if kind == "inbound.message_received":
-        message_id = _inbound_message(world)
+        message_id = world.inbound_message_id()
         monkeypatch.setattr(world, "payload", lambda kind: {"inbound_message_id": message_id})
     event = world.fire(kind)
     fan_out(event.id)
@@ -155,13 +141,15 @@ def test_every_page_emails_link_to_exists_and_old_addresses_redirect(app, client
     world = World.build()
     staff = world.people["assignee"]
     org = world.org.slug
+    message_id = world.inbound_message_id()
+    db.session.commit()
     examples = {
         "home": {}, "request": {"public_id": world.request.public_id},
         "confirm_email": {"token": "x"}, "reset_password": {"token": "x"}, "set_password": {"token": "x"},
         "preferences": {}, "delete_account": {"token": "x"}, "unsubscribe": {"token": "x"}, "one_click_unsubscribe": {"token": "x"},
         "watch_area": {"area_id": world.watch_area.id}, "staff_home": {"org": org},
         "staff_request": {"org": org, "request_id": world.request.id},
-        "staff_inbound": {"org": org, "message_id": _inbound_message(world)},
+        "staff_inbound": {"org": org, "message_id": message_id},
         "staff_work_order": {"org": org, "work_order_id": world.work_order.id},
         "register": {}, "invitation": {"token": _invitation_token(world)},
     }

@@ -18,7 +18,6 @@ from app.events.kinds import (
 )
 from app.events.service import record_event
 from app.extensions import db
-from app.inbound.models import InboundEmail, InboundMessage
 from app.notify.delivery import send_due_deliveries
 from app.notify.fanout import fan_out
 from app.notify.matrix import EVENT_TYPES, rules_for
@@ -29,22 +28,9 @@ from app.requests import queries
 from app.requests.models import Comment
 from app.requests.policy import Audience
 from emails.render import render_email
-from tests.notify.world import World
+from tests.notify.world import INBOUND_BODY, INBOUND_SENDER, INBOUND_SUBJECT, World
 
 CATCH_ALL = "copy@city.example"
-
-
-def _inbound_message(world: World) -> int:
-    raw = InboundEmail(sha256="1" * 64, raw=b"Subject: hello\r\n\r\nHello.", received_via="smtp",
-                       organization_id=world.org.id)
-    db.session.add(raw)
-    db.session.flush()
-    message = InboundMessage(organization_id=world.org.id, inbound_email_id=raw.id, sender_email="pat@example.net",
-                             subject="Streetlight out", body="The light on Elm Street is out.", reason="no_request",
-                             reason_text="Sent to the organization's address")
-    db.session.add(message)
-    db.session.flush()
-    return message.id
 
 
 def _comment(world: World, visibility: str) -> int:
@@ -61,7 +47,7 @@ def example_payload(kind: str, world: World) -> dict:
         "comment_id": lambda: _comment(world, "internal" if kind == "request.comment_internal" else "public"),
         "user_id": lambda: world.people["subject"].id, "assignee_id": lambda: world.people["assignee"].id,
         "category_id": lambda: world.category.id, "work_order_id": lambda: world.work_order.id,
-        "watch_area_id": lambda: world.watch_area.id, "inbound_message_id": lambda: _inbound_message(world),
+        "watch_area_id": lambda: world.watch_area.id, "inbound_message_id": world.inbound_message_id,
         "into_id": lambda: world.request.id, "request_id": lambda: world.request.id,
         "mentioned_user_ids": lambda: [world.people["mentioned"].id],
     }
@@ -161,7 +147,7 @@ def test_a_payload_the_catalogue_does_not_describe_is_refused():
 
 def test_the_catch_all_copy_is_emailed_to_the_catch_all_address(stub_broker, smtp_server):
     world = World.build()
-    message_id = _inbound_message(world)
+    message_id = world.inbound_message_id()
     event = record_event("inbound.catch_all_copy", organization_id=world.org.id,
                          payload={"inbound_message_id": message_id, "email": CATCH_ALL})
     db.session.commit()
@@ -169,7 +155,7 @@ def test_the_catch_all_copy_is_emailed_to_the_catch_all_address(stub_broker, smt
     send_due_deliveries(10)
     [mail] = smtp_server.wait_for(1)
     assert mail.rcpt_tos == [CATCH_ALL]
-    assert mail.subject == f"[{world.org.name}] Copy of an inbound message: Streetlight out"
+    assert mail.subject == f"[{world.org.name}] Copy of an inbound message: {INBOUND_SUBJECT}"
     text = mail.text()
-    assert "The light on Elm Street is out." in text and "pat@example.net" in text
+    assert INBOUND_BODY in text and INBOUND_SENDER in text
     assert f"/staff/{world.org.slug}/inbound/{message_id}" in text

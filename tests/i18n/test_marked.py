@@ -9,8 +9,10 @@ import pytest
 
 from tests.i18n.unmarked import (
     error_helpers,
+    fragmented_sentences,
     template_macros,
     unmarked_in_python,
+    unmarked_in_script,
     unmarked_in_template,
 )
 
@@ -27,6 +29,9 @@ MODULES = sorted(path for path in (ROOT / "app").rglob("*.py")
                  if not str(path.relative_to(ROOT)).startswith(ENGLISH_ONLY))
 # Functions anywhere in the app that turn their argument into a refusal (`refuse(field, message)`).
 HELPERS = set().union(*(error_helpers(path.read_text()) for path in MODULES))
+
+
+SCRIPTS = sorted((ROOT / "app" / "static" / "js").glob("*.js"))
 
 
 @pytest.fixture(autouse=True)
@@ -48,6 +53,45 @@ def test_every_visible_string_of_a_template_is_marked(path):
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_every_message_for_people_in_python_goes_through_gettext(path):
     assert unmarked_in_python(path.read_text(), helpers=HELPERS) == []
+
+
+@pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: str(p.relative_to(ROOT / "app" / "portal" / "templates")))
+def test_no_template_builds_a_sentence_from_pieces_around_a_value(path):
+    assert fragmented_sentences(path.read_text()) == []
+
+
+def test_the_fragment_detector_catches_pieces_around_values_but_not_labels_or_whole_messages():
+    fixture = """
+<p>{{ _('Mail to') }} <strong>{{ address }}</strong> {{ _('and replies land in') }} <a href="/x">{{ _('Inbox') }}</a>.</p>
+<p>{{ _('Staff then sign in at') }} <a href="{{ url }}">{{ url }}</a>.</p>
+<dt>{{ _('Status') }}</dt><dd>{{ status }}</dd>
+<p>{{ _('SLA breached:') }} <span>{{ count }}</span></p>
+<p>{{ _('Mail to %(address)s lands in %(inbox)s.', address=address, inbox=inbox) }}</p>
+<span>{{ _('overdue') }}</span> {% trans due=due %}due {{ due }}{% endtrans %}
+<iframe title="{{ _('The HTML part') }}" srcdoc="{{ html }}"></iframe>
+"""
+    assert [line.split(":", 1)[0] for line in fragmented_sentences(fixture)] == ["2", "3"]
+
+
+@pytest.mark.parametrize("path", SCRIPTS, ids=lambda p: p.name)
+def test_every_word_a_script_shows_goes_through_its_gettext(path):
+    assert unmarked_in_script(path.read_text()) == []
+
+
+def test_the_script_detector_catches_literals_and_template_pieces_but_not_code_or_marked_words():
+    fixture = """
+// A comment with "Words in quotes" is not shown.
+import { gettext, ngettext } from "./i18n.js";
+const pattern = /Not a string/g;
+link.textContent = item.title || "Request";
+status.textContent = `${count} unread notification${count === 1 ? "" : "s"}`;
+button.append(element_("button", { className: "button small", textContent: "This is it" }));
+marker.title = gettext("The problem is here");
+live.textContent = ngettext("{n} unread notification", "{n} unread notifications", count);
+if (event.key === "Escape" || "Notification" in window) fetch(`/api/v1/requests?${query}`);
+const name = q.required ? gettext("{question} (required)", { question: q.description }) : "Civic 311";
+"""
+    assert unmarked_in_script(fixture) == ["5: Request", "6: unread notification", "7: This is it"]
 
 
 def test_the_template_detector_catches_unmarked_text_attributes_and_printed_constants():
@@ -83,6 +127,7 @@ def f(name):
     EqualTo("password", "The two passwords differ.")
     form.category_id.choices = [("", "Any category"), ("", _("Marked"))]
     return _act(request_id, perform, "The request is closed.")
+    return attempt_then_redirect(perform, "The member is removed.", "/staff")
 def _problem(index, field, message):
     return ValidationFailed(_("Action %(n)s: %(m)s", n=index, m=message), {"json": {field: [message]}})
 def check(rule):
@@ -96,4 +141,5 @@ def check(rule):
     assert [line.split(": ", 1)[1] for line in unmarked_in_python(fixture)] == [
         'f"No request {name}."', '"Not like this."', '"Too long."', '"Saved."', '"Check your email"',
         '"Your name"', '"Tell us your name."', '"The two passwords differ."', '"Any category"',
-        '"The request is closed."', 'f"Choose one of {rule}."', '"Unknown field for this action."']
+        '"The request is closed."', '"The member is removed."', 'f"Choose one of {rule}."',
+        '"Unknown field for this action."']

@@ -180,7 +180,7 @@ MESSAGE_KEYWORDS = {"title", "message", "button", "error"}  # error=: marshmallo
 # Variables that hold a refusal's words before it is raised (`message = "The password is wrong."`).
 MESSAGE_NAMES = {"message", "reason", "why"}
 # Calls whose string arguments are shown: flash, and the portal's helpers that flash what they are given.
-MESSAGE_CALLS = {"flash", "_act", "_done", "member_choices"}
+MESSAGE_CALLS = {"flash", "_act", "_done", "attempt_then_redirect", "member_choices"}
 
 
 def _bare(node: ast.AST) -> bool:
@@ -285,3 +285,132 @@ def unmarked_in_python(source: str, error_classes: set[str] = frozenset(ERROR_CL
 
 WTFORMS_VALIDATORS = {"DataRequired", "InputRequired", "Email", "EqualTo", "Length", "NumberRange", "Regexp",
                       "URL", "AnyOf", "NoneOf"}
+
+
+# --- JavaScript -----------------------------------------------------------------------------
+
+# Literals in scripts that are code, not words: event and key names, DOM and GeoJSON names.
+SCRIPT_CODE_WORDS = frozenset({"Notification", "Escape", "Enter", "Polygon", "pm:edit pm:dragend"})
+SCRIPT_GETTEXT = ("gettext", "ngettext")
+
+
+def _script_literals(source: str):
+    """(offset, text) of each string literal of a script, and each text piece of a template
+    literal, outside comments and regular expressions."""
+    i, n, depth = 0, len(source), []  # depth: brace counts of the template literals we are inside
+    previous = ""  # the last significant character, to tell a regex from a division
+
+    def template(start: int):
+        """A template literal from `start` (after its backquote): its text pieces, and where it ends."""
+        nonlocal i
+        piece, piece_start = [], start
+        i = start
+        while i < n:
+            c = source[i]
+            if c == "\\":
+                piece.append(source[i:i + 2])
+                i += 2
+            elif c == "`":
+                yield piece_start, "".join(piece)
+                i += 1
+                return
+            elif c == "$" and source[i + 1:i + 2] == "{":
+                yield piece_start, "".join(piece)
+                piece = []
+                i += 2
+                depth.append(0)
+                yield from code(until_brace=True)
+                piece_start = i
+            else:
+                piece.append(c)
+                i += 1
+
+    def code(until_brace: bool = False):
+        nonlocal i, previous
+        while i < n:
+            c = source[i]
+            if source.startswith("//", i):
+                i = source.find("\n", i) if source.find("\n", i) != -1 else n
+            elif source.startswith("/*", i):
+                i = source.index("*/", i) + 2
+            elif c in "\"'":
+                end = i + 1
+                while source[end] != c:
+                    end += 2 if source[end] == "\\" else 1
+                yield i, source[i + 1:end]
+                i, previous = end + 1, c
+            elif c == "`":
+                yield from template(i + 1)
+                previous = "`"
+            elif c == "/" and (previous in "(,=:[!&|?{};+-*%<>~^" or source[max(0, i - 7):i].rstrip().endswith("return")):
+                end, in_class = i + 1, False
+                while source[end] != "/" or in_class:
+                    in_class = (in_class or source[end] == "[") and source[end] != "]"
+                    end += 2 if source[end] == "\\" else 1
+                i, previous = end + 1, "/"
+            elif until_brace and c == "{":
+                depth[-1] += 1
+                i, previous = i + 1, c
+            elif until_brace and c == "}":
+                if depth[-1] == 0:
+                    depth.pop()
+                    i += 1
+                    return
+                depth[-1] -= 1
+                i, previous = i + 1, c
+            else:
+                if not c.isspace():
+                    previous = c if not (c.isalnum() or c in "_$.") else "a"
+                i += 1
+
+    yield from code()
+
+
+def unmarked_in_script(source: str) -> list[str]:
+    """Words a script shows that skip its `gettext()` / `ngettext()` (app/static/js/i18n.js), as `line: text`:
+    every literal with a letter and a space or a capital, unless it is an argument of those calls,
+    a name the product keeps in every language (ALLOWED) or code (SCRIPT_CODE_WORDS)."""
+    found = []
+    for offset, text in _script_literals(source):
+        before = source[:offset].rstrip()
+        marked = before.endswith(tuple(f"{name}(" for name in SCRIPT_GETTEXT)) or (
+            # the plural of ngettext("...", "...")
+            before.endswith(",") and re.search(r"ngettext\(\s*([\"'`])(?:\\.|(?!\1).)*\1\s*,$", before, re.DOTALL))
+        words = text.strip()
+        if marked or words in SCRIPT_CODE_WORDS or not LETTER.search(words) or re.search(
+                r"(className\s*[:=]|classList\.(add|remove|toggle)\()$", before):
+            continue
+        if (" " in text or words[:1].isupper()) and _visible(words):
+            found.append(f"{source.count(chr(10), 0, offset) + 1}: {words}")
+    return found
+
+
+# --- Sentences in pieces --------------------------------------------------------------------
+
+_PIECE = re.compile(r"\{\{-?\s*_\((?:'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")[^}]*\)\s*-?\}\}")
+_TRANS_BLOCK = re.compile(r"\{%-?\s*trans\b.*?\{%-?\s*endtrans\s*-?%\}", re.DOTALL)
+_EXPRESSION = re.compile(r"\{\{(?!-?\s*_\().*?\}\}", re.DOTALL)
+# Where one sentence ends and the next text begins: a block element, a control tag, a line break.
+_SENTENCE_END = re.compile(r"</?(p|td|th|dt|dd|li|div|h\d|label|option|button|legend|summary|tr|table|ul|ol|"
+                           r"section|form|select|textarea|input|br)\b|\{%-?\s*(if|else|elif|endif|for|endfor|"
+                           r"block|endblock|macro|call|set)\b|\s·\s")
+
+
+def fragmented_sentences(source: str) -> list[str]:
+    """Sentences a template builds from several gettext pieces around a value (`_('Mail to') {{ x }}
+    _('and ...')`, or `_('Sign in at') {{ link }}.`), which no translator can reorder: each must be
+    one message with named placeholders. Reported as `line: the pieces`."""
+    found = []
+    for piece in _PIECE.finditer(source):
+        if source.rfind("<", 0, piece.start()) > source.rfind(">", 0, piece.start()):
+            continue  # an attribute's value: its own text
+        rest = _TRANS_BLOCK.sub(" ", source[piece.end():])
+        stop = _SENTENCE_END.search(rest)
+        sentence = rest[:stop.start() if stop else len(rest)]
+        text = re.sub(r"<[^>]*>", "", sentence)
+        if not _EXPRESSION.search(text):
+            continue
+        after_value = _EXPRESSION.split(text)[-1]
+        if _PIECE.search(sentence) or re.search(r"[^\W\d_]|\.\s*$", after_value):
+            found.append(f"{source.count(chr(10), 0, piece.start()) + 1}: {source[piece.start():piece.end() + len(sentence)].strip()}")
+    return found

@@ -76,7 +76,7 @@ def test_a_spanish_speaker_registers_reports_by_address_and_reads_every_email_in
     expect(suggestion).to_be_visible()
     suggestion.click()
     expect(address).to_have_value("1200 Elm Street, Apt 4, Springfield 62701")
-    expect(lucia.locator("#serving")).to_contain_text("City of Springfield")
+    expect(lucia.locator("#serving")).to_have_text("Lo atiende City of Springfield.")  # report.js, in Spanish
     lucia.locator("#category_id").select_option(label="Graffiti")
     lucia.locator("#description").fill("Pintadas en la pared de la biblioteca")
     _submit(lucia, "#report-form")

@@ -34,6 +34,7 @@ NOTICE_TO = "clerk@city.example"
 NOTICE_CC = "deputy@city.example"
 CONFIRM_ADDRESS = "new-address@example.net"
 CATCH_ALL = "catch-all@city.example"
+INBOUND_SENDER, INBOUND_SUBJECT, INBOUND_BODY = "pat@example.net", "Streetlight out", "The light on Elm Street is out."
 
 
 @dataclass
@@ -134,15 +135,15 @@ class World:
 
     # --- doing it ------------------------------------------------------------------------------
     def inbound_message_id(self) -> int:
-        """A triaged message of the organization (what the inbound kinds name)."""
+        """A triaged message of the organization (what the inbound kinds name), from INBOUND_SENDER."""
         from app.inbound.models import InboundEmail, InboundMessage
 
         raw = InboundEmail(sha256="2" * 64, raw=b"Subject: hello\r\n\r\nHello.", received_via="smtp",
                            organization_id=self.org.id)
         db.session.add(raw)
         db.session.flush()
-        message = InboundMessage(organization_id=self.org.id, inbound_email_id=raw.id, sender_email="pat@example.net",
-                                 subject="Streetlight out", body="The light is out.", reason="no_request",
+        message = InboundMessage(organization_id=self.org.id, inbound_email_id=raw.id, sender_email=INBOUND_SENDER,
+                                 subject=INBOUND_SUBJECT, body=INBOUND_BODY, reason="no_request",
                                  reason_text="Sent to the organization's address")
         db.session.add(message)
         db.session.flush()

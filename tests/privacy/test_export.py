@@ -86,3 +86,24 @@ def test_the_export_of_a_seeded_resident_holds_every_part(app, client, smtp_serv
     trail = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "data_exported")).all()
     assert [(e.organization_id, e.subject_user_id) for e in trail] == [(org.id, ann.id)]
     assert client.get("/api/v1/me/export").status_code == 401
+
+
+def test_a_photo_missing_from_disk_is_listed_without_a_file(app, client, tmp_path, monkeypatch):
+    monkeypatch.setitem(app.config, "UPLOAD_DIR", str(tmp_path))
+    org = OrganizationFactory(slug="springfield")
+    category = CategoryFactory(organization=org, code="pothole", name="Pothole")
+    ann = UserFactory(email="ann@example.org")
+    headers = bearer(ann)
+    mine = client.post("/api/v1/requests", headers=headers, json={
+        "category_id": category.id, "lat": LAT, "lng": LNG, "description": "Streetlight flickers"}).get_json()
+    assert client.post(f"/api/v1/requests/{mine['id']}/attachments", headers=headers,
+                       data={"file": (io.BytesIO(PNG), "light.png")},
+                       content_type="multipart/form-data").status_code == 201
+    for stored in tmp_path.rglob("*"):
+        if stored.is_file():
+            stored.unlink()
+
+    archive = zipfile.ZipFile(io.BytesIO(client.get("/api/v1/me/export", headers=headers).data))
+    (photo,) = json.loads(archive.read("photos.json"))
+    assert photo["filename"] == "light.png" and photo["file"] is None
+    assert not [name for name in archive.namelist() if name.startswith("photos/")]

@@ -14,7 +14,7 @@ from app.errors import ApiError
 from app.notify.audiences import AUDIENCES
 from app.notify.templates import TEMPLATE_KINDS
 from app.portal.forms import ActionForm, apply_service_error
-from app.portal.refusals import attempt, flash_refusal
+from app.portal.refusals import attempt, attempt_then_redirect, flash_refusal
 from app.portal.staff.blueprint import bp
 from app.portal.staff.common import member_choices, render_staff, staff_page
 from app.portal.staff.forms import AutomationForm, CriticalMessageForm, CustomTemplateForm
@@ -178,9 +178,8 @@ def toggle_automation(org: str, automation_id: int):
 def delete_automation(org: str, automation_id: int):
     organization, user = staff_page(org, MANAGE)
     ActionForm().validate_on_submit()
-    if attempt(lambda: service.delete(organization, user, automation_id)):
-        flash(_("Automation deleted."))
-    return redirect(url_for("staff.automations", org=org))
+    return attempt_then_redirect(lambda: service.delete(organization, user, automation_id),
+                                 _("Automation deleted."), url_for("staff.automations", org=org))
 
 
 @bp.post("/<org>/automations/<int:automation_id>/message")

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from app.errors import ValidationFailed
 from app.notify import settings as notify_settings
 from app.portal.forms import apply_service_error
-from app.portal.refusals import attempt
+from app.portal.refusals import attempt, attempt_then_redirect
 from app.portal.staff.blueprint import bp
 from app.portal.staff.common import member_choices, render_staff, staff_page
 from app.portal.staff.forms import RESTRICTION_LABELS, CategoryForm
@@ -115,6 +115,6 @@ def category_notifications(org: str, category_id: int):
         channels = sorted(c for c in matrix["channels"] if f"{rule['event']}|{rule['audience']}|{c}" in checked)
         if channels != sorted(rule["default_channels"]):
             overrides.append({"event": rule["event"], "audience": rule["audience"], "channels": channels})
-    if attempt(lambda: notify_settings.replace_category_overrides(organization, category_id, overrides)):
-        flash(_("Notifications for this category saved."))
-    return redirect(url_for("staff.category", org=org, category_id=category_id) + "#notifications")
+    return attempt_then_redirect(lambda: notify_settings.replace_category_overrides(organization, category_id, overrides),
+                                 _("Notifications for this category saved."),
+                                 url_for("staff.category", org=org, category_id=category_id) + "#notifications")

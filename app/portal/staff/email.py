@@ -13,7 +13,7 @@ from app.notify import templates
 from app.notify.logs import email_log_page
 from app.open311 import keys
 from app.portal.forms import ActionForm
-from app.portal.refusals import attempt
+from app.portal.refusals import attempt, attempt_then_redirect
 from app.portal.staff.blueprint import bp
 from app.portal.staff.common import render_staff, staff_page
 from app.portal.staff.forms import ApiKeyForm, InboundNoticeForm, LanguageForm, TemplateForm
@@ -50,14 +50,13 @@ def save_language(org: str):
 
 @bp.post("/<org>/settings/switches")
 def save_switches(org: str):
-    organization, _ = staff_page(org, MANAGE)
+    organization, _user = staff_page(org, MANAGE)
     ActionForm().validate_on_submit()
     current = notify_settings.organization_settings(organization)
     on = set(request.form.getlist("enabled"))
     changes = {event["event"]: event["event"] in on for event in current["events"] if event["can_disable"]}
-    if attempt(lambda: notify_settings.update_organization_settings(organization, {"events": changes})):
-        flash(_("Email switches saved."))
-    return redirect(url_for("staff.settings", org=org))
+    return attempt_then_redirect(lambda: notify_settings.update_organization_settings(organization, {"events": changes}),
+                                 _("Email switches saved."), url_for("staff.settings", org=org))
 
 
 @bp.post("/<org>/settings/inbound")

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from app.accounts import invitations, organizations
 from app.extensions import db
-from app.portal.refusals import attempt
+from app.portal.refusals import attempt, attempt_then_redirect
 from app.portal.staff.blueprint import bp
 from app.portal.staff.common import render_staff, staff_page
 from app.portal.staff.forms import InvitationForm, MemberRoleForm, RoleForm, permission_names
@@ -55,9 +55,8 @@ def invite(org: str):
 @bp.post("/<org>/settings/invitations/<int:invitation_id>/revoke")
 def revoke_invitation(org: str, invitation_id: int):
     organization, user = staff_page(org, MANAGE)
-    if attempt(lambda: invitations.revoke(organization, user, invitation_id)):
-        flash(_("The invitation is withdrawn."))
-    return redirect(url_for("staff.members", org=org))
+    return attempt_then_redirect(lambda: invitations.revoke(organization, user, invitation_id),
+                                 _("The invitation is withdrawn."), url_for("staff.members", org=org))
 
 
 @bp.post("/<org>/settings/members/<int:user_id>/role")
@@ -73,9 +72,8 @@ def change_role(org: str, user_id: int):
 @bp.post("/<org>/settings/members/<int:user_id>/remove")
 def remove_member(org: str, user_id: int):
     organization, user = staff_page(org, MANAGE)
-    if attempt(lambda: organizations.remove_member(organization, user, user_id)):
-        flash(_("The member is removed."))
-    return redirect(url_for("staff.members", org=org))
+    return attempt_then_redirect(lambda: organizations.remove_member(organization, user, user_id),
+                                 _("The member is removed."), url_for("staff.members", org=org))
 
 
 @bp.post("/<org>/settings/roles", defaults={"role_id": None})

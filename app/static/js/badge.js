@@ -4,6 +4,8 @@
 // notification also plays a short ping and shows a browser notification (OneDesk's ping).
 // The browser's permission is asked for only after a click: browsers refuse (or should)
 // permission prompts nobody asked for.
+import { ngettext } from "./i18n.js";
+
 const badge = document.getElementById("unread-badge");
 const live = document.getElementById("unread-live");
 const EVERY_MS = Math.max(Number(badge?.dataset.pollMs || 20000), 250);
@@ -25,9 +27,11 @@ function ping() {
   document.documentElement.dataset.lastPing = String(Date.now());
 }
 
+const unreadText = (count) => ngettext("{n} unread notification", "{n} unread notifications", count);
+
 function notify(count) {
   if (!("Notification" in window) || Notification.permission !== "granted") return;
-  const shown = new Notification("Civic 311", { body: `${count} unread notification${count === 1 ? "" : "s"}`, tag: "unread" });
+  const shown = new Notification("Civic 311", { body: unreadText(count), tag: "unread" });
   shown.onclick = () => { window.focus(); window.location.href = "/notifications"; };
 }
 
@@ -35,7 +39,7 @@ async function refresh() {
   const response = await fetch(badge.dataset.url, { headers: { Accept: "application/json" } });
   if (!response.ok) return;
   const { count } = await response.json();
-  if (live && count > known) live.textContent = count === 1 ? "1 unread notification" : `${count} unread notifications`;
+  if (live && count > known) live.textContent = unreadText(count);
   badge.firstChild.textContent = String(count);
   badge.hidden = count === 0;
   if (alerting && count > known) {

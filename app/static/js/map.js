@@ -1,6 +1,7 @@
 // Shared map helpers. Leaflet (window.L) is loaded as a classic script before these modules.
 // Every map works without tiles: the tile layer is optional (MAP_TILE_URL) and a failed tile
 // only marks the map as offline; boundaries, markers and drawing tools are vector layers.
+import { gettext } from "./i18n.js";
 
 const DEFAULT_CENTRE = [39.78, -89.65];
 
@@ -42,7 +43,7 @@ export function requestMarker(item) {
   if (item.url) {
     const link = document.createElement("a");
     link.href = item.url;
-    link.textContent = item.title || "Request";
+    link.textContent = item.title || gettext("Request");
     const wrapper = document.createElement("div");
     wrapper.append(link);
     if (item.status) {

@@ -1,4 +1,5 @@
 // Choosing a point for a form: a click on the map fills #lat and #lng; typed values move the pin.
+import { gettext } from "./i18n.js";
 import { createMap, drawBoundaries, readJson } from "./map.js";
 
 const element = document.getElementById("pick-map");
@@ -9,7 +10,7 @@ if (element && lat && lng) {
   drawBoundaries(map, readJson("boundaries"));
   let pin = null;
   const place = (latlng) => {
-    pin = pin ? pin.setLatLng(latlng) : L.marker(latlng, { draggable: true, title: "Here" }).addTo(map);
+    pin = pin ? pin.setLatLng(latlng) : L.marker(latlng, { draggable: true, title: gettext("Here") }).addTo(map);
     pin.off("dragend").on("dragend", () => fill(pin.getLatLng()));
   };
   const fill = (latlng) => {

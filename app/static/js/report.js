@@ -3,6 +3,7 @@
 // a click also fills in the nearest address. Without this script the form still works: "Find
 // this address" and "Show the categories for this place" ask the server.
 import { getJson, questionCounter, suggestAddresses } from "./address-suggest.js";
+import { gettext } from "./i18n.js";
 import { createMap, drawBoundaries, readJson } from "./map.js";
 
 const element = document.getElementById("report-map");
@@ -19,7 +20,7 @@ if (element && form) {
 
   const place = (latlng, { pan = false } = {}) => {
     if (!pin) {
-      pin = L.marker(latlng, { draggable: true, keyboard: true, title: "The problem is here" }).addTo(map);
+      pin = L.marker(latlng, { draggable: true, keyboard: true, title: gettext("The problem is here") }).addTo(map);
       pin.on("dragend", () => { choose(pin.getLatLng()); fillAddress(pin.getLatLng()); });
     } else {
       pin.setLatLng(latlng);
@@ -29,7 +30,7 @@ if (element && form) {
 
   const fillCategories = (organizations) => {
     const previous = select.value;
-    select.replaceChildren(new Option("Choose…", ""));
+    select.replaceChildren(new Option(gettext("Choose…"), ""));
     const several = organizations.length > 1;
     for (const org of organizations) {
       const parent = several ? select.appendChild(document.createElement("optgroup")) : select;
@@ -38,8 +39,8 @@ if (element && form) {
     }
     if ([...select.options].some((option) => option.value === previous)) select.value = previous;
     serving.textContent = organizations.length
-      ? `Handled by ${organizations.map((org) => org.name).join(", ")}.`
-      : "No organization serves this place. Choose a point inside a service area.";
+      ? gettext("Handled by {organizations}.", { organizations: organizations.map((org) => org.name).join(", ") })
+      : gettext("No organization serves this place. Choose a point inside a service area.");
     select.disabled = organizations.length === 0;
   };
 
@@ -61,10 +62,10 @@ if (element && form) {
       const item = element_("li", { className: "nearby-item" });
       const text = request.description.length > 80 ? `${request.description.slice(0, 77)}...` : request.description;
       item.append(element_("a", { href: `/requests/${request.id}`, textContent: text }), " ",
-        element_("span", { className: "meta", textContent: `${Math.round(metres)} m away · ${request.support_count} “me too”` }));
+        element_("span", { className: "meta", textContent: gettext("{metres} m away · {count} “me too”", { metres: Math.round(metres), count: request.support_count }) }));
       const support = item.appendChild(element_("form", { method: "post", action: `/requests/${request.id}/support`, className: "inline" }));
       if (csrf) support.append(element_("input", { type: "hidden", name: "csrf_token", value: csrf.value }));
-      support.append(element_("button", { type: "submit", className: "button small", textContent: "This is it: me too" }));
+      support.append(element_("button", { type: "submit", className: "button small", textContent: gettext("This is it: me too") }));
       return item;
     }));
     nearby.hidden = found.length === 0;
@@ -107,7 +108,7 @@ if (element && form) {
     const q = address.value.trim();
     const found = q ? await getJson("/api/v1/addresses", { q, per_page: "1" }) : null;
     if (found && found.items.length) useAddress(found.items[0]);
-    else serving.textContent = "No address found like this. Check the spelling, or choose the point on the map.";
+    else serving.textContent = gettext("No address found like this. Check the spelling, or choose the point on the map.");
   });
   const fillAddress = async (latlng) => {
     const current = lookups.ask();
@@ -125,7 +126,7 @@ if (element && form) {
   const questions = document.getElementById("questions");
   const drawQuestion = (q) => {
     const name = `answers.${q.code}`;
-    const label = q.description + (q.required ? " (required)" : "");
+    const label = q.required ? gettext("{question} (required)", { question: q.description }) : q.description;
     const field = element_("div", { className: "field" });
     if (q.datatype === "multivaluelist") {
       const set = field.appendChild(element_("fieldset"));
@@ -141,7 +142,7 @@ if (element && form) {
     let input;
     if (q.datatype === "singlevaluelist") {
       input = element_("select", { id: `q-${q.code}`, name });
-      input.append(new Option("Choose…", ""), ...q.values.map((v) => new Option(v.name, v.key)));
+      input.append(new Option(gettext("Choose…"), ""), ...q.values.map((v) => new Option(v.name, v.key)));
     } else if (q.datatype === "text") {
       input = element_("textarea", { id: `q-${q.code}`, name, rows: 3 });
     } else {

@@ -1,5 +1,7 @@
 // The statistics page's charts (Chart.js, served from /static/vendor/chartjs): the figures are
 // embedded in the page as JSON, so the numbers and tables show without this script.
+import { gettext } from "./i18n.js";
+
 const figures = JSON.parse(document.getElementById("statistics-data").textContent);
 const names = Object.fromEntries(figures.categories.map((c) => [c.id, c.name]));
 const palette = ["#1f6feb", "#d1242f", "#1a7f37", "#9a6700", "#8250df", "#bf3989", "#0a7ea4", "#57606a"];
@@ -33,8 +35,8 @@ function mediansChart() {
     data: {
       labels: ids.map((id) => names[id]),
       datasets: [
-        { label: "Hours to acknowledge", backgroundColor: palette[0], data: ids.map((id) => hours(figures.time_to_acknowledge.by_category, id)) },
-        { label: "Hours to close", backgroundColor: palette[2], data: ids.map((id) => hours(figures.time_to_close.by_category, id)) },
+        { label: gettext("Hours to acknowledge"), backgroundColor: palette[0], data: ids.map((id) => hours(figures.time_to_acknowledge.by_category, id)) },
+        { label: gettext("Hours to close"), backgroundColor: palette[2], data: ids.map((id) => hours(figures.time_to_close.by_category, id)) },
       ],
     },
     options: { responsive: true, scales: { y: { beginAtZero: true } } },

@@ -15,6 +15,7 @@ if (element && field) {
   const style = { className: "watch-area", color: "#c2410c", weight: 3, fillOpacity: 0.15 };
   let shape = null;
 
+  map.pm.setLang(document.documentElement.lang || "en");  // Geoman's own words, in the page's language
   map.pm.addControls({
     position: "topleft", drawMarker: false, drawCircleMarker: false, drawPolyline: false, drawCircle: false,
     drawText: false, cutPolygon: false, rotateMode: false, drawPolygon: true, drawRectangle: true,
