@@ -92,6 +92,7 @@ def test_a_strangers_mail_to_the_general_address_becomes_a_request_with_its_file
 
     expect(staff.locator("main")).to_contain_text(STRANGER)
     staff.get_by_label("Category").first.select_option(label="Graffiti")
+    expect(staff.locator("#pick-map.leaflet-container")).to_be_attached()  # a click before its script is lost
     staff.locator("#pick-map").click()
     expect(staff.get_by_label("Latitude")).not_to_have_value("")
     staff.get_by_label("Address or landmark").fill("Elm Street by the school")

@@ -21,6 +21,8 @@ from app.requests.models import RequestCategory, ServiceRequest
 from app.seed.demo import DEMO_PASSWORD, seed_demo
 from app.watch.models import WatchArea
 from app.work.models import WorkOrder
+from tests.addresses.support import SPRINGFIELD_ROWS, import_rows
+from tests.factories import PASSWORD, OrganizationFactory, UserFactory
 from tests.portal.browser.axe import assert_accessible
 from tests.portal.browser.conftest import log_in
 
@@ -129,9 +131,6 @@ def test_no_serious_or_critical_violation_on_any_page(new_page, who):
 
 
 def test_the_watch_area_form_refusing_an_address_is_accessible(page, db, tmp_path):
-    from tests.addresses.support import SPRINGFIELD_ROWS, import_rows
-    from tests.factories import PASSWORD, OrganizationFactory, UserFactory
-
     OrganizationFactory(slug="springfield")
     import_rows(tmp_path, SPRINGFIELD_ROWS)
     log_in(page, UserFactory().email, PASSWORD)
