@@ -98,6 +98,20 @@ def _counted_total(filters: dict, organization_id: int | None):
     return counts.counted_total(organization_id=organization_id, statuses=filters.get("status"))
 
 
+def _matched_once(statement, conditions: list, first_rows: int):
+    """`statement` limited to the newest `first_rows` matches, and their count, from one scan.
+
+    For a place (a box or a radius): walking the update order and testing each row's location
+    reads a hundred times the rows a map shows (the planner's choice at a million requests:
+    0.8 s), so the GiST index finds the matches once (a MATERIALIZED CTE of id and update time)
+    and both the count and the page's ids come from them.
+    """
+    matched = (select(ServiceRequest.id, ServiceRequest.updated_at).where(*conditions)
+               .cte("matched").prefix_with("MATERIALIZED"))
+    newest = (select(matched.c.id).order_by(matched.c.updated_at.desc(), matched.c.id.desc()).limit(first_rows))
+    return statement.where(ServiceRequest.id.in_(newest)), select(func.count()).select_from(matched)
+
+
 def filter_conditions(filters: dict) -> list:
     """The list filters as SQL conditions, for other readers of the same rows (exports, statistics)."""
     return list(_conditions(filters))
@@ -112,15 +126,17 @@ def list_requests(filters: dict, *, organization_id: int | None = None) -> dict:
              .load_only(Organization.id, Organization.slug, Organization.name)]
     if audience is Audience.STAFF:
         shown.append(joinedload(ServiceRequest.reporter).load_only(User.id, User.name, User.email, User.phone))
-    statement = (
-        select(ServiceRequest)
-        .where(*_conditions(filters))
-        .options(*shown)
-        .order_by(ServiceRequest.updated_at.desc(), ServiceRequest.id.desc())
-    )
+    conditions = list(_conditions(filters))
     if organization_id is not None:
-        statement = statement.where(ServiceRequest.organization_id == organization_id)
-    page = paginate(statement, filters["page"], filters["per_page"], total=_counted_total(filters, organization_id))
+        conditions.append(ServiceRequest.organization_id == organization_id)
+    statement = select(ServiceRequest).options(*shown).order_by(ServiceRequest.updated_at.desc(),
+                                                                ServiceRequest.id.desc())
+    total = _counted_total(filters, organization_id)
+    if total is None and (filters.get("bbox") or filters.get("radius_m") is not None):
+        statement, total = _matched_once(statement, conditions, filters["page"] * filters["per_page"])
+    else:
+        statement = statement.where(*conditions)
+    page = paginate(statement, filters["page"], filters["per_page"], total=total)
     page["items"] = [RequestView(request, audience) for request in page["items"]]
     return page
 
