@@ -183,3 +183,23 @@ def test_a_reporters_erasure_keeps_the_requests_and_their_counts(two_cities):
     erase_account(reporter, where="test")
     db.session.commit()
     assert _counters() == before == _rows()
+
+
+def test_the_scheduler_folds_the_counters_through_its_actor(two_cities, stub_broker, stub_worker):
+    from app.requests.actors import fold_request_counts
+    from app.scheduler import JOBS
+
+    (job,) = [job for job in JOBS if job.name == "fold-request-counts"]
+    assert job.actor_path == "app.requests.actors:fold_request_counts"
+    rng = random.Random(5)
+    for _ in range(6):
+        _submit(rng, two_cities)
+    before = _counters()
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(RequestCount)) > len(before)
+    fold_request_counts.send()
+    stub_broker.join("default")
+    stub_worker.join()
+    db.session.rollback()
+    assert _counters() == before == _rows()
+    assert db.session.scalar(select(func.count()).select_from(RequestCount)) == len(before)
