@@ -34,7 +34,7 @@ from app.notify.audiences import REASONS
 from app.notify.bodies import keep_bodies
 from app.notify.matrix import EVENT_TYPES
 from app.notify.models import DeliveryStatus, EmailDelivery, EmailTemplate
-from app.notify.templates import pick_override
+from app.notify.templates import DIGEST_LABEL, pick_override
 from app.notify.unsubscribe import unsubscribe_headers, unsubscribe_token
 from app.requests.anonymity import ANONYMOUS_NAME
 from app.requests.models import Comment, RequestCategory, ServiceRequest
@@ -65,7 +65,6 @@ DEFAULT_REASON = email_text("you are involved in this request")
 STATUS_TEXT = {"open": email_text("open"), "acknowledged": email_text("acknowledged"),
                "closed": email_text("closed"), "archived": email_text("archived")}
 DIGEST_LINE = email_text("{label}: request {public_id}")
-DIGEST_LABEL = email_text("Daily digest")
 SOMEONE = email_text("Someone")
 US = email_text("us")
 

@@ -23,7 +23,7 @@ from app.notify.matrix import EVENT_TYPES
 from app.notify.models import EmailTemplate
 from app.transactions import unit_of_work
 from emails.addresses import request_address
-from emails.i18n import translate
+from emails.i18n import email_text, translate
 from emails.render import (
     PARTS,
     TEMPLATE_VARIABLES,
@@ -69,6 +69,9 @@ def template_locale(org: Organization, locale: str | None) -> str:
     return chosen
 
 
+DIGEST_LABEL = email_text("Daily digest")  # the digest email's label, in previews as in the email
+
+
 def sample_context(org: Organization, kind: str, locale: str = DEFAULT_LOCALE) -> dict:
     """Every documented variable with example values, as a real email of `kind` would have them."""
     public_id = "abc123xyz0"
@@ -78,7 +81,7 @@ def sample_context(org: Organization, kind: str, locale: str = DEFAULT_LOCALE) -
         "organization": {"name": org.name, "slug": org.slug},
         "recipient": {"name": "Alex Resident", "email": "alex@example.org"},
         "actor": {"name": "Sam Staff", "email": "sam@example.org"},
-        "event": {"kind": kind, "label": EVENT_TYPES[kind].label if kind in EVENT_TYPES else "Daily digest",
+        "event": {"kind": kind, "label": EVENT_TYPES[kind].label if kind in EVENT_TYPES else translate(DIGEST_LABEL, locale),
                   "created_at": when(2026, 3, 2, 15, 30)},
         "request": {"public_id": public_id, "description": "A pothole the size of a bathtub",
                     "address": "1 Main Street", "status": "acknowledged",

@@ -129,3 +129,10 @@ def test_a_stored_template_over_budget_fails_its_deliveries_with_the_reason(clie
     assert delivery.status == "failed"
     assert "over the render budget: the template takes longer than 0.5 s to render" in delivery.smtp_reply
     assert smtp_server.messages == []
+
+
+def test_a_spanish_preview_of_the_digest_names_it_in_spanish(client, admin):
+    draft = {"locale": "es", "subject": "{{ event.label }}", "text": "{{ event.label }}"}
+    preview = client.post(_url(admin, "digest", "/preview"), headers=bearer(admin), json=draft)
+    assert preview.status_code == 200, preview.get_json()
+    assert preview.get_json()["subject"] == "Resumen diario"
