@@ -19,14 +19,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from jinja2 import (
-    FileSystemLoader,
-    StrictUndefined,
-    TemplateError,
-    TemplateSyntaxError,
-    Undefined,
-    meta,
-)
+from jinja2 import FileSystemLoader, TemplateError, TemplateSyntaxError, meta
 from markupsafe import escape
 
 from emails.i18n import DEFAULT_LOCALE, email_text, translate, translations
@@ -35,6 +28,9 @@ from emails.sandbox import (  # noqa: F401 (OverBudget: the one error of the bud
     TIME_BUDGET_SECONDS,
     BudgetedSandbox,
     OverBudget,
+    ReasonedStrictUndefined,
+    ReasonedUndefined,
+    Refused,
     check_deadline,
     too_large,
     within_deadline,
@@ -83,11 +79,17 @@ class RenderedEmail:
 
 
 class TemplateInvalid(Exception):
-    """A template that cannot be used, with the part, line and reason."""
+    """A template that cannot be used, with the part, line and reason (English).
 
-    def __init__(self, part: str, line: int | None, reason: str):
+    `code` and `values` are those of a reason worded here (emails/sandbox.py: REASONS), for the
+    caller to translate; None when the words are Jinja's own (a syntax error such as "unexpected
+    '}'") or Python's (a filter misused): those stay as their library writes them."""
+
+    def __init__(self, part: str, line: int | None, reason: str, code: str | None = None,
+                 values: dict | None = None):
         super().__init__(f"{part} template, line {line}: {reason}" if line else f"{part} template: {reason}")
         self.part, self.line, self.reason = part, line, reason
+        self.code, self.values = code, values or {}
 
 
 @lru_cache(maxsize=64)
@@ -97,7 +99,7 @@ def _environment(html: bool, strict: bool, locale: str = DEFAULT_LOCALE) -> Budg
         loader=FileSystemLoader(TEMPLATE_DIR),
         auto_reload=False,  # the shipped templates change with a deploy, not while running
         autoescape=html,
-        undefined=StrictUndefined if strict else Undefined,
+        undefined=ReasonedStrictUndefined if strict else ReasonedUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -125,7 +127,7 @@ def render_within_budget(template, values: dict, seconds: float = TIME_BUDGET_SE
             check_deadline()
             size += len(piece)
             if size > OUTPUT_BUDGET_CHARS:
-                raise too_large("the rendered template")
+                raise too_large("output_too_large")
             pieces.append(piece)
         return "".join(pieces)
 
@@ -247,11 +249,11 @@ def validate_templates(kind: str, sources: dict, context: dict) -> None:
         try:
             render_within_budget(_compile.__wrapped__(source, part == "html", True),
                                  {name: context.get(name) for name in TEMPLATE_VARIABLES})
-        except OverBudget as exc:
-            raise TemplateInvalid(part, _template_line(exc), exc.reason) from None
-        except TemplateSyntaxError as exc:
+        except Refused as exc:  # the budget, an unsafe attribute or call, an undefined value: our words
+            raise TemplateInvalid(part, _template_line(exc), exc.reason, exc.code, exc.values) from None
+        except TemplateSyntaxError as exc:  # Jinja's own words (English), as Jinja writes them
             raise TemplateInvalid(part, exc.lineno, exc.message or str(exc)) from None
-        except TemplateError as exc:
+        except TemplateError as exc:  # any other of Jinja's, in its words
             raise TemplateInvalid(part, _template_line(exc), str(exc)) from None
         except Exception as exc:  # e.g. a TypeError from a filter misused in the template
             raise TemplateInvalid(part, _template_line(exc), f"{type(exc).__name__}: {exc}") from None

@@ -8,6 +8,11 @@ at the rendering thread's deadline, so a loop of loops stops wherever it is, eve
 nothing. (Not by raising an exception into the thread from outside: such an exception can land
 while the thread holds a lock, in the worker too, and leave that lock held for ever.) Everything here raises `OverBudget` with a reason
 a person can read; emails/render.py `render_within_budget` is the one function that uses it.
+
+Every refusal this package words itself (the budget's, an unsafe attribute or call, an undefined
+value) is a `Refused`: a `code` from `REASONS`, its `values` (numbers left as numbers), and the
+English `reason` (for logs and the worker). emails/ knows nothing of the pages' catalogue: the
+caller that shows a reason to staff (app/notify/templates.py: `template_reason`) translates the code.
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ import time
 
 from jinja2 import nodes
 from jinja2.compiler import CodeGenerator
+from jinja2.exceptions import SecurityError, UndefinedError
+from jinja2.runtime import StrictUndefined, Undefined, missing
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 TIME_BUDGET_SECONDS = 0.5  # one part of one template, on one thread (a real one takes milliseconds)
@@ -30,20 +37,95 @@ def _clock() -> float:
     return time.clock_gettime(time.CLOCK_MONOTONIC)
 
 
-class OverBudget(Exception):
+# What each code says, in English, with %(name)s placeholders; the pages' catalogue has the same
+# words as msgids (app/notify/templates.py: TEMPLATE_REASONS, a test keeps the two equal).
+REASONS: dict[str, str] = {
+    "too_slow": "the template takes longer than %(seconds)s s to render",
+    "repeated_too_large": "a repeated value would be larger than %(limit)s characters",
+    "joined_too_large": "a joined value would be larger than %(limit)s characters",
+    "formatted_too_large": "a formatted value would be larger than %(limit)s characters",
+    "argument_too_large": "a value of that width or count would be larger than %(limit)s characters",
+    "output_too_large": "the rendered template would be larger than %(limit)s characters",
+    "power_too_large": "a number in the template is too large (a power over %(limit)s)",
+    "range_too_long": "range() may give at most %(limit)s items",
+    "unsafe_attribute": "access to attribute %(name)s of a %(type)s object is unsafe",
+    "unsafe_call": "%(name)s is not safely callable",
+    "undefined": "%(name)s is undefined",
+    "no_attribute": "a %(type)s object has no attribute %(name)s",
+    "no_element": "a %(type)s object has no element %(name)s",
+}
+
+
+def _english(value):
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    return f"{value:,}" if isinstance(value, int) else f"{value:g}"
+
+
+class Refused(Exception):
+    """A refusal worded here: `code` (a key of REASONS), its `values`, and `reason`, the English."""
+
+    def __init__(self, code: str, **values):
+        self.code, self.values = code, values
+        self.reason = REASONS[code] % {name: _english(value) for name, value in values.items()}
+        super().__init__(self.reason)
+
+
+class OverBudget(Refused):
     """A template that would take too long or grow too large; `reason` says which, for people."""
 
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
+
+class UnsafeAccess(Refused, SecurityError):
+    """An attribute or a call the sandbox refuses."""
 
 
-def too_large(what: str) -> OverBudget:
-    return OverBudget(f"{what} would be larger than {OUTPUT_BUDGET_CHARS:,} characters")
+class UndefinedValue(Refused, UndefinedError):
+    """A variable, attribute or element the template reads that is not there."""
+
+
+def _type_name(obj) -> str:
+    return "None" if obj is None else type(obj).__name__
+
+
+class _Reasoned:
+    """An undefined value that, when used, raises our own worded error (Jinja's words are English only)."""
+
+    __slots__ = ()
+
+    def _fail_with_undefined_error(self, *args, **kwargs):
+        if self._undefined_exception is UnsafeAccess:
+            raise UnsafeAccess("unsafe_attribute", name=repr(self._undefined_name),
+                               type=repr(_type_name(self._undefined_obj)))
+        if self._undefined_hint:  # someone else's words: as they are
+            return super()._fail_with_undefined_error(*args, **kwargs)
+        if self._undefined_obj is missing:
+            raise UndefinedValue("undefined", name=repr(self._undefined_name))
+        code = "no_attribute" if isinstance(self._undefined_name, str) else "no_element"
+        raise UndefinedValue(code, name=repr(self._undefined_name), type=repr(_type_name(self._undefined_obj)))
+
+
+class ReasonedUndefined(_Reasoned, Undefined):
+    __slots__ = ()
+
+
+class ReasonedStrictUndefined(_Reasoned, StrictUndefined):
+    __slots__ = ()
+
+
+# Jinja binds its operators (`__getitem__`, `__iter__`, `__str__` ...) to its own function when the
+# class is made: point each at ours, so every use of an undefined value fails in our words.
+for _class in (ReasonedUndefined, ReasonedStrictUndefined):
+    for _name in {name for base in _class.__mro__ for name, value in vars(base).items()
+                  if value is Undefined._fail_with_undefined_error and name != "_fail_with_undefined_error"}:
+        setattr(_class, _name, _Reasoned._fail_with_undefined_error)
+
+
+def too_large(code: str) -> OverBudget:
+    return OverBudget(code, limit=OUTPUT_BUDGET_CHARS)
 
 
 def too_slow() -> OverBudget:
-    return OverBudget(f"the template takes longer than {TIME_BUDGET_SECONDS:g} s to render")
+    return OverBudget("too_slow", seconds=TIME_BUDGET_SECONDS)
 
 
 def _size(value) -> int | None:
@@ -54,19 +136,19 @@ def _checked_product(left, right):
     for seq, count in ((left, right), (right, left)):
         repeated = _size(seq) is not None and isinstance(count, int) and not isinstance(count, bool)
         if repeated and len(seq) * max(count, 0) > OUTPUT_BUDGET_CHARS:
-            raise too_large("a repeated value")
+            raise too_large("repeated_too_large")
     return left * right
 
 
 def _checked_sum(left, right):
     if _size(left) is not None and _size(right) is not None and len(left) + len(right) > OUTPUT_BUDGET_CHARS:
-        raise too_large("a joined value")
+        raise too_large("joined_too_large")
     return left + right
 
 
 def _checked_power(left, right):
     if isinstance(left, int) and isinstance(right, int) and abs(left) > 1 and right > 64:
-        raise OverBudget("a number in the template is too large (a power over 64)")
+        raise OverBudget("power_too_large", limit=64)
     return left**right
 
 
@@ -78,7 +160,7 @@ def _check_format(fmt) -> None:
         for match in _WIDTH.finditer(fmt):
             width = match.group(1) or match.group(2)
             if width == "*" or (width and int(width) > OUTPUT_BUDGET_CHARS):
-                raise too_large("a formatted value")
+                raise too_large("formatted_too_large")
 
 
 def _checked_modulo(left, right):
@@ -89,14 +171,14 @@ def _checked_modulo(left, right):
 def _check_arguments(args, kwargs) -> None:
     for value in (*args, *kwargs.values()):
         if isinstance(value, int) and not isinstance(value, bool) and value > OUTPUT_BUDGET_CHARS:
-            raise too_large("a value of that width or count")
+            raise too_large("argument_too_large")
         _check_format(value)
 
 
 def _budgeted_range(*args):
     numbers = range(*args)
     if len(numbers) > RANGE_BUDGET:
-        raise OverBudget(f"range() may give at most {RANGE_BUDGET:,} items")
+        raise OverBudget("range_too_long", limit=RANGE_BUDGET)
     return numbers
 
 
@@ -105,7 +187,7 @@ def _join(pieces, markup: bool):
     for piece in pieces:
         total += len(piece) if isinstance(piece, str) else 0
         if total > OUTPUT_BUDGET_CHARS:
-            raise too_large("a joined value")
+            raise too_large("joined_too_large")
     from jinja2.runtime import markup_join, str_join
 
     return markup_join(pieces) if markup else str_join(pieces)
@@ -168,8 +250,16 @@ class BudgetedSandbox(ImmutableSandboxedEnvironment):
     def budgeted_join(self, pieces, markup: bool):
         return _join(pieces, markup)
 
+    def unsafe_undefined(self, obj, attribute):
+        # As Jinja's, but the error it raises when used is our own worded UnsafeAccess (see _Reasoned).
+        if not issubclass(self.undefined, _Reasoned):
+            return super().unsafe_undefined(obj, attribute)
+        return self.undefined(name=attribute, obj=obj, exc=UnsafeAccess)
+
     def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 (Jinja's own signature)
         check_deadline()
+        if not __self.is_safe_callable(__obj):
+            raise UnsafeAccess("unsafe_call", name=repr(getattr(__obj, "__name__", _type_name(__obj))))
         _check_arguments(args, kwargs)  # "a".center(10**9), "{:>999999999}".format(1), ...
         return super().call(__context, __obj, *args, **kwargs)
 

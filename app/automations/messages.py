@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from app.accounts.models import Organization
 from app.errors import ValidationFailed
 from app.links import page_url
-from app.notify.templates import sample_context
+from app.notify.templates import sample_context, template_reason
 from app.requests.models import ServiceRequest
 from emails.render import OverBudget, TemplateInvalid, render_snippet, validate_templates
 
@@ -17,7 +17,8 @@ def check_message(organization: Organization, source: str, refuse) -> None:
     try:
         validate_templates("automation.message", {"text": source}, sample_context(organization, "request.closed"))
     except TemplateInvalid as exc:
-        raise refuse(_("line %(line)s: %(reason)s", line=exc.line, reason=exc.reason) if exc.line else exc.reason) from None
+        reason = template_reason(exc)
+        raise refuse(_("line %(line)s: %(reason)s", line=exc.line, reason=reason) if exc.line else reason) from None
 
 
 def message_context(request: ServiceRequest) -> dict:
@@ -37,5 +38,6 @@ def render_message(source: str, request: ServiceRequest) -> str:
     try:
         return render_snippet(source, message_context(request)).strip()
     except OverBudget as exc:
-        raise ValidationFailed(_("The message template is over the render budget: %(reason)s", reason=exc.reason),
-                               {"body": exc.reason}) from None
+        reason = template_reason(exc)
+        raise ValidationFailed(_("The message template is over the render budget: %(reason)s", reason=reason),
+                               {"body": reason}) from None

@@ -10,7 +10,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import current_app
+from flask_babel import format_decimal
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
 from app.accounts.models import Organization, User
@@ -67,6 +69,38 @@ def template_locale(org: Organization, locale: str | None) -> str:
         raise ValidationFailed(_("No language %(locale)s; one of %(languages)s.", locale=repr(locale),
                                  languages=", ".join(LANGUAGES)), {"locale": [_("Unknown language.")]})
     return chosen
+
+
+# The reasons emails/sandbox.py words itself (REASONS), by code, in the reader's language: the
+# msgids are the English there (tests/notify/test_template_reasons.py keeps both tables equal).
+TEMPLATE_REASONS = {
+    "too_slow": _l("the template takes longer than %(seconds)s s to render"),
+    "repeated_too_large": _l("a repeated value would be larger than %(limit)s characters"),
+    "joined_too_large": _l("a joined value would be larger than %(limit)s characters"),
+    "formatted_too_large": _l("a formatted value would be larger than %(limit)s characters"),
+    "argument_too_large": _l("a value of that width or count would be larger than %(limit)s characters"),
+    "output_too_large": _l("the rendered template would be larger than %(limit)s characters"),
+    "power_too_large": _l("a number in the template is too large (a power over %(limit)s)"),
+    "range_too_long": _l("range() may give at most %(limit)s items"),
+    "unsafe_attribute": _l("access to attribute %(name)s of a %(type)s object is unsafe"),
+    "unsafe_call": _l("%(name)s is not safely callable"),
+    "undefined": _l("%(name)s is undefined"),
+    "no_attribute": _l("a %(type)s object has no attribute %(name)s"),
+    "no_element": _l("a %(type)s object has no element %(name)s"),
+}
+
+
+def template_reason(exc) -> str:
+    """Why a template was refused (a TemplateInvalid or an OverBudget), in the reader's language.
+
+    A reason emails/ worded itself is translated from its code, its numbers written the reader's
+    way; Jinja's syntax errors ("unexpected '}'") and Python's own come as their library wrote them."""
+    code = getattr(exc, "code", None)
+    if code not in TEMPLATE_REASONS:
+        return exc.reason
+    values = {name: format_decimal(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
+              for name, value in exc.values.items()}
+    return str(TEMPLATE_REASONS[code]) % values
 
 
 DIGEST_LABEL = email_text("Daily digest")  # the digest email's label, in previews as in the email
@@ -164,20 +198,22 @@ def check_renders(org: Organization, kind: str) -> None:
     try:
         validate_templates(kind, {part: saved[part] for part in PARTS}, sample_context(org, kind))
     except TemplateInvalid as exc:
+        reason = template_reason(exc)
         raise ValidationFailed(_("The email template %(kind)r cannot be rendered (%(part)s): %(reason)s",
-                                 kind=kind, part=exc.part, reason=exc.reason),
-                               {"template": {exc.part: exc.reason}}) from None
+                                 kind=kind, part=exc.part, reason=reason),
+                               {"template": {exc.part: reason}}) from None
 
 
 def _validated(org: Organization, kind: str, sources: dict, locale: str = DEFAULT_LOCALE) -> None:
     try:
         validate_templates(kind, sources, sample_context(org, kind, locale))
     except TemplateInvalid as exc:
+        reason = template_reason(exc)
         message = (_("The %(part)s template is invalid (line %(line)s): %(reason)s", part=exc.part, line=exc.line,
-                     reason=exc.reason) if exc.line
-                   else _("The %(part)s template is invalid: %(reason)s", part=exc.part, reason=exc.reason))
+                     reason=reason) if exc.line
+                   else _("The %(part)s template is invalid: %(reason)s", part=exc.part, reason=reason))
         raise ValidationFailed(message,
-                               {exc.part: {"line": exc.line, "reason": exc.reason}}) from None
+                               {exc.part: {"line": exc.line, "reason": reason}}) from None
 
 
 @unit_of_work()

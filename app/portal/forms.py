@@ -175,7 +175,7 @@ def _as_list(messages) -> list[str]:
     if isinstance(messages, dict):
         if "reason" in messages:  # a template error: {"line": n, "reason": text}
             line = messages.get("line")
-            return [f"Line {line}: {messages['reason']}" if line else messages["reason"]]
+            return [_("Line %(line)s: %(reason)s", line=line, reason=messages["reason"]) if line else messages["reason"]]
         return [m for value in messages.values() for m in _as_list(value)]
     if isinstance(messages, list | tuple):
         return [m for value in messages for m in _as_list(value)]

@@ -136,3 +136,28 @@ def test_a_spanish_preview_of_the_digest_names_it_in_spanish(client, admin):
     preview = client.post(_url(admin, "digest", "/preview"), headers=bearer(admin), json=draft)
     assert preview.status_code == 200, preview.get_json()
     assert preview.get_json()["subject"] == "Resumen diario"
+
+
+@pytest.mark.parametrize("text, reason", [
+    (NESTED_LOOPS, "la plantilla tarda más de 0,5 s en generarse"),
+    (HUGE_REPEAT, "un valor repetido tendría más de 500.000 caracteres"),
+    ("{% for x in request %}{{ x.__class__.__mro__ }}{% endfor %}", "no es seguro acceder al atributo '__class__' de un objeto 'str'"),
+    ("{{ no_such_variable }}", "'no_such_variable' no está definido"),
+])
+def test_a_spanish_preview_refuses_a_template_with_a_spanish_reason(client, admin, text, reason):
+    preview = client.post(_url(admin, "request.closed", "/preview"), json={"text": text},
+                          headers={**bearer(admin), "Accept-Language": "es"})
+    assert preview.status_code == 422
+    body = preview.get_json()
+    assert reason in body["details"]["text"]["reason"]
+    assert body["message"].startswith("La plantilla text no es válida (línea 1): ") and reason in body["message"]
+
+
+def test_every_reason_the_sandbox_words_has_its_words_in_the_pages_catalogue(app):
+    from flask_babel import force_locale
+
+    from app.notify.templates import TEMPLATE_REASONS
+    from emails.sandbox import REASONS
+    assert TEMPLATE_REASONS.keys() == REASONS.keys()
+    with app.test_request_context(), force_locale("en"):
+        assert {code: str(words) for code, words in TEMPLATE_REASONS.items()} == REASONS

@@ -140,3 +140,18 @@ def test_a_template_over_the_render_budget_is_refused_next_to_its_field(client, 
     huge = post_form(client, page, {"action": "save", "subject": '{{ ("a"*300000000)|length }}', "text": "", "html": ""})
     assert huge.status_code == 422
     assert 'id="subject-error">Line 1: a repeated value would be larger than 500,000 characters' in huge.text
+
+
+def test_a_spanish_admin_reads_why_a_template_is_refused_in_spanish(client, db):
+    org = OrganizationFactory(slug="springfield", name="City of Springfield")
+    log_in(client, make_member(org, "admin", name="Ana Admin", locale="es"))
+    page = BASE + "/templates/request.acknowledged"
+    loops = "{% for i in range(4000) %}{% for j in range(4000) %}{% endfor %}{% endfor %}"
+    slow = post_form(client, page, {"action": "preview", "subject": "Visto", "text": loops, "html": ""})
+    assert slow.status_code == 422
+    assert 'id="text-error">Línea 1: la plantilla tarda más de 0,5 s en generarse' in slow.text
+    unsafe = post_form(client, page, {"action": "preview", "subject": "{{ request.public_id.__class__ }}",
+                                      "text": "", "html": ""})
+    assert unsafe.status_code == 422
+    assert ('id="subject-error">Línea 1: no es seguro acceder al atributo &#39;__class__&#39; de un objeto &#39;str&#39;'
+            in unsafe.text)
