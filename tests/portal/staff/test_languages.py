@@ -44,3 +44,14 @@ def test_a_template_is_edited_and_previewed_in_the_language_chosen_on_its_page(c
     spanish = client.get(url + "?locale=es").text
     assert "Recibida: {{ request.public_id }}" in spanish and "(overridden)" in spanish
     assert "Recibida" not in client.get(url).text  # the English template is untouched
+
+
+def test_the_dashboard_and_statistics_widgets_read_as_one_spanish_sentence_each(client, db):
+    org = OrganizationFactory(slug="springfield")
+    log_in(client, make_member(org, "admin", locale="es"))
+    dashboard = client.get("/staff/springfield/").text
+    assert '<span class="stat">0</span> abiertas · 0 recibidas' in dashboard
+    assert '<span class="stat" data-count="overdue">0</span> pasadas de su hora límite' in dashboard
+    statistics = client.get("/staff/springfield/statistics").text
+    assert '<span class="stat" id="total-requests">0</span> recibidas' in statistics
+    assert '<span class="stat" id="backlog-total">0</span> sin cerrar al final' in statistics

@@ -74,3 +74,11 @@ def test_staff_without_manage_members_are_refused(client, db):
     log_in(client, make_member(org, "staff"))
     assert client.get(PAGE).status_code == 403
     assert "Members" not in client.get("/staff/springfield/").text.split("</nav>")[1]
+
+
+def test_a_spanish_admin_hears_whose_role_each_button_changes_in_one_sentence(client, db):
+    org = OrganizationFactory(slug="springfield")
+    log_in(client, make_member(org, "admin", name="Ana Admin", locale="es"))
+    make_member(org, "staff", name="Beto Bravo")
+    page = client.get(PAGE).text
+    assert 'Cambiar<span class="visually-hidden"> el rol de Beto Bravo</span></button>' in page
