@@ -1,5 +1,6 @@
 """A resident who reads Spanish: registers on Spanish pages, confirms from a Spanish email, reports
-by typing an address, and hears of a staff comment in Spanish, through the real worker and SMTP.
+by typing an address, and hears of a staff comment in Spanish, through the real worker and SMTP;
+then opens the page to watch a new area, which reads in Spanish.
 
 Pages are asserted by their language (`<html lang="es">`) and by what is translated on them today:
 dates (app/dates.py). The page strings themselves are translated in the `messages` catalogue; the
@@ -112,3 +113,13 @@ def test_a_spanish_speaker_registers_reports_by_address_and_reads_every_email_in
     subjects = [m.subject for m in journey.mails_to(LUCIA)]
     assert len(subjects) == 3, subjects
     assert not [s for s in subjects if "Request" in s or "Confirm your" in s or "New comment" in s], subjects
+
+    # The page to watch an area speaks Spanish too: its heading and the address fieldset's labels.
+    lucia.goto("/watch-areas/new")
+    _in_spanish(lucia)
+    expect(lucia.locator("main h1")).to_have_text("Nueva zona vigilada")
+    expect(lucia.get_by_role("group", name="Alrededor de una dirección")).to_be_visible()
+    expect(lucia.get_by_label("Dirección", exact=True)).to_be_visible()
+    expect(lucia.get_by_label("Hasta qué distancia alrededor")).to_be_visible()
+    expect(lucia.get_by_role("group", name="O dibújala")).to_be_visible()
+    expect(lucia.get_by_role("button", name="Guardar la zona")).to_be_visible()
