@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.i18n.unmarked import (
+    captions_after_values,
     error_helpers,
     fragmented_sentences,
     template_macros,
@@ -143,3 +144,19 @@ def check(rule):
         '"Your name"', '"Tell us your name."', '"The two passwords differ."', '"Any category"',
         '"The request is closed."', '"The member is removed."', 'f"Choose one of {rule}."',
         '"Unknown field for this action."']
+
+
+@pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: str(p.relative_to(ROOT / "app" / "portal" / "templates")))
+def test_no_template_puts_a_value_before_a_caption_in_another_message(path):
+    assert captions_after_values(path.read_text()) == []
+
+
+def test_the_caption_detector_catches_a_number_before_its_caption_but_not_whole_messages():
+    fixture = """
+<p><span class="stat" id="total-requests">{{ figures.total_requests }}</span> {{ _('received') }}</p>
+<p><span class="stat">{{ queue.open }}</span> {% trans acknowledged=queue.acknowledged %}open · {{ acknowledged }}{% endtrans %}</p>
+<p>{{ _('%(count)s received', count=total) }}</p>
+<span class="pill">{{ _('overdue') }}</span> {% trans due=due %}due {{ due }}{% endtrans %}
+<td>{{ m.received_at }} {{ _('Inbox') }}</td>
+"""
+    assert [line.split(":", 1)[0] for line in captions_after_values(fixture)] == ["2", "3"]

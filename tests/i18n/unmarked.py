@@ -414,3 +414,21 @@ def fragmented_sentences(source: str) -> list[str]:
         if _PIECE.search(sentence) or re.search(r"[^\W\d_]|\.\s*$", after_value):
             found.append(f"{source.count(chr(10), 0, piece.start()) + 1}: {source[piece.start():piece.end() + len(sentence)].strip()}")
     return found
+
+
+_CAPTION_AFTER_VALUE = re.compile(
+    r"\{\{(?!-?\s*_\()[^{}]*\}\}(?:\s*</\w+>)?[ \t]*"
+    r"(?:\{\{-?\s*_\(\s*(?:'([^']*)'|\"([^\"]*)\")|\{%-?\s*trans\b[^%]*%\}([^{]*))")
+
+
+def captions_after_values(source: str) -> list[str]:
+    """A value printed and then a gettext caption that continues it (`<span class="stat">{{ n }}</span>
+    {{ _('received') }}`): the caption starts in lower case, so the value is the sentence's start,
+    which a translator cannot move. Each must be one message, the value a placeholder (`_('%(count)s
+    received', count=...)`). Reported as `line: the caption`."""
+    found = []
+    for match in _CAPTION_AFTER_VALUE.finditer(source):
+        caption = next(group for group in match.groups() if group is not None).strip()
+        if caption[:1].islower():
+            found.append(f"{source.count(chr(10), 0, match.start()) + 1}: {caption}")
+    return found
