@@ -106,13 +106,27 @@ def client(app):
     return app.test_client()
 
 
+def forget_unfinished(broker) -> None:
+    """Empty every queue and mark all it handed out done.
+
+    A stopped Worker drops the delayed messages its consumers held (the StubBroker has no requeue)
+    without marking them done, so a later join() on their queue would wait forever: a test that
+    left a delayed message (an email fallback, a webhook retry) hung the next test on that worker.
+    """
+    broker.flush_all()
+    for queue in broker.queues.values():
+        with queue.all_tasks_done:
+            queue.unfinished_tasks = 0
+            queue.all_tasks_done.notify_all()
+
+
 @pytest.fixture
 def stub_broker():
     """The StubBroker actors are declared on (tests run with DRAMATIQ_BROKER=stub)."""
     broker = dramatiq.get_broker()
-    broker.flush_all()
+    forget_unfinished(broker)
     yield broker
-    broker.flush_all()
+    forget_unfinished(broker)
 
 
 @pytest.fixture
