@@ -7,7 +7,8 @@
    pipeline mode: app/notify/pipeline.py), whose SELECT is the UNION
    ALL of the audiences that reach that channel, filtered by the invariants and preferences
    and reduced to one row per recipient (DISTINCT ON, highest-priority audience wins);
-3. commit (dispatched_at and the rows together, or neither), then each channel's hook.
+3. commit (dispatched_at and the rows together, or neither), queued in the same pipeline,
+   then each channel's hook.
 Three statements, and nothing depends on the number of recipients. Statements are built once
 per shape (event kind, rules after overrides, channel) with bound parameters, and reused.
 """
@@ -47,7 +48,7 @@ from app.notify.matrix import (
     group_of,
     rules_for,
 )
-from app.notify.pipeline import CompiledStatement, session_connection
+from app.notify.pipeline import CompiledStatement, queue_commit, session_connection
 from app.notify.statements import (  # noqa: F401  (the channels' statements bind the same values)
     ACTIVE_WINDOW,
     ACTOR_EMAIL,
@@ -63,14 +64,27 @@ log = logging.getLogger(__name__)
 
 # The claim also sets the transaction's planner settings (one round trip fewer): JIT compiles a
 # big INSERT ... SELECT for half a second and saves nothing on it; the dedup sort of 100,000
-# recipients fits in memory with a little more work_mem. Plans stay custom (planned with the
-# event's values): a generic plan, made once and reused, is shaped for the average request
-# and ran the fan-out of a request with 2 followers 25 times slower next to one with 100,000
-# (bench/fanout.py); planning is what remains of the fixed cost.
-CLAIM_EVENT = text("""
+# recipients fits in memory with a little more work_mem. How the channel statements are planned
+# depends on how many people the event may reach, which a fixed plan cannot know: a fan-out to a
+# request with fewer than FEW_FOLLOWERS followers runs the plan PostgreSQL made once for the
+# shape (generic), restricted to nested loops over the few candidates' primary keys, since
+# planning the statements anew was two thirds of its cost; a bigger one is planned with the
+# event's values each time (custom), which hashes the users once where 100,000 index probes
+# would take three times as long; a generic plan left to the planner hashed every user for two
+# recipients, 25 times slower (bench/fanout.py). The count stops at FEW_FOLLOWERS rows.
+FEW_FOLLOWERS = 100
+CLAIM_EVENT = text(f"""
+WITH audience AS (  -- in the primary key's order: its index, never a scan of every follower
+  SELECT count(*) < {FEW_FOLLOWERS} AS few FROM (
+    SELECT 1 FROM followers f WHERE f.request_id = (SELECT fe.request_id FROM events fe WHERE fe.id = :event_id)
+    ORDER BY f.request_id, f.user_id LIMIT {FEW_FOLLOWERS}) counted)
 UPDATE events e SET dispatched_at = now()
+FROM audience
 WHERE e.id = :event_id AND e.dispatched_at IS NULL
 RETURNING set_config('jit', 'off', true), set_config('work_mem', '64MB', true),
+  set_config('plan_cache_mode', CASE WHEN audience.few THEN 'force_generic_plan' ELSE 'force_custom_plan' END, true),
+  set_config('enable_hashjoin', CASE WHEN audience.few THEN 'off' ELSE 'on' END, true),
+  set_config('enable_mergejoin', CASE WHEN audience.few THEN 'off' ELSE 'on' END, true),
   e.id, e.kind, e.organization_id, e.request_id, e.actor_id, e.payload,
   (SELECT r.category_id FROM service_requests r WHERE r.id = e.request_id) AS category_id,
   (SELECT u.email FROM users u WHERE u.id = e.actor_id) AS actor_email,
@@ -109,7 +123,9 @@ class FanoutPlan:
 
     def statement(self, channel: Channel):
         """The channel's INSERT for this plan's shape (built once per shape), or None when nobody is in it."""
-        return _statement(channel.name, self.rules, self.event_type)
+        # Keyed by the kind's name, which stands for its EventType: hashing the type hashes its
+        # lazily translated label, a tenth of the fan-out's own Python time.
+        return _statement(channel.name, self.rules, self.ctx.kind)
 
     def candidates(self, channel: Channel):
         """UNION ALL of the audiences reaching `channel`: user_id, address, priority, audience, grp, receipt, subscription."""
@@ -153,8 +169,9 @@ class FanoutPlan:
 
 
 @lru_cache(maxsize=512)
-def _statement(channel_name: str, rules: tuple[EffectiveRule, ...], event_type: EventType):
+def _statement(channel_name: str, rules: tuple[EffectiveRule, ...], kind: str):
     channel = CHANNELS[channel_name]
+    event_type = EVENT_TYPES.get(kind) or EventType(kind)
     plan = FanoutPlan(ctx=None, event_type=event_type, rules=rules)  # a shape: no event values
     candidates = plan.candidates(channel)
     return None if candidates is None else CompiledStatement(channel.insert(plan, candidates))
@@ -214,21 +231,21 @@ def fan_out(event_id: int) -> FanoutPlan | None:
     """Record every notification of one event, once; returns the plan with per-channel counts."""
     conn = session_connection()
     channels = sorted(CHANNELS.values(), key=lambda ch: ch.order)
-    with conn.pipeline() as pipeline:  # app/notify/pipeline.py: BEGIN + claim, then every channel statement
+    with conn.pipeline():  # app/notify/pipeline.py: BEGIN + claim, then every channel statement and COMMIT
         plan = claim_event(conn, event_id)
         if plan is not None:
             params = plan.params()
-            sent = [(channel, statement.send(conn, params)) for channel in channels
+            sent = [(channel, statement.send(conn, params, prepare=True)) for channel in channels
                     if (statement := channel.statement_for(plan)) is not None]
-            pipeline.sync()  # one round trip for all of them
-            plan.counts = {channel.name: 0 for channel in channels}
-            for channel, cursor in sent:
-                plan.counts[channel.name] = channel.read(plan, cursor)
-            plan.statements = 1 + len(sent)
+            queue_commit(conn)  # the pipeline's closing sync: one round trip for all of them and the commit
     if plan is None:  # no such event, or another run took it: a redelivered message does nothing
         db.session.rollback()
         return None
-    db.session.commit()
+    plan.counts = {channel.name: 0 for channel in channels}
+    for channel, cursor in sent:
+        plan.counts[channel.name] = channel.read(plan, cursor)
+    plan.statements = 1 + len(sent)
+    db.session.commit()  # already committed in the pipeline: the session's bookkeeping only
     for channel in channels:
         channel.after_commit(plan, plan.counts[channel.name])
     return plan
