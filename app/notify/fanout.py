@@ -64,27 +64,19 @@ log = logging.getLogger(__name__)
 
 # The claim also sets the transaction's planner settings (one round trip fewer): JIT compiles a
 # big INSERT ... SELECT for half a second and saves nothing on it; the dedup sort of 100,000
-# recipients fits in memory with a little more work_mem. How the channel statements are planned
-# depends on how many people the event may reach, which a fixed plan cannot know: a fan-out to a
-# request with fewer than FEW_FOLLOWERS followers runs the plan PostgreSQL made once for the
-# shape (generic), restricted to nested loops over the few candidates' primary keys, since
-# planning the statements anew was two thirds of its cost; a bigger one is planned with the
-# event's values each time (custom), which hashes the users once where 100,000 index probes
-# would take three times as long; a generic plan left to the planner hashed every user for two
-# recipients, 25 times slower (bench/fanout.py). The count stops at FEW_FOLLOWERS rows.
-FEW_FOLLOWERS = 100
-CLAIM_EVENT = text(f"""
-WITH audience AS (  -- in the primary key's order: its index, never a scan of every follower
-  SELECT count(*) < {FEW_FOLLOWERS} AS few FROM (
-    SELECT 1 FROM followers f WHERE f.request_id = (SELECT fe.request_id FROM events fe WHERE fe.id = :event_id)
-    ORDER BY f.request_id, f.user_id LIMIT {FEW_FOLLOWERS}) counted)
+# recipients fits in memory with a little more work_mem. The channel statements run the plan
+# PostgreSQL made once for their shape (generic), restricted to nested loops over the
+# candidates' primary keys: planning them anew for every event was most of the fan-out's
+# fixed cost, and the plans made with the event's values (hashing every user) were slower up
+# to 10,000 recipients (against bench/fanout.py's floor: 2.4x there, against 1.15x) and
+# hardly better at 100,000 (1.2x against 1.3x); a generic plan left free to hash joined every user for two
+# recipients, 25 times slower.
+CLAIM_EVENT = text("""
 UPDATE events e SET dispatched_at = now()
-FROM audience
 WHERE e.id = :event_id AND e.dispatched_at IS NULL
 RETURNING set_config('jit', 'off', true), set_config('work_mem', '64MB', true),
-  set_config('plan_cache_mode', CASE WHEN audience.few THEN 'force_generic_plan' ELSE 'force_custom_plan' END, true),
-  set_config('enable_hashjoin', CASE WHEN audience.few THEN 'off' ELSE 'on' END, true),
-  set_config('enable_mergejoin', CASE WHEN audience.few THEN 'off' ELSE 'on' END, true),
+  set_config('plan_cache_mode', 'force_generic_plan', true),
+  set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true),
   e.id, e.kind, e.organization_id, e.request_id, e.actor_id, e.payload,
   (SELECT r.category_id FROM service_requests r WHERE r.id = e.request_id) AS category_id,
   (SELECT u.email FROM users u WHERE u.id = e.actor_id) AS actor_email,
