@@ -29,17 +29,25 @@ def issue_token(user: User, name: str = "") -> str:
 
 
 @cache
-def _user_by_digest():
-    # Built once: every authenticated call runs it, and building a statement costs more than running it.
+def user_by_digest():
+    """The active user of the live token whose digest is bound as `digest`: a statement built once
+    (every authenticated call runs it, and building one costs more than running it), to run
+    alone or inside a read that identifies its caller in the same round trip."""
     return (select(User).join(ApiToken, ApiToken.user_id == User.id)
             .where(ApiToken.token_hash == bindparam("digest"), ApiToken.revoked_at.is_(None), User.active.is_(True)))
 
 
+def token_digest(token: str) -> str | None:
+    """What `user_by_digest` is given for a token, or None for a string that is no token of ours."""
+    return _digest(token) if token.startswith(TOKEN_PREFIX) else None
+
+
 def user_for_token(token: str) -> User | None:
     """The active user a live token belongs to, or None."""
-    if not token.startswith(TOKEN_PREFIX):
+    digest = token_digest(token)
+    if digest is None:
         return None
-    return db.session.scalars(_user_by_digest(), {"digest": _digest(token)}).first()
+    return db.session.scalars(user_by_digest(), {"digest": digest}).first()
 
 
 @unit_of_work()

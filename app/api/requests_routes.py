@@ -13,7 +13,7 @@ from flask import send_file
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
 
-from app.api.auth import current_user, require_user
+from app.api.auth import current_user, identified_as, require_user, unidentified_bearer_token
 from app.api.paths import BIGINT_ID
 from app.api.responses import errors
 from app.errors import NotFound
@@ -84,7 +84,13 @@ def nearby(args):
 @reads_outside_transaction
 def get_request(request_id):
     """One request, as the caller may see it, with what the caller may do to it."""
-    return detail.read_request_view(request_id, current_user())
+    token = unidentified_bearer_token()
+    read = None if token is None else detail.read_request_view_by_token(request_id, token)
+    if read is None:  # identified already, a browser session, or no such request (then 404)
+        return detail.read_request_view(request_id, current_user())
+    view, caller = read
+    identified_as(caller)  # one round trip: the caller was found by the read itself
+    return view
 
 
 @blp.get(f"/<{BIGINT_ID}:request_id>/timeline")

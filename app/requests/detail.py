@@ -17,9 +17,11 @@ from functools import cache
 from types import SimpleNamespace
 from typing import NamedTuple
 
-from sqlalchemy import String, and_, bindparam, false, func, literal, select
+from sqlalchemy import String, and_, bindparam, false, func, literal, select, true
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import aliased
 
+from app.accounts import tokens
 from app.accounts.models import Organization, Permission, User
 from app.extensions import db
 from app.requests import policy
@@ -62,17 +64,29 @@ class Photo(NamedTuple):
     created_at: object
 
 
-_REQUEST = ServiceRequest.__table__
+# What the ORM loads of a request (not its deferred columns, such as the map's own point).
+_REQUEST_COLUMNS = tuple(column for column in ServiceRequest.__table__.c
+                         if not ServiceRequest.__mapper__.get_property_by_column(column).deferred)
 _PHOTO = Attachment.__table__
 _PHOTO_COLUMNS = tuple(_PHOTO.c[name].label(f"photo_{name}") for name in Photo._fields)
 _REPORTER = User.__table__.alias("reporter")
 
 
 @cache
-def _statement(signed_in: bool):
-    """The read for a caller signed in (`user_id` bound) or not; built once each."""
-    if signed_in:
-        user_id = bindparam("user_id", type_=User.id.type)
+def _statement(reader: str):
+    """The read for a caller who is nobody (`none`), a user whose `user_id` is bound (`id`), or
+    the bearer of a token whose digest is bound (`token`: the reader, as `tokens.user_by_digest`
+    finds them, is loaded in the same statement); built once each."""
+    identity = []
+    if reader == "none":
+        held, following, supporting = literal(None, ARRAY(String)), false(), false()
+        sees_internal = false()
+    else:
+        if reader == "token":
+            reader_row = aliased(User, tokens.user_by_digest().subquery("reader"), name="reader")
+            identity, user_id = [reader_row], reader_row.id
+        else:
+            user_id = bindparam("user_id", type_=User.id.type)
         permissions = policy.permissions_statement(user_id, ServiceRequest.organization_id)
         held = permissions.with_only_columns(func.array_agg(Permission.name)).scalar_subquery()
         following = select(Follower).where(Follower.request_id == ServiceRequest.id,
@@ -81,28 +95,29 @@ def _statement(signed_in: bool):
                                            Support.user_id == user_id).exists()
         # Correlated by name: nested in the photos' join, it would otherwise range over every request.
         sees_internal = (permissions.where(Permission.name == policy.SEE_INTERNAL_PERMISSION)
-                         .correlate(ServiceRequest).exists())
-    else:
-        held, following, supporting = literal(None, ARRAY(String)), false(), false()
-        sees_internal = false()
-    return (
-        select(*_REQUEST.c, Organization.slug.label("organization_slug"),
+                         .correlate(ServiceRequest, *identity).exists())
+    statement = (
+        select(*identity, *_REQUEST_COLUMNS, Organization.slug.label("organization_slug"),
                Organization.name.label("organization_name"), RequestCategory.public_restriction,
                _REPORTER.c.name.label("reporter_name"), _REPORTER.c.email.label("reporter_email"),
                _REPORTER.c.phone.label("reporter_phone"), held.label("held"), following.label("following"),
                supporting.label("supporting"), *_PHOTO_COLUMNS)
+        .select_from(ServiceRequest)
         .join(Organization, Organization.id == ServiceRequest.organization_id)
         .join(RequestCategory, RequestCategory.id == ServiceRequest.category_id)
         .outerjoin(_REPORTER, _REPORTER.c.id == ServiceRequest.reporter_id)
-        .outerjoin(Attachment, and_(Attachment.request_id == ServiceRequest.id, photo_visible(sees_internal)))
-        .where(ServiceRequest.id == bindparam("request_id", type_=ServiceRequest.id.type))
-        .order_by(Attachment.created_at, Attachment.id)
     )
+    for reader_row in identity:
+        statement = statement.outerjoin(reader_row, true())
+    return (statement
+            .outerjoin(Attachment, and_(Attachment.request_id == ServiceRequest.id, photo_visible(sees_internal)))
+            .where(ServiceRequest.id == bindparam("request_id", type_=ServiceRequest.id.type))
+            .order_by(Attachment.created_at, Attachment.id))
 
 
 def _request(row) -> SimpleNamespace:
     """The request of a row, with what RequestView and the policy read of it (no session, no lazy load)."""
-    request = SimpleNamespace(**{column.key: getattr(row, column.key) for column in _REQUEST.c})
+    request = SimpleNamespace(**{column.key: getattr(row, column.key) for column in _REQUEST_COLUMNS})
     request.organization = OrganizationRef(row.organization_id, row.organization_slug, row.organization_name)
     request.category = CategoryRules(row.public_restriction)
     request.reporter = (None if row.reporter_id is None else
@@ -110,12 +125,7 @@ def _request(row) -> SimpleNamespace:
     return request
 
 
-def read_request_view(request_id: int, user: User | None) -> RequestView:
-    """`queries.request_view` of a request by id in one statement, or 404."""
-    params = {"request_id": request_id}
-    if user is not None:
-        params["user_id"] = user.id
-    rows = db.session.connection().execute(_statement(user is not None), params).all()
+def _view(rows, request_id: int, user: User | None) -> RequestView:
     if not rows:
         raise no_request(request_id)
     first = rows[0]
@@ -123,3 +133,27 @@ def read_request_view(request_id: int, user: User | None) -> RequestView:
     viewer = policy.viewer_of(user, request, frozenset(first.held or ()))
     photos = [Photo(*row[-len(Photo._fields):]) for row in rows if row.photo_id is not None]
     return detail_view(request, viewer, bool(first.following), bool(first.supporting), photos)
+
+
+def read_request_view(request_id: int, user: User | None) -> RequestView:
+    """`queries.request_view` of a request by id in one statement, or 404."""
+    if user is None:
+        rows = db.session.connection().execute(_statement("none"), {"request_id": request_id}).all()
+    else:
+        rows = db.session.connection().execute(_statement("id"), {"request_id": request_id,
+                                                                  "user_id": user.id}).all()
+    return _view(rows, request_id, user)
+
+
+def read_request_view_by_token(request_id: int, token: str) -> tuple[RequestView, User | None] | None:
+    """`read_request_view` for the bearer of `token` and that bearer (None: no live token, the
+    public's view), both from one statement; None when the request does not exist (the caller
+    is then still to be identified)."""
+    digest = tokens.token_digest(token)
+    if digest is None:
+        return read_request_view(request_id, None), None
+    rows = db.session.execute(_statement("token"), {"request_id": request_id, "digest": digest}).all()
+    if not rows:
+        return None
+    user = rows[0].reader
+    return _view(rows, request_id, user), user

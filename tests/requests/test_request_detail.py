@@ -73,3 +73,32 @@ def test_a_read_runs_outside_a_transaction_and_a_unit_inside_it_in_one(client, c
     assert seen.get_json()["reporter"]["email"] == "ann@example.org"
     db.session.remove()
     assert db.session.query(AuditEntry).filter_by(actor_id=staff_id, request_id=request_id).count() == 1
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+def test_the_read_that_identifies_its_bearer_answers_as_the_read_for_a_known_caller(city, actor):
+    from app.accounts.tokens import issue_token
+
+    user = None if actor == "anonymous" else getattr(city, actor)
+    token = "c311_not-a-live-token" if user is None else issue_token(user)
+    db.session.commit()
+    schema = RequestSchema()
+    view, caller = detail.read_request_view_by_token(city.request.id, token)
+    assert caller is user
+    assert schema.dump(view) == schema.dump(detail.read_request_view(city.request.id, user))
+    assert detail.read_request_view_by_token(999999, token) is None  # no request: the caller is still unknown
+
+
+def test_a_read_by_bearer_token_identifies_the_caller_once(client, city):
+    from app.accounts.models import User
+    from app.accounts.tokens import revoke_token
+
+    headers = city.headers("resident_b")
+    assert city.resident_b.last_seen_at is None
+    shown = client.get(f"/api/v1/requests/{city.request.id}", headers=headers).get_json()
+    assert shown["viewer"]["following"] is True
+    db.session.rollback()
+    assert db.session.get(User, city.resident_b.id).last_seen_at is not None  # presence, as any call
+    revoke_token(headers["Authorization"].split()[1])
+    anonymous = client.get(f"/api/v1/requests/{city.request.id}").get_json()
+    assert client.get(f"/api/v1/requests/{city.request.id}", headers=headers).get_json() == anonymous
