@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 from flask import current_app
 
 from app.extensions import db
+from app.notify.bodies import KEEP_HANDED_SQL
 from app.notify.compose import ComposedEmail, compose_batch
 from app.notify.pgpipe import Pending, StatementPipe
 from app.notify.smtp import MailTransport, Reply
@@ -78,12 +79,14 @@ WHERE id IN (
 RETURNING id
 """
 
-# Hand one delivery off (a compare-and-set on our token) and say whether the next is still ours.
+# Hand one delivery off (a compare-and-set on our token), keep its body (app/notify/bodies.py)
+# and say whether the next is still ours.
 HAND_OFF_SQL = """
 handed AS (
   UPDATE email_deliveries SET handed_off_at = now()
   WHERE id = %(hand_off_id)s AND claim_token = %(token)s AND status = 'sending'
-  RETURNING id)
+  RETURNING id, organization_id),
+""" + KEEP_HANDED_SQL + """
 SELECT (SELECT count(*) FROM handed),
        EXISTS (SELECT FROM email_deliveries WHERE id = %(next_id)s AND claim_token = %(token)s AND status = 'sending')
 """
@@ -171,14 +174,15 @@ class DeliveryRun:
         if outcomes:
             self._send(*self._outcome_params(outcomes))
 
-    def hand_off(self, delivery_id: int | None, next_id: int | None = None, outcomes: list[Outcome] = ()) -> Pending:
-        """Send, in one statement, `outcomes`, the hand-off of `delivery_id` and the check of `next_id`.
+    def hand_off(self, delivery_id: int | None, next_id: int | None = None, outcomes: list[Outcome] = (),
+                 body: bytes | None = None) -> Pending:
+        """Send, in one statement, `outcomes`, the hand-off of `delivery_id` (keeping its `body`) and the check of `next_id`.
 
         Its one row says (handed off: 1 or 0, `next_id` still ours: t or f). It goes out now and
         is read only before `next_id` is sent, a message later, so the database works while the
         SMTP server does and a message never waits for a round trip.
         """
-        params = {"hand_off_id": delivery_id, "next_id": next_id, "token": self.token}
+        params = {"hand_off_id": delivery_id, "next_id": next_id, "token": self.token, "body": body}
         if not outcomes:
             return self._send(f"WITH {HAND_OFF_SQL}", params)
         record, outcome_params = self._outcome_params(list(outcomes))
@@ -240,7 +244,7 @@ class DeliveryRun:
                 self.stats.abandoned += 1
                 check, carried = self.hand_off(None, following, carried), []
                 continue
-            check = self.hand_off(email.delivery_id, following, carried)  # sent before the message, not awaited
+            check = self.hand_off(email.delivery_id, following, carried, email.data)  # before the message, not awaited
             outcome = self.send_one(email)
             _log_reply(email, outcome)
             carried = [outcome]
