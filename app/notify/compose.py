@@ -11,11 +11,12 @@ for organization staff alone.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from email.utils import formatdate
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
 from app.accounts.links import (
     invitation_token,
@@ -344,15 +345,20 @@ def build_message(delivery: EmailDelivery, data: BatchData) -> ComposedEmail:
     headers += [("Auto-Submitted", "auto-generated"), ("X-Auto-Response-Suppress", "All")]
     if token:
         headers += list(unsubscribe_headers(token).items())
+    event = data.events.get(delivery.event_id)
     return ComposedEmail(delivery.id, sender, delivery.email, message_id,
-                         alternative_message(headers, rendered.text, rendered.html), delivery.attempts)
+                         alternative_message(headers, rendered.text, rendered.html), delivery.attempts,
+                         event.trace_id if event else None)
 
 
 def compose_batch(delivery_ids: list[int]) -> tuple[list[ComposedEmail], dict[int, str]]:
     """Messages for the claimed deliveries, and the ids that could not be composed with why."""
+    # Not the stored body of a retry (loaded with every delivery by default, for the email log):
+    # it is written anew and never read here.
     deliveries = list(db.session.scalars(
         select(EmailDelivery).where(EmailDelivery.id.in_(delivery_ids),
                                     EmailDelivery.status == DeliveryStatus.SENDING.value)
+        .options(lazyload(EmailDelivery.stored_body))
         .order_by(EmailDelivery.id)))
     data = BatchData(deliveries)
     composed, failures = [], {}
@@ -365,9 +371,5 @@ def compose_batch(delivery_ids: list[int]) -> tuple[list[ComposedEmail], dict[in
         except Exception as exc:  # one broken template must not hold up the rest of the batch
             log.exception("could not compose delivery %s", delivery.id)
             failures[delivery.id] = f"could not compose: {type(exc).__name__}: {exc}"[:500]
-    traces = dict(db.session.execute(select(Event.id, Event.trace_id).where(
-        Event.id.in_({d.event_id for d in deliveries if d.event_id}), Event.trace_id.isnot(None))).all())
-    by_delivery = {d.id: traces.get(d.event_id) for d in deliveries}
-    composed = [replace(email, trace_id=by_delivery.get(email.delivery_id)) for email in composed]
     db.session.commit()  # end the transaction so no snapshot (or lock) is held while sending
     return composed, failures

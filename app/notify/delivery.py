@@ -37,6 +37,7 @@ import smtplib
 import time
 import uuid
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from flask import current_app
 
@@ -109,6 +110,17 @@ _ROW = "(%(id{n})s::bigint, %(st{n})s::text, %(code{n})s::int, %(reply{n})s::tex
        "%(retry{n})s::float8)"
 
 
+# The statements' text, written once per number of outcomes rather than once per message.
+@lru_cache(maxsize=256)
+def _record_sql(outcomes: int) -> str:
+    return RECORD_SQL.format(rows=", ".join(_ROW.format(n=n) for n in range(outcomes)))
+
+
+@lru_cache(maxsize=16)
+def _record_and_hand_off_sql(outcomes: int) -> str:
+    return f"WITH recorded AS ({_record_sql(outcomes)} RETURNING d.id), {HAND_OFF_SQL}"
+
+
 @dataclass
 class Outcome:
     delivery_id: int
@@ -168,7 +180,7 @@ class DeliveryRun:
             params.update({f"id{n}": o.delivery_id, f"st{n}": o.status, f"code{n}": o.code, f"reply{n}": o.reply,
                            f"mid{n}": o.message_id, f"retry{n}": o.retry_in})
             self._count(o)
-        return RECORD_SQL.format(rows=", ".join(_ROW.format(n=n) for n in range(len(outcomes)))), params
+        return _record_sql(len(outcomes)), params
 
     def record(self, outcomes: list[Outcome]) -> None:
         if outcomes:
@@ -185,8 +197,8 @@ class DeliveryRun:
         params = {"hand_off_id": delivery_id, "next_id": next_id, "token": self.token, "body": body}
         if not outcomes:
             return self._send(f"WITH {HAND_OFF_SQL}", params)
-        record, outcome_params = self._outcome_params(list(outcomes))
-        return self._send(f"WITH recorded AS ({record} RETURNING d.id), {HAND_OFF_SQL}", {**outcome_params, **params})
+        outcome_params = self._outcome_params(list(outcomes))[1]
+        return self._send(_record_and_hand_off_sql(len(outcomes)), {**outcome_params, **params})
 
     def claim(self) -> list[int]:
         rows = self._rows(CLAIM_SQL, {"token": self.token, "limit": self.config["EMAIL_BATCH_SIZE"]})
