@@ -120,6 +120,7 @@ class BatchData:
         self.preferences_url = page_url("preferences")
         self.date = formatdate(usegmt=True)  # when the batch was composed, as before, not when each is sent
         self._reasons: dict = {}
+        self._templates: dict = {}
         self.over_budget: dict = {}  # (organization id, template, language) -> why: rendered over budget once, not again
         self._event_contexts: dict = {}
 
@@ -130,11 +131,13 @@ class BatchData:
     def template(self, delivery: EmailDelivery) -> tuple[str, dict | None, str]:
         """The template kind, the organization's override to use (None: the built-in) and the language to render in."""
         kind = self.template_kind(delivery)
-        org = self.organizations.get(delivery.organization_id)
-        written = {locale: parts for (org_id, k, locale), parts in self.overrides.items()
-                   if org_id == delivery.organization_id and k == kind}
-        override, locale = pick_override(written, self.locale(delivery), org.default_locale if org else None)
-        return kind, override, locale
+        key = (delivery.organization_id, kind, self.locale(delivery))
+        if key not in self._templates:  # the same for every recipient of a kind who reads that language
+            org = self.organizations.get(delivery.organization_id)
+            written = {locale: parts for (org_id, k, locale), parts in self.overrides.items()
+                       if org_id == delivery.organization_id and k == kind}
+            self._templates[key] = (kind, *pick_override(written, key[2], org.default_locale if org else None))
+        return self._templates[key]
 
     def event_context(self, delivery: EmailDelivery, locale: str) -> dict:
         # Account mail signs a link for its one recipient: not shared.

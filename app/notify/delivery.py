@@ -8,7 +8,7 @@ A run:
    under a fresh claim token and composes them (app/notify/compose.py); then, over the run's
    ONE Flask-Mail connection (app/notify/smtp.py), one message at a time: one statement
    records the previous message's reply, hands this one off (a compare-and-set on the claim
-   token) and checks that the next is still ours; a message goes to Flask-Mail only if the
+   token) keeping its body (app/notify/bodies.py) and checks that the next is still ours; a message goes to Flask-Mail only if the
    statement before it found it still ours (a row another run took over meanwhile is left to
    it, never sent by both). The last reply is written at once.
 
