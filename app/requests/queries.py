@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
-from geoalchemy2 import Geography
 from sqlalchemy import (
     Integer,
     String,
@@ -38,29 +36,16 @@ from app.requests.anonymity import shown_comment, shown_person
 from app.requests.models import Attachment, Comment, Follower, ServiceRequest, Support, Visibility
 from app.requests.policy import Audience
 from app.requests.schemas import RequestView
-from geo.spatial import point
+from geo import plane
 
 LIVE_STATUSES = ("open", "acknowledged")
 
-METRES_PER_DEGREE = 111_320.0
 COMMENT_EVENT_KINDS = tuple(sorted(timeline_kinds(COMMENT)))  # shown from the comments themselves
 
 
 def _like(text: str) -> str:
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
-
-
-def _near(lng: float, lat: float, radius_m: float):
-    # The envelope lets the GiST index on location cut the candidates; ST_DWithin on geography
-    # then measures true metres.
-    half_lat = radius_m / METRES_PER_DEGREE
-    half_lng = radius_m / (METRES_PER_DEGREE * max(math.cos(math.radians(lat)), 0.01))
-    envelope = func.ST_MakeEnvelope(lng - half_lng, lat - half_lat, lng + half_lng, lat + half_lat, 4326)
-    return and_(
-        ServiceRequest.location.op("&&")(envelope),
-        func.ST_DWithin(cast(ServiceRequest.location, Geography), cast(point(lng, lat), Geography), radius_m),
-    )
 
 
 def _conditions(filters: dict):
@@ -71,10 +56,9 @@ def _conditions(filters: dict):
         yield ServiceRequest.category_id.in_(filters["category"])
     if filters.get("bbox"):
         min_lng, min_lat, max_lng, max_lat = filters["bbox"]
-        yield func.ST_Intersects(ServiceRequest.location,
-                                 func.ST_MakeEnvelope(min_lng, min_lat, max_lng, max_lat, 4326))
+        yield plane.in_box(ServiceRequest.map_point, min_lng, min_lat, max_lng, max_lat)
     if filters.get("radius_m") is not None:
-        yield _near(filters["lng"], filters["lat"], filters["radius_m"])
+        yield plane.within_metres(ServiceRequest.map_point, filters["lng"], filters["lat"], filters["radius_m"])
     if filters.get("updated_after") is not None:
         yield ServiceRequest.updated_at > filters["updated_after"]
     if filters.get("assigned_to") is not None:
