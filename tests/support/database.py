@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -31,6 +35,23 @@ def drop_database(url: str) -> None:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
     finally:
         engine.dispose()
+
+
+@contextmanager
+def scratch_app(suffix: str) -> Iterator:
+    """An app on a database of its own (the test database's name + `suffix`), empty, dropped afterwards."""
+    from app import create_app
+    from app.extensions import db
+
+    url = os.environ["DATABASE_URL"] + suffix
+    recreate_database(url)
+    scratch = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    try:
+        yield scratch
+    finally:
+        with scratch.app_context():
+            db.engine.dispose()
+        drop_database(url)
 
 
 def empty_all_tables(db) -> None:
