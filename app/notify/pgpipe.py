@@ -69,7 +69,10 @@ class StatementPipe:
         if name is None:
             name = self.prepared[query] = f"pipe_{len(self.prepared)}".encode()
             self.pg.send_prepare(name, query)
-        self.pg.send_query_prepared(name, [_text(params[name_]) for name_ in names])
+        values = [params[name_] for name_ in names]
+        # bytes go as they are (binary format: a message's body is not hex-encoded), the rest as text.
+        self.pg.send_query_prepared(name, [value if isinstance(value, bytes) else _text(value) for value in values],
+                                    [1 if isinstance(value, bytes) else 0 for value in values])
         self.pg.pipeline_sync()
         if self.pg.flush() != 0:  # blocking connection: 0 once everything is on the wire
             raise psycopg.OperationalError("could not send to the database")
