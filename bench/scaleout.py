@@ -114,7 +114,8 @@ def _own_cpu() -> float:
 FLOOR_CLIENT = r"""
 import smtplib, sys, threading
 port, count, threads, size = (int(a) for a in sys.argv[1:5])
-body = (b"Subject: floor\r\nMessage-ID: <%d.%d@floor>\r\n\r\n" + b"x" * size)
+# In lines of 78 bytes: a message line of more than 1,000 is refused (RFC 5321 4.5.3.1.6).
+body = (b"Subject: floor\r\nMessage-ID: <%d.%d@floor>\r\n\r\n" + (b"x" * 76 + b"\r\n") * (size // 78))
 def send(t):
     with smtplib.SMTP("127.0.0.1", port) as smtp:
         for n in range(t, count, threads):

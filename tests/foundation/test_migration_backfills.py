@@ -1,27 +1,20 @@
 """Migrations that derive data from existing rows derive it right: run on a database that holds requests."""
 
-import os
 
 import pytest
 from flask_migrate import upgrade
 from sqlalchemy import text
 
-from app import create_app
 from app.extensions import db
-from tests.support.database import drop_database, recreate_database
+from tests.support.database import scratch_app
 
 STATUSES = ("open", "acknowledged", "closed", "archived")
 
 
 @pytest.fixture
 def old_app():
-    url = os.environ["DATABASE_URL"] + "_backfills"
-    recreate_database(url)
-    scratch = create_app({"SQLALCHEMY_DATABASE_URI": url})
-    yield scratch
-    with scratch.app_context():
-        db.engine.dispose()
-    drop_database(url)
+    with scratch_app("_backfills") as app:
+        yield app
 
 
 def _requests_of_two_organizations(conn) -> None:
