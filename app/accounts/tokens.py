@@ -6,7 +6,10 @@ import hashlib
 import secrets
 from functools import cache
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, inspect, select, update
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from app.accounts.models import ApiToken, User
 from app.db_types import utcnow
@@ -35,6 +38,23 @@ def user_by_digest():
     alone or inside a read that identifies its caller in the same round trip."""
     return (select(User).join(ApiToken, ApiToken.user_id == User.id)
             .where(ApiToken.token_hash == bindparam("digest"), ApiToken.revoked_at.is_(None), User.active.is_(True)))
+
+
+def known_user(values: dict) -> User:
+    """The session's User for the row a read has just fetched with `user_by_digest` inside it
+    (every column, by key), without a query: the ORM's loading of one entity costs more than the
+    read's own columns (bench/http_path.py). An instance the session holds already is the one,
+    given what it lacks, as a query would."""
+    session = db.session()
+    held = session.identity_map.get(identity_key(User, values["id"]))
+    if held is not None:  # as the ORM loads a row into it: what it has not loaded, or expired
+        for key in inspect(held).unloaded & values.keys():
+            set_committed_value(held, key, values[key])
+        return held
+    user = User(**values)
+    make_transient_to_detached(user)  # as if loaded: no pending change, nothing to flush
+    session.add(user)
+    return user
 
 
 def token_digest(token: str) -> str | None:

@@ -19,7 +19,6 @@ from typing import NamedTuple
 
 from sqlalchemy import String, and_, bindparam, false, func, literal, select, true
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.orm import aliased
 
 from app.accounts import tokens
 from app.accounts.models import Organization, Permission, User
@@ -70,21 +69,22 @@ _REQUEST_COLUMNS = tuple(column for column in ServiceRequest.__table__.c
 _PHOTO = Attachment.__table__
 _PHOTO_COLUMNS = tuple(_PHOTO.c[name].label(f"photo_{name}") for name in Photo._fields)
 _REPORTER = User.__table__.alias("reporter")
+_READER_KEYS = tuple(column.key for column in User.__table__.c)
 
 
 @cache
 def _statement(reader: str):
     """The read for a caller who is nobody (`none`), a user whose `user_id` is bound (`id`), or
-    the bearer of a token whose digest is bound (`token`: the reader, as `tokens.user_by_digest`
-    finds them, is loaded in the same statement); built once each."""
+    the bearer of a token whose digest is bound (`token`: the reader's columns, as
+    `tokens.user_by_digest` finds them, come in the same statement); built once each."""
     identity = []
     if reader == "none":
         held, following, supporting = literal(None, ARRAY(String)), false(), false()
         sees_internal = false()
     else:
         if reader == "token":
-            reader_row = aliased(User, tokens.user_by_digest().subquery("reader"), name="reader")
-            identity, user_id = [reader_row], reader_row.id
+            reader_row = tokens.user_by_digest().subquery("reader")
+            identity, user_id = [reader_row], reader_row.c.id
         else:
             user_id = bindparam("user_id", type_=User.id.type)
         permissions = policy.permissions_statement(user_id, ServiceRequest.organization_id)
@@ -97,7 +97,7 @@ def _statement(reader: str):
         sees_internal = (permissions.where(Permission.name == policy.SEE_INTERNAL_PERMISSION)
                          .correlate(ServiceRequest, *identity).exists())
     statement = (
-        select(*identity, *_REQUEST_COLUMNS, Organization.slug.label("organization_slug"),
+        select(*(row.c[key].label(f"reader_{key}") for row in identity for key in _READER_KEYS), *_REQUEST_COLUMNS, Organization.slug.label("organization_slug"),
                Organization.name.label("organization_name"), RequestCategory.public_restriction,
                _REPORTER.c.name.label("reporter_name"), _REPORTER.c.email.label("reporter_email"),
                _REPORTER.c.phone.label("reporter_phone"), held.label("held"), following.label("following"),
@@ -152,8 +152,10 @@ def read_request_view_by_token(request_id: int, token: str) -> tuple[RequestView
     digest = tokens.token_digest(token)
     if digest is None:
         return read_request_view(request_id, None), None
-    rows = db.session.execute(_statement("token"), {"request_id": request_id, "digest": digest}).all()
+    rows = db.session.connection().execute(_statement("token"), {"request_id": request_id, "digest": digest}).all()
     if not rows:
         return None
-    user = rows[0].reader
+    reader = rows[0]._mapping
+    user = None if reader["reader_id"] is None else tokens.known_user(
+        {key: reader[f"reader_{key}"] for key in _READER_KEYS})
     return _view(rows, request_id, user), user
