@@ -216,8 +216,8 @@ def render_email(kind: str, context: dict, override: dict | None = None, *, stri
     if key is not None and key in memo:
         subject, text, html = memo[key]
     else:
-        subject = render_within_budget(_compile(sources["subject"], False, strict, locale), values)
-        text = render_within_budget(_compile(sources["text"], False, strict, locale), values)
+        subject = _one_line(render_within_budget(_compile(sources["subject"], False, strict, locale), values))
+        text = render_within_budget(_compile(sources["text"], False, strict, locale), values).rstrip()
         html = render_within_budget(_compile(sources["html"], True, strict, locale), values)
         if key is not None:
             memo[key] = (subject, text, html)
@@ -226,7 +226,7 @@ def render_email(kind: str, context: dict, override: dict | None = None, *, stri
         html = html.replace("</body>", html_footer + "</body>", 1)
     else:
         html += html_footer
-    return RenderedEmail(_one_line(subject), text.rstrip() + "\n" + text_footer, html)
+    return RenderedEmail(subject, text + "\n" + text_footer, html)
 
 
 def _template_line(exc: BaseException) -> int | None:

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from functools import cache
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, inspect, select, update
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from app.accounts.models import ApiToken, User
 from app.db_types import utcnow
@@ -27,16 +31,43 @@ def issue_token(user: User, name: str = "") -> str:
     return token
 
 
+@cache
+def user_by_digest():
+    """The active user of the live token whose digest is bound as `digest`: a statement built once
+    (every authenticated call runs it, and building one costs more than running it), to run
+    alone or inside a read that identifies its caller in the same round trip."""
+    return (select(User).join(ApiToken, ApiToken.user_id == User.id)
+            .where(ApiToken.token_hash == bindparam("digest"), ApiToken.revoked_at.is_(None), User.active.is_(True)))
+
+
+def known_user(values: dict) -> User:
+    """The session's User for the row a read has just fetched with `user_by_digest` inside it
+    (every column, by key), without a query: the ORM's loading of one entity costs more than the
+    read's own columns (bench/http_path.py). An instance the session holds already is the one,
+    given what it lacks, as a query would."""
+    session = db.session()
+    held = session.identity_map.get(identity_key(User, values["id"]))
+    if held is not None:  # as the ORM loads a row into it: what it has not loaded, or expired
+        for key in inspect(held).unloaded & values.keys():
+            set_committed_value(held, key, values[key])
+        return held
+    user = User(**values)
+    make_transient_to_detached(user)  # as if loaded: no pending change, nothing to flush
+    session.add(user)
+    return user
+
+
+def token_digest(token: str) -> str | None:
+    """What `user_by_digest` is given for a token, or None for a string that is no token of ours."""
+    return _digest(token) if token.startswith(TOKEN_PREFIX) else None
+
+
 def user_for_token(token: str) -> User | None:
     """The active user a live token belongs to, or None."""
-    if not token.startswith(TOKEN_PREFIX):
+    digest = token_digest(token)
+    if digest is None:
         return None
-    row = db.session.execute(
-        select(ApiToken, User)
-        .join(User, User.id == ApiToken.user_id)
-        .where(ApiToken.token_hash == _digest(token), ApiToken.revoked_at.is_(None), User.active.is_(True))
-    ).first()
-    return row.User if row else None
+    return db.session.scalars(user_by_digest(), {"digest": digest}).first()
 
 
 @unit_of_work()

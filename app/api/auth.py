@@ -51,6 +51,17 @@ def current_user() -> User | None:
     return user
 
 
+def unidentified_bearer_token() -> str | None:
+    """The bearer token of a caller this request has not identified yet (a read may identify
+    them in its own statement, then says so with `identified_as`), else None."""
+    return bearer_token() if getattr(request, _CACHE_ATTRIBUTE, _UNSET) is _UNSET else None
+
+
+def identified_as(user: User | None) -> None:
+    """The caller of this request is `user`, as found by their bearer token (see current_user)."""
+    setattr(request, _CACHE_ATTRIBUTE, user)
+
+
 def identified_user() -> User | None:
     """The caller if this request has already identified them (no query), else None."""
     cached = getattr(request, _CACHE_ATTRIBUTE, _UNSET)

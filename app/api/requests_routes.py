@@ -13,14 +13,14 @@ from flask import send_file
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
 
-from app.api.auth import current_user, require_user
+from app.api.auth import current_user, identified_as, require_user, unidentified_bearer_token
 from app.api.paths import BIGINT_ID
 from app.api.responses import errors
 from app.errors import NotFound
 from app.notify import receipts
 from app.notify.receipt_schemas import CommentDeliveriesSchema
 from app.pagination import PaginationArgs, page_schema
-from app.requests import duplicates, queries, service
+from app.requests import detail, duplicates, queries, service
 from app.requests.duplicate_schemas import NearbyArgsSchema, NearbySchema, SupportStateSchema
 from app.requests.policy import viewer_of
 from app.requests.schemas import (
@@ -37,6 +37,7 @@ from app.requests.schemas import (
     TimelineEntrySchema,
 )
 from app.requests.service import MAX_PHOTO_BYTES
+from app.transactions import reads_outside_transaction
 
 URL_PREFIX = "/requests"
 blp = Blueprint("requests", __name__, description="Service requests: report, follow, comment, close and reopen")
@@ -80,9 +81,16 @@ def nearby(args):
 @blp.get(f"/<{BIGINT_ID}:request_id>")
 @blp.response(200, RequestSchema)
 @errors(blp, 404)
+@reads_outside_transaction
 def get_request(request_id):
     """One request, as the caller may see it, with what the caller may do to it."""
-    return queries.read_request_view(request_id, current_user())
+    token = unidentified_bearer_token()
+    read = None if token is None else detail.read_request_view_by_token(request_id, token)
+    if read is None:  # identified already, a browser session, or no such request (then 404)
+        return detail.read_request_view(request_id, current_user())
+    view, caller = read
+    identified_as(caller)  # one round trip: the caller was found by the read itself
+    return view
 
 
 @blp.get(f"/<{BIGINT_ID}:request_id>/timeline")

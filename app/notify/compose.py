@@ -11,11 +11,12 @@ for organization staff alone.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from email.utils import formatdate
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
 from app.accounts.links import (
     invitation_token,
@@ -31,7 +32,6 @@ from app.i18n import DEFAULT_LOCALE, supported
 from app.inbound.models import InboundMessage
 from app.links import page_url
 from app.notify.audiences import REASONS
-from app.notify.bodies import keep_bodies
 from app.notify.matrix import EVENT_TYPES
 from app.notify.models import DeliveryStatus, EmailDelivery, EmailTemplate
 from app.notify.templates import DIGEST_LABEL, pick_override
@@ -115,6 +115,12 @@ class BatchData:
         self.overrides = self._overrides()
         self.digest_items = self._digest_items()
         self.renderings: dict = {}  # shared renderings (emails/render.py) for the batch
+        # What every message of the batch shares, made once: each cost as much as a template's
+        # rendering, per message (bench/fanout.py --profile).
+        self.preferences_url = page_url("preferences")
+        self.date = formatdate(usegmt=True)  # when the batch was composed, as before, not when each is sent
+        self._reasons: dict = {}
+        self._templates: dict = {}
         self.over_budget: dict = {}  # (organization id, template, language) -> why: rendered over budget once, not again
         self._event_contexts: dict = {}
 
@@ -125,11 +131,13 @@ class BatchData:
     def template(self, delivery: EmailDelivery) -> tuple[str, dict | None, str]:
         """The template kind, the organization's override to use (None: the built-in) and the language to render in."""
         kind = self.template_kind(delivery)
-        org = self.organizations.get(delivery.organization_id)
-        written = {locale: parts for (org_id, k, locale), parts in self.overrides.items()
-                   if org_id == delivery.organization_id and k == kind}
-        override, locale = pick_override(written, self.locale(delivery), org.default_locale if org else None)
-        return kind, override, locale
+        key = (delivery.organization_id, kind, self.locale(delivery))
+        if key not in self._templates:  # the same for every recipient of a kind who reads that language
+            org = self.organizations.get(delivery.organization_id)
+            written = {locale: parts for (org_id, k, locale), parts in self.overrides.items()
+                       if org_id == delivery.organization_id and k == kind}
+            self._templates[key] = (kind, *pick_override(written, key[2], org.default_locale if org else None))
+        return self._templates[key]
 
     def event_context(self, delivery: EmailDelivery, locale: str) -> dict:
         # Account mail signs a link for its one recipient: not shared.
@@ -139,6 +147,13 @@ class BatchData:
         if key not in self._event_contexts:
             self._event_contexts[key] = event_context(delivery, self, locale)
         return self._event_contexts[key]
+
+    def reason(self, delivery: EmailDelivery, locale: str) -> str:
+        """`email_reason`, once per (kind, audience, organization, language) in the batch."""
+        key = (delivery.kind, delivery.audience, delivery.organization_id, locale)
+        if key not in self._reasons:
+            self._reasons[key] = email_reason(delivery, self.organizations.get(delivery.organization_id), locale)
+        return self._reasons[key]
 
     def template_kind(self, delivery: EmailDelivery) -> str:
         """The template a delivery is written with: its kind's, or the one an automation's email names."""
@@ -199,14 +214,13 @@ def email_reason(delivery: EmailDelivery, org: Organization | None, locale: str)
 def build_context(delivery: EmailDelivery, data: BatchData, unsubscribe_token: str | None = None,
                   locale: str = DEFAULT_LOCALE) -> dict:
     """The documented template variables for one delivery (see emails/render.py), in `locale`."""
-    org = data.organizations.get(delivery.organization_id)
     return {
         **data.event_context(delivery, locale),
         "recipient": _person(data.users.get(delivery.user_id)) or {"name": delivery.email, "email": delivery.email},
         "audience": delivery.audience,
-        "reason": email_reason(delivery, org, locale),
+        "reason": data.reason(delivery, locale),
         # An address without an account (routing, escalation, notices) has no preferences page.
-        "preferences_url": page_url("preferences") if delivery.user_id else None,
+        "preferences_url": data.preferences_url if delivery.user_id else None,
         "unsubscribe_url": page_url("unsubscribe", token=unsubscribe_token) if unsubscribe_token else None,
         "digest_items": data.digest_items.get(delivery.id, []),
     }
@@ -324,7 +338,7 @@ def build_message(delivery: EmailDelivery, data: BatchData) -> ComposedEmail:
         ("From", address(org.name if org else None, sender)),
         ("To", address(context["recipient"]["name"] if delivery.user_id else None, delivery.email)),
         ("Subject", header_value(rendered.subject)),
-        ("Date", formatdate(usegmt=True)),
+        ("Date", data.date),
         ("Message-ID", message_id),
         ("Reply-To", reply_address(make_reply_token(delivery.id, config["SECRET_KEY"]), domain)),
     ]
@@ -334,15 +348,20 @@ def build_message(delivery: EmailDelivery, data: BatchData) -> ComposedEmail:
     headers += [("Auto-Submitted", "auto-generated"), ("X-Auto-Response-Suppress", "All")]
     if token:
         headers += list(unsubscribe_headers(token).items())
+    event = data.events.get(delivery.event_id)
     return ComposedEmail(delivery.id, sender, delivery.email, message_id,
-                         alternative_message(headers, rendered.text, rendered.html), delivery.attempts)
+                         alternative_message(headers, rendered.text, rendered.html), delivery.attempts,
+                         event.trace_id if event else None)
 
 
 def compose_batch(delivery_ids: list[int]) -> tuple[list[ComposedEmail], dict[int, str]]:
     """Messages for the claimed deliveries, and the ids that could not be composed with why."""
+    # Not the stored body of a retry (loaded with every delivery by default, for the email log):
+    # it is written anew and never read here.
     deliveries = list(db.session.scalars(
         select(EmailDelivery).where(EmailDelivery.id.in_(delivery_ids),
                                     EmailDelivery.status == DeliveryStatus.SENDING.value)
+        .options(lazyload(EmailDelivery.stored_body))
         .order_by(EmailDelivery.id)))
     data = BatchData(deliveries)
     composed, failures = [], {}
@@ -355,11 +374,5 @@ def compose_batch(delivery_ids: list[int]) -> tuple[list[ComposedEmail], dict[in
         except Exception as exc:  # one broken template must not hold up the rest of the batch
             log.exception("could not compose delivery %s", delivery.id)
             failures[delivery.id] = f"could not compose: {type(exc).__name__}: {exc}"[:500]
-    traces = dict(db.session.execute(select(Event.id, Event.trace_id).where(
-        Event.id.in_({d.event_id for d in deliveries if d.event_id}), Event.trace_id.isnot(None))).all())
-    by_delivery = {d.id: traces.get(d.event_id) for d in deliveries}
-    composed = [replace(email, trace_id=by_delivery.get(email.delivery_id)) for email in composed]
-    organization_of = {d.id: d.organization_id for d in deliveries}
-    keep_bodies([(m.delivery_id, organization_of[m.delivery_id], m.data) for m in composed])
     db.session.commit()  # end the transaction so no snapshot (or lock) is held while sending
     return composed, failures

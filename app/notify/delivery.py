@@ -8,7 +8,7 @@ A run:
    under a fresh claim token and composes them (app/notify/compose.py); then, over the run's
    ONE Flask-Mail connection (app/notify/smtp.py), one message at a time: one statement
    records the previous message's reply, hands this one off (a compare-and-set on the claim
-   token) and checks that the next is still ours; a message goes to Flask-Mail only if the
+   token) keeping its body (app/notify/bodies.py) and checks that the next is still ours; a message goes to Flask-Mail only if the
    statement before it found it still ours (a row another run took over meanwhile is left to
    it, never sent by both). The last reply is written at once.
 
@@ -37,10 +37,12 @@ import smtplib
 import time
 import uuid
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from flask import current_app
 
 from app.extensions import db
+from app.notify.bodies import KEEP_HANDED_SQL
 from app.notify.compose import ComposedEmail, compose_batch
 from app.notify.pgpipe import Pending, StatementPipe
 from app.notify.smtp import MailTransport, Reply
@@ -78,12 +80,14 @@ WHERE id IN (
 RETURNING id
 """
 
-# Hand one delivery off (a compare-and-set on our token) and say whether the next is still ours.
+# Hand one delivery off (a compare-and-set on our token), keep its body (app/notify/bodies.py)
+# and say whether the next is still ours.
 HAND_OFF_SQL = """
 handed AS (
   UPDATE email_deliveries SET handed_off_at = now()
   WHERE id = %(hand_off_id)s AND claim_token = %(token)s AND status = 'sending'
-  RETURNING id)
+  RETURNING id, organization_id),
+""" + KEEP_HANDED_SQL + """
 SELECT (SELECT count(*) FROM handed),
        EXISTS (SELECT FROM email_deliveries WHERE id = %(next_id)s AND claim_token = %(token)s AND status = 'sending')
 """
@@ -104,6 +108,17 @@ WHERE d.id = v.id AND d.claim_token = %(token)s AND d.status = 'sending'
 """
 _ROW = "(%(id{n})s::bigint, %(st{n})s::text, %(code{n})s::int, %(reply{n})s::text, %(mid{n})s::text, " \
        "%(retry{n})s::float8)"
+
+
+# The statements' text, written once per number of outcomes rather than once per message.
+@lru_cache(maxsize=256)
+def _record_sql(outcomes: int) -> str:
+    return RECORD_SQL.format(rows=", ".join(_ROW.format(n=n) for n in range(outcomes)))
+
+
+@lru_cache(maxsize=16)
+def _record_and_hand_off_sql(outcomes: int) -> str:
+    return f"WITH recorded AS ({_record_sql(outcomes)} RETURNING d.id), {HAND_OFF_SQL}"
 
 
 @dataclass
@@ -165,24 +180,25 @@ class DeliveryRun:
             params.update({f"id{n}": o.delivery_id, f"st{n}": o.status, f"code{n}": o.code, f"reply{n}": o.reply,
                            f"mid{n}": o.message_id, f"retry{n}": o.retry_in})
             self._count(o)
-        return RECORD_SQL.format(rows=", ".join(_ROW.format(n=n) for n in range(len(outcomes)))), params
+        return _record_sql(len(outcomes)), params
 
     def record(self, outcomes: list[Outcome]) -> None:
         if outcomes:
             self._send(*self._outcome_params(outcomes))
 
-    def hand_off(self, delivery_id: int | None, next_id: int | None = None, outcomes: list[Outcome] = ()) -> Pending:
-        """Send, in one statement, `outcomes`, the hand-off of `delivery_id` and the check of `next_id`.
+    def hand_off(self, delivery_id: int | None, next_id: int | None = None, outcomes: list[Outcome] = (),
+                 body: bytes | None = None) -> Pending:
+        """Send, in one statement, `outcomes`, the hand-off of `delivery_id` (keeping its `body`) and the check of `next_id`.
 
         Its one row says (handed off: 1 or 0, `next_id` still ours: t or f). It goes out now and
         is read only before `next_id` is sent, a message later, so the database works while the
         SMTP server does and a message never waits for a round trip.
         """
-        params = {"hand_off_id": delivery_id, "next_id": next_id, "token": self.token}
+        params = {"hand_off_id": delivery_id, "next_id": next_id, "token": self.token, "body": body}
         if not outcomes:
             return self._send(f"WITH {HAND_OFF_SQL}", params)
-        record, outcome_params = self._outcome_params(list(outcomes))
-        return self._send(f"WITH recorded AS ({record} RETURNING d.id), {HAND_OFF_SQL}", {**outcome_params, **params})
+        outcome_params = self._outcome_params(list(outcomes))[1]
+        return self._send(_record_and_hand_off_sql(len(outcomes)), {**outcome_params, **params})
 
     def claim(self) -> list[int]:
         rows = self._rows(CLAIM_SQL, {"token": self.token, "limit": self.config["EMAIL_BATCH_SIZE"]})
@@ -240,7 +256,7 @@ class DeliveryRun:
                 self.stats.abandoned += 1
                 check, carried = self.hand_off(None, following, carried), []
                 continue
-            check = self.hand_off(email.delivery_id, following, carried)  # sent before the message, not awaited
+            check = self.hand_off(email.delivery_id, following, carried, email.data)  # before the message, not awaited
             outcome = self.send_one(email)
             _log_reply(email, outcome)
             carried = [outcome]

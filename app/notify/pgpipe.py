@@ -4,12 +4,14 @@ Each statement is followed by a Sync, so it commits on its own (autocommit), and
 can go on talking to the SMTP server while the database works; it reads a result only when
 it needs one (the hand-off check before a final dot). This is psycopg's documented low-level
 `pq` interface: psycopg's own pipeline costs as much Python time per statement as sending
-an email does, which showed in bench/fanout.py.
+an email does, which showed in bench/fanout.py. The connection is non-blocking and every wait
+is a `select` on its socket, which releases the GIL (libpq's own waits would hold it).
 """
 
 from __future__ import annotations
 
 import re
+import select
 from collections import deque
 from functools import lru_cache
 
@@ -57,6 +59,7 @@ class StatementPipe:
         self.conn = psycopg.connect(url, autocommit=True)
         self.conn.execute("SET synchronous_commit TO OFF")
         self.pg = self.conn.pgconn
+        self.pg.nonblocking = 1  # neither sending nor reading ever waits inside libpq (see `_next_result`)
         self.pg.enter_pipeline_mode()
         self.sent: deque[Pending] = deque()
         self.prepared: dict[bytes, bytes] = {}  # query -> name of its prepared statement on this connection
@@ -69,10 +72,14 @@ class StatementPipe:
         if name is None:
             name = self.prepared[query] = f"pipe_{len(self.prepared)}".encode()
             self.pg.send_prepare(name, query)
-        self.pg.send_query_prepared(name, [_text(params[name_]) for name_ in names])
+        values = [params[name_] for name_ in names]
+        # bytes go as they are (binary format: a message's body is not hex-encoded), the rest as text.
+        self.pg.send_query_prepared(name, [value if isinstance(value, bytes) else _text(value) for value in values],
+                                    [1 if isinstance(value, bytes) else 0 for value in values])
         self.pg.pipeline_sync()
-        if self.pg.flush() != 0:  # blocking connection: 0 once everything is on the wire
-            raise psycopg.OperationalError("could not send to the database")
+        while self.pg.flush() != 0:  # the socket is full: wait until it takes more, reading what came meanwhile
+            select.select([self.pg.socket], [self.pg.socket], [])
+            self.pg.consume_input()
         pending = Pending()
         self.sent.append(pending)
         return pending
@@ -87,7 +94,7 @@ class StatementPipe:
         pending = self.sent.popleft()
         error = None
         while True:
-            result = self.pg.get_result()
+            result = self._next_result()
             if result is None:
                 continue
             if result.status == pq.ExecStatus.PIPELINE_SYNC:
@@ -100,6 +107,15 @@ class StatementPipe:
         pending.done = True
         if error:
             raise psycopg.DatabaseError(error)
+
+    def _next_result(self):
+        # libpq's get_result waits for the server while holding the GIL (psycopg's C binding):
+        # every other thread of the process (a worker's other delivery runs, an in-process SMTP
+        # sink) stopped while the database worked. Wait for the socket instead, which releases it.
+        while self.pg.is_busy():
+            select.select([self.pg.socket], [], [])
+            self.pg.consume_input()
+        return self.pg.get_result()
 
     def close(self) -> None:
         try:

@@ -54,11 +54,26 @@ def _reply(code: int, message: bytes | str, stage: str) -> Reply:
 
 
 class ComposedMessage(Message):
-    """A Flask-Mail message whose bytes app/notify/compose.py already wrote."""
+    """A Flask-Mail message whose bytes app/notify/compose.py already wrote.
+
+    `Message.__init__` is not called: all it would add is a Message-ID of its own, made by
+    `email.utils.make_msgid`, which asks the resolver for this host's name (`socket.getfqdn`)
+    for every message (half of Flask-Mail's cost per message, bench/fanout.py --profile), and
+    which this message replaces anyway. The attributes `Connection.send` reads are set here.
+    The addresses are (name, address) pairs with no name: Flask-Mail's `sanitize_address` then
+    encodes them (IDN included) without parsing the strings again.
+    """
 
     def __init__(self, sender: str, recipient: str, message_id: str, data: bytes) -> None:
-        super().__init__(sender=sender, recipients=[recipient])
+        self.sender = sender
+        self.recipients = [("", recipient)]
+        self.subject = ""
+        self.reply_to = None
+        self.cc, self.bcc, self.attachments = [], [], []
+        self.body, self.alts, self.charset, self.extra_headers = None, {}, None, None
+        self.date = None
         self.msgId = message_id
+        self.mail_options, self.rcpt_options = [], []
         self.data = data
 
     def as_bytes(self) -> bytes:
@@ -110,7 +125,7 @@ class MailTransport:
         """
         host = self._host()
         try:
-            self.connection.send(ComposedMessage(sender, recipient, message_id, data), envelope_from=sender)
+            self.connection.send(ComposedMessage(sender, recipient, message_id, data), envelope_from=("", sender))
         except smtplib.SMTPRecipientsRefused as exc:
             code, text = exc.recipients.get(recipient) or next(iter(exc.recipients.values()))
             reply = _reply(code, text, "rcpt")

@@ -28,10 +28,10 @@ from app.requests.models import (
     Support,
 )
 from app.requests.policy import Action, Audience
-from app.requests.queries import _near
 from app.requests.schemas import RequestView
 from app.requests.service import _acting, _active_category, get_request
 from app.transactions import unit_of_work
+from geo import plane
 from geo.spatial import point
 
 NEARBY_LIMIT = 10
@@ -80,7 +80,7 @@ def nearby(lat: float, lng: float, category_id: int) -> dict:
     rows = db.session.execute(
         select(ServiceRequest, distance.label("distance_m"))
         .where(ServiceRequest.category_id == category.id, ServiceRequest.status.in_(OPEN_STATUSES),
-               _near(lng, lat, float(category.duplicate_radius_m)))
+               plane.within_metres(ServiceRequest.map_point, lng, lat, float(category.duplicate_radius_m)))
         .order_by(distance, ServiceRequest.id).limit(NEARBY_LIMIT))
     return {"radius_m": category.duplicate_radius_m,
             "items": [{"distance_m": round(float(row.distance_m), 1),

@@ -9,6 +9,7 @@ from geoalchemy2 import Geometry
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    Computed,
     DateTime,
     ForeignKey,
     Index,
@@ -25,6 +26,7 @@ from app.db_types import created_at_column, enum_check, new_public_id, updated_a
 from app.extensions import db
 from app.requests.attributes import answerable
 from app.uploads import StoredFile
+from geo.plane import FROM_LOCATION, PlanePoint
 
 
 class RequestStatus(enum.StrEnum):
@@ -97,6 +99,9 @@ class RequestCategory(db.Model):
     )
 
 
+MAP_POINT_INCLUDES = ("id", "updated_at", "organization_id", "status", "category_id")
+
+
 class ServiceRequest(db.Model):
     __tablename__ = "service_requests"
 
@@ -108,6 +113,9 @@ class ServiceRequest(db.Model):
     category_id: Mapped[int] = mapped_column(ForeignKey("request_categories.id", ondelete="RESTRICT"), nullable=False)
     reporter_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     location = mapped_column(Geometry("POINT", srid=4326, spatial_index=False), nullable=False)
+    # The same place as PostgreSQL's own point, kept by the database: map reads count their
+    # matches from its index alone (geo/plane.py). Never loaded with the row.
+    map_point = mapped_column(PlanePoint(), Computed(FROM_LOCATION, persisted=True), deferred=True)
     address: Mapped[str] = mapped_column(Text, nullable=False, default="", server_default="")
     description: Mapped[str] = mapped_column(Text, nullable=False)
     answers: Mapped[dict] = mapped_column(JSONB, nullable=False, default=dict, server_default="{}")
@@ -138,6 +146,10 @@ class ServiceRequest(db.Model):
 
     __table_args__ = (
         Index("ix_service_requests_location", "location", postgresql_using="gist"),
+        # A map read's matches and their count from the index alone: the page's order and the
+        # filters a map combines with a place are INCLUDEd (migration 0027_map_point).
+        Index("ix_service_requests_map_point", "map_point", postgresql_using="gist",
+              postgresql_include=list(MAP_POINT_INCLUDES)),
         Index("ix_service_requests_org_status_updated", "organization_id", "status", "updated_at"),
         Index("ix_service_requests_category_id", "category_id"),
         # A survivor's merged duplicates, whose places' watchers hear of it (app/watch/lookup.py).

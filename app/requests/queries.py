@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
-from geoalchemy2 import Geography
 from sqlalchemy import (
     Integer,
     String,
@@ -26,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.accounts.models import Organization, Permission, User
+from app.accounts.models import Organization, User
 from app.errors import NotFound
 from app.events.kinds import COMMENT, timeline_kinds
 from app.events.models import Event
@@ -38,29 +36,16 @@ from app.requests.anonymity import shown_comment, shown_person
 from app.requests.models import Attachment, Comment, Follower, ServiceRequest, Support, Visibility
 from app.requests.policy import Audience
 from app.requests.schemas import RequestView
-from geo.spatial import point
+from geo import plane
 
 LIVE_STATUSES = ("open", "acknowledged")
 
-METRES_PER_DEGREE = 111_320.0
 COMMENT_EVENT_KINDS = tuple(sorted(timeline_kinds(COMMENT)))  # shown from the comments themselves
 
 
 def _like(text: str) -> str:
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
-
-
-def _near(lng: float, lat: float, radius_m: float):
-    # The envelope lets the GiST index on location cut the candidates; ST_DWithin on geography
-    # then measures true metres.
-    half_lat = radius_m / METRES_PER_DEGREE
-    half_lng = radius_m / (METRES_PER_DEGREE * max(math.cos(math.radians(lat)), 0.01))
-    envelope = func.ST_MakeEnvelope(lng - half_lng, lat - half_lat, lng + half_lng, lat + half_lat, 4326)
-    return and_(
-        ServiceRequest.location.op("&&")(envelope),
-        func.ST_DWithin(cast(ServiceRequest.location, Geography), cast(point(lng, lat), Geography), radius_m),
-    )
 
 
 def _conditions(filters: dict):
@@ -71,10 +56,9 @@ def _conditions(filters: dict):
         yield ServiceRequest.category_id.in_(filters["category"])
     if filters.get("bbox"):
         min_lng, min_lat, max_lng, max_lat = filters["bbox"]
-        yield func.ST_Intersects(ServiceRequest.location,
-                                 func.ST_MakeEnvelope(min_lng, min_lat, max_lng, max_lat, 4326))
+        yield plane.in_box(ServiceRequest.map_point, min_lng, min_lat, max_lng, max_lat)
     if filters.get("radius_m") is not None:
-        yield _near(filters["lng"], filters["lat"], filters["radius_m"])
+        yield plane.within_metres(ServiceRequest.map_point, filters["lng"], filters["lat"], filters["radius_m"])
     if filters.get("updated_after") is not None:
         yield ServiceRequest.updated_at > filters["updated_after"]
     if filters.get("assigned_to") is not None:
@@ -176,7 +160,7 @@ def is_following(request: ServiceRequest, user: User | None) -> bool:
     return user is not None and db.session.get(Follower, (request.id, user.id)) is not None
 
 
-def _no_request(request_id: int) -> NotFound:
+def no_request(request_id: int) -> NotFound:
     return NotFound(_("No request %(request_id)s.", request_id=request_id), {"id": request_id})
 
 
@@ -196,40 +180,10 @@ def _viewer_state(request: ServiceRequest, user: User | None) -> tuple[policy.Vi
 def request_view(request: ServiceRequest, user: User | None) -> RequestView:
     """One request as `user` may see it, with its photos and what `user` may do to it."""
     viewer, following, supporting = _viewer_state(request, user)
-    return _detail(request, viewer, following, supporting, visible_photos(request, viewer.audience))
+    return detail_view(request, viewer, following, supporting, visible_photos(request, viewer.audience))
 
 
-def read_request_view(request_id: int, user: User | None) -> RequestView:
-    """`request_view` of a request by id in one statement: the request, its organization and
-    category, the caller's permissions there, whether they follow and support it, and the photos
-    they may see (one row each, outer-joined), or 404. The hot read of `GET /requests/{id}`."""
-    if user is None:
-        held, following, supporting = literal(None, ARRAY(String)), false(), false()
-        sees_internal = false()
-    else:
-        permissions = policy.permissions_statement(user.id, ServiceRequest.organization_id)
-        held = permissions.with_only_columns(func.array_agg(Permission.name)).scalar_subquery()
-        following = select(Follower).where(Follower.request_id == ServiceRequest.id,
-                                           Follower.user_id == user.id).exists()
-        supporting = select(Support).where(Support.request_id == ServiceRequest.id,
-                                           Support.user_id == user.id).exists()
-        sees_internal = permissions.where(Permission.name == policy.SEE_INTERNAL_PERMISSION).exists()
-    rows = db.session.execute(
-        select(ServiceRequest, held, following, supporting, Attachment)
-        .outerjoin(Attachment, and_(Attachment.request_id == ServiceRequest.id, _photo_visible(sees_internal)))
-        .where(ServiceRequest.id == request_id)
-        .options(joinedload(ServiceRequest.organization, innerjoin=True),
-                 joinedload(ServiceRequest.category, innerjoin=True))
-        .order_by(Attachment.created_at, Attachment.id)).all()
-    if not rows:
-        raise _no_request(request_id)
-    request, permissions_held, is_following, is_supporting, _photo = rows[0]
-    viewer = policy.viewer_of(user, request, frozenset(permissions_held or ()))
-    photos = [row[4] for row in rows if row[4] is not None]
-    return _detail(request, viewer, bool(is_following), bool(is_supporting), photos)
-
-
-def _detail(request: ServiceRequest, viewer: policy.Viewer, following: bool, supporting: bool,
+def detail_view(request: ServiceRequest, viewer: policy.Viewer, following: bool, supporting: bool,
             photos: list[Attachment]) -> RequestView:
     if viewer.audience is Audience.STAFF:  # the staff view carries the reporter's email and phone
         note_contact_views(request.organization_id, viewer.user, [request])
@@ -261,7 +215,7 @@ def comments_page(request: ServiceRequest, audience: Audience, page: int, per_pa
     return result
 
 
-def _photo_visible(sees_internal):
+def photo_visible(sees_internal):
     """An attachment of the request, unless it is on a comment the viewer may not read
     (`sees_internal`: an SQL truth, whether the viewer sees internal comments)."""
     return or_(Attachment.comment_id.is_(None),
@@ -272,7 +226,7 @@ def _photo_visible(sees_internal):
 def _photos(request: ServiceRequest, audience: Audience):
     return (
         select(Attachment)
-        .where(Attachment.request_id == request.id, _photo_visible(_internal_visible(audience)))
+        .where(Attachment.request_id == request.id, photo_visible(_internal_visible(audience)))
         .order_by(Attachment.created_at, Attachment.id)
     )
 

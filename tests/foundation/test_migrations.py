@@ -1,17 +1,14 @@
 """The migrations and the models agree, and the migrations run down and up again."""
 
-import os
-
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
 
-from app import create_app
 from app.alembic_filters import include_object
 from app.extensions import db
-from tests.support.database import drop_database, recreate_database
+from tests.support.database import scratch_app as app_on_scratch_database
 
 
 def test_autogenerate_finds_no_difference_between_models_and_migrations(app):
@@ -25,13 +22,8 @@ def test_autogenerate_finds_no_difference_between_models_and_migrations(app):
 
 @pytest.fixture
 def scratch_app():
-    url = os.environ["DATABASE_URL"] + "_migrations"
-    recreate_database(url)
-    scratch = create_app({"SQLALCHEMY_DATABASE_URI": url})
-    yield scratch
-    with scratch.app_context():
-        db.engine.dispose()
-    drop_database(url)
+    with app_on_scratch_database("_migrations") as app:
+        yield app
 
 
 def test_downgrade_to_base_then_upgrade_to_head(scratch_app):

@@ -1,8 +1,10 @@
 """The delivery actor's run: one connection per run, SMTP replies recorded, 4xx retried, 5xx failed, never twice."""
 
 import threading
+import time
 from datetime import timedelta
 
+import psycopg
 from sqlalchemy import select, update
 
 from app.accounts.models import User
@@ -150,3 +152,35 @@ def test_a_run_whose_claim_was_taken_over_sends_nothing(stub_broker, sink, app):
     slow_run._close()
     assert slow_run.stats.abandoned == 5
     assert sink.count_to() == {u.email.lower(): 1 for u in people}
+
+
+def test_a_run_waiting_for_the_database_lets_the_other_threads_of_its_process_run(app):
+    # A worker runs its delivery runs in threads: one of them waiting for PostgreSQL must not hold
+    # the others (libpq's own wait held the GIL). Here the run waits for a lock that only this
+    # thread can release, which it can do only if the waiting run lets it run; were it held, the
+    # run would give up after lock_timeout instead of taking the lock.
+    url = db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    holder = psycopg.connect(url, autocommit=True)
+    holder.execute("SELECT pg_advisory_lock(15015)")
+    run = DeliveryRun(app.config)
+    run._rows("SELECT set_config('lock_timeout', '20s', false)", {})
+    outcome: list = []
+
+    def wait_for_the_lock():
+        try:
+            outcome.extend(run._rows("SELECT 'locked' FROM pg_advisory_lock(15015)", {}))
+        except psycopg.Error as exc:
+            outcome.append(exc)
+
+    waiting = threading.Thread(target=wait_for_the_lock)
+    waiting.start()
+    for _ in range(3000):  # until the run's statement waits on the server (or has ended)
+        if not waiting.is_alive() or holder.execute(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted").fetchone()[0]:
+            break
+        time.sleep(0.01)
+    holder.execute("SELECT pg_advisory_unlock(15015)")
+    waiting.join()
+    run._close()
+    holder.close()
+    assert outcome == [("locked",)]

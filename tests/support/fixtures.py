@@ -12,7 +12,7 @@ from dramatiq.brokers.redis import RedisBroker
 from flask import g, has_app_context
 from flask.testing import FlaskClient
 
-from tests.support.database import drop_database, recreate_database, truncate_all
+from tests.support.database import drop_database, empty_all_tables, recreate_database
 from tests.support.smtp import SmtpSink
 
 
@@ -71,7 +71,7 @@ def _app_context(app):
 
     with app.app_context():
         yield
-        truncate_all(db)
+        empty_all_tables(db)
 
 
 @pytest.fixture(autouse=True)
