@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from geoalchemy2.shape import to_shape
-
 from app.accounts.models import Organization
 from app.requests.models import Comment, RequestCategory, ServiceRequest
+from geo.wkb import point_coordinates
 
 SPECIFICATION_URL = "http://wiki.open311.org/GeoReport_v2"
 
@@ -108,7 +107,7 @@ def service_request(request: ServiceRequest, *, status_notes: str | None, media_
                     notes: list[dict] | None = None) -> dict:
     """One request of GET requests: public fields only, never the reporter or internal notes."""
     organization, category = request.organization, request.category
-    point = to_shape(request.location)
+    lng, lat = point_coordinates(request.location)
     document = {
         "service_request_id": request.public_id,
         "status": OPEN311_STATUS[request.status],
@@ -124,8 +123,8 @@ def service_request(request: ServiceRequest, *, status_notes: str | None, media_
         "address": request.address or None,
         "address_id": None,
         "zipcode": None,
-        "lat": point.y,
-        "long": point.x,
+        "lat": lat,
+        "long": lng,
         "media_url": media_url,
     }
     if notes is not None:

@@ -26,6 +26,7 @@ from app.privacy.models import AuditAction
 from app.requests.models import Attachment, Comment, Follower, ServiceRequest
 from app.transactions import unit_of_work
 from app.watch.models import WatchArea, WatchAreaFollower
+from geo.wkb import point_coordinates
 
 EXPORT_FILENAME = "my-311-data.zip"
 EXPORT_PARTS = (
@@ -60,9 +61,9 @@ def _requests(user: User) -> list[dict]:
                               .order_by(ServiceRequest.id))
     out = []
     for r in rows:
-        point = to_shape(r.location)
+        lng, lat = point_coordinates(r.location)
         out.append({"id": r.id, "public_id": r.public_id, "organization": r.organization.slug,
-                    "category": r.category.name, "lat": point.y, "lng": point.x, "address": r.address,
+                    "category": r.category.name, "lat": lat, "lng": lng, "address": r.address,
                     "description": r.description, "answers": r.answers, "status": r.status,
                     "anonymous": r.anonymous, "source": r.source, "created_at": r.created_at,
                     "closed_at": r.closed_at})

@@ -16,7 +16,6 @@ import marshmallow as ma
 from flask import current_app
 from flask_babel import gettext as _
 from flask_smorest.fields import Upload
-from geoalchemy2.shape import to_shape
 from webargs.fields import DelimitedList
 
 from app.accounts.schemas import OrganizationRefSchema
@@ -27,6 +26,7 @@ from app.requests.models import RequestStatus, ServiceRequest, Visibility
 from app.requests.policy import Audience
 from app.serialization import FastDump
 from emails.addresses import request_address
+from geo.wkb import point_coordinates
 
 MAX_DESCRIPTION = 5000
 # Ids of INTEGER columns (users, categories): larger numbers can name no row.
@@ -204,16 +204,16 @@ class RequestView:
         return getattr(self.request, name)
 
     @cached_property
-    def _point(self):
-        return to_shape(self.request.location)
+    def _point(self) -> tuple[float, float]:
+        return point_coordinates(self.request.location)
 
     @property
     def lat(self) -> float:
-        return self._point.y
+        return self._point[1]
 
     @property
     def lng(self) -> float:
-        return self._point.x
+        return self._point[0]
 
     @property
     def email_address(self) -> str:
