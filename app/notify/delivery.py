@@ -1,8 +1,11 @@
 """Sending email deliveries: claim a batch, send it over one connection, never send one twice.
 
 A run:
-1. recovers stale claims: a `sending` row whose claim is older than EMAIL_CLAIM_LEASE
-   belonged to a run that died; it goes back to `pending`;
+1. recovers stale claims: a `sending` row whose claim is older than EMAIL_CLAIM_LEASE, of a run
+   that has handed no message to the server within the lease either, belonged to a run that
+   died; it goes back to `pending`. A live run hands a message off at least every MAIL_TIMEOUT,
+   so a batch that takes longer than the lease is not taken from under it (that would send its
+   message in flight twice);
 2. marks `skipped` the fallback rows whose in-app notification was seen in time;
 3. claims up to EMAIL_BATCH_SIZE due rows (UPDATE ... FOR UPDATE SKIP LOCKED ... RETURNING)
    under a fresh claim token and composes them (app/notify/compose.py); then, over the run's
@@ -58,6 +61,9 @@ UPDATE email_deliveries SET
   smtp_reply = CASE WHEN handed_off_at IS NULL THEN smtp_reply
     ELSE 'interrupted while being sent, before the reply: sent again with the same Message-ID' END
 WHERE status = 'sending' AND claimed_at < now() - make_interval(secs => %(lease)s)
+  AND NOT EXISTS (SELECT FROM email_deliveries live
+                  WHERE live.status = 'sending' AND live.claim_token = email_deliveries.claim_token
+                    AND live.handed_off_at >= now() - make_interval(secs => %(lease)s))
 RETURNING id
 """
 

@@ -192,6 +192,12 @@ class Stack:
                 depth[queue.group(1)] = depth.get(queue.group(1), 0) + int(float(found.group(2)))
         return depth
 
+    def forget_rate_limits(self) -> None:
+        """A phase starts with no rate-limit counters of the one before (logins are limited per address)."""
+        client = self.redis()
+        for key in client.scan_iter(f"{self.env['RATELIMIT_KEY_PREFIX']}*"):
+            client.delete(key)
+
     def flush_redis(self) -> None:
         client = self.redis()
         for key in client.scan_iter(f"{self.namespace}*"):

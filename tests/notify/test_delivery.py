@@ -128,7 +128,8 @@ def test_a_crashed_runs_rows_go_to_the_next_run(stub_broker, sink, app):
     assert len(dead_run.claim()) == 2
     assert dead_run._pipe().rows(dead_run.hand_off(delivery_for(event.id, in_flight.email).id))[0][0] == "1"
     dead_run._close()
-    db.session.execute(update(EmailDelivery).values(claimed_at=utcnow() - timedelta(hours=1)))
+    an_hour_ago = utcnow() - timedelta(hours=1)  # claimed and last handed off an hour ago: dead
+    db.session.execute(update(EmailDelivery).values(claimed_at=an_hour_ago, handed_off_at=an_hour_ago))
     db.session.commit()
 
     stats = send_due_deliveries(10)
@@ -136,6 +137,23 @@ def test_a_crashed_runs_rows_go_to_the_next_run(stub_broker, sink, app):
     assert sink.count_to() == {reporter.email.lower(): 1, in_flight.email.lower(): 1}
     row = delivery_for(event.id, in_flight.email)
     assert (row.status, row.attempts) == ("sent", 2)  # the interrupted attempt counts
+
+
+def test_a_run_still_handing_off_keeps_its_claim_past_the_lease(stub_broker, sink, app):
+    event, (_, in_flight) = _event_to(1)
+    busy_run = DeliveryRun(app.config)
+    assert len(busy_run.claim()) == 2
+    # Its batch has taken longer than the lease, but it handed a message to the server just now:
+    # recovering that message now would send it a second time.
+    assert busy_run._pipe().rows(busy_run.hand_off(delivery_for(event.id, in_flight.email).id))[0][0] == "1"
+    db.session.execute(update(EmailDelivery).values(claimed_at=utcnow() - timedelta(hours=1)))
+    db.session.commit()
+
+    stats = send_due_deliveries(10)
+    busy_run._close()
+    assert (stats.recovered, stats.sent) == (0, 0)
+    assert sink.count_to() == {}
+    assert set(_statuses().values()) == {"sending"}
 
 
 def test_a_run_whose_claim_was_taken_over_sends_nothing(stub_broker, sink, app):
