@@ -17,6 +17,9 @@ import marshmallow as ma
 from marshmallow.decorators import POST_DUMP, PRE_DUMP
 from marshmallow.utils import missing
 
+# How a field's value is reached: one attribute (or key), a dotted path, or computed by the field.
+_PLAIN, _DOTTED, _COMPUTED = "plain", "dotted", "computed"
+
 
 class FastDump:
     """Mixin for an `ma.Schema` whose `dump` is a loop over its fields (same result as marshmallow)."""
@@ -33,25 +36,30 @@ class FastDump:
         plan = self.__dict__.get("_fast_plan")
         if plan is None:
             plan = self._fast_plan = [
-                (field.data_key or name, field.attribute or name, field)
+                (field.data_key or name, field.attribute or name, field,
+                 _COMPUTED if not field._CHECK_ATTRIBUTE else _DOTTED if "." in (field.attribute or name) else _PLAIN)
                 for name, field in self.dump_fields.items()]
+            self._shown_plans = {}
         if many:
             return [self._dump_one(item, plan) for item in obj]
         return self._dump_one(obj, plan)
 
     def _dump_one(self, obj, plan) -> dict:
         shown = self.shown_keys(obj)
+        if shown is not None:  # the plan of the fields `shown`, made once per set of keys
+            narrowed = self._shown_plans.get(shown)
+            if narrowed is None:
+                narrowed = self._shown_plans[shown] = [step for step in plan if step[0] in shown]
+            plan = narrowed
         mapping = isinstance(obj, Mapping)
         result = {}
-        for key, attribute, field in plan:
-            if shown is not None and key not in shown:
-                continue
-            if not field._CHECK_ATTRIBUTE:  # Function, Method: computed from the object
-                value = None
-            elif "." in attribute:
-                value = field.get_value(obj, attribute)
-            else:
+        for key, attribute, field, reach in plan:
+            if reach is _PLAIN:
                 value = obj.get(attribute, missing) if mapping else getattr(obj, attribute, missing)
+            elif reach is _COMPUTED:  # Function, Method: computed from the object
+                value = None
+            else:
+                value = field.get_value(obj, attribute)
             if value is missing:
                 default = field.dump_default
                 value = default() if callable(default) else default

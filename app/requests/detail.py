@@ -25,7 +25,7 @@ from app.accounts.models import Organization, Permission, User
 from app.extensions import db
 from app.requests import policy
 from app.requests.models import Attachment, Follower, RequestCategory, ServiceRequest, Support
-from app.requests.queries import detail_view, no_request, photo_visible
+from app.requests.queries import REQUEST_COLUMNS, Contact, detail_view, no_request, photo_visible
 from app.requests.schemas import RequestView
 
 
@@ -43,15 +43,6 @@ class CategoryRules(NamedTuple):
     public_restriction: str
 
 
-class Contact(NamedTuple):
-    """The reporter as the reporter and staff see them (ContactSchema's fields)."""
-
-    id: int
-    name: str
-    email: str
-    phone: str | None
-
-
 class Photo(NamedTuple):
     """A visible attachment (PhotoSchema's fields)."""
 
@@ -63,9 +54,6 @@ class Photo(NamedTuple):
     created_at: object
 
 
-# What the ORM loads of a request (not its deferred columns, such as the map's own point).
-_REQUEST_COLUMNS = tuple(column for column in ServiceRequest.__table__.c
-                         if not ServiceRequest.__mapper__.get_property_by_column(column).deferred)
 _PHOTO = Attachment.__table__
 _PHOTO_COLUMNS = tuple(_PHOTO.c[name].label(f"photo_{name}") for name in Photo._fields)
 _REPORTER = User.__table__.alias("reporter")
@@ -97,7 +85,7 @@ def _statement(reader: str):
         sees_internal = (permissions.where(Permission.name == policy.SEE_INTERNAL_PERMISSION)
                          .correlate(ServiceRequest, *identity).exists())
     statement = (
-        select(*(row.c[key].label(f"reader_{key}") for row in identity for key in _READER_KEYS), *_REQUEST_COLUMNS, Organization.slug.label("organization_slug"),
+        select(*(row.c[key].label(f"reader_{key}") for row in identity for key in _READER_KEYS), *REQUEST_COLUMNS, Organization.slug.label("organization_slug"),
                Organization.name.label("organization_name"), RequestCategory.public_restriction,
                _REPORTER.c.name.label("reporter_name"), _REPORTER.c.email.label("reporter_email"),
                _REPORTER.c.phone.label("reporter_phone"), held.label("held"), following.label("following"),
@@ -117,7 +105,7 @@ def _statement(reader: str):
 
 def _request(row) -> SimpleNamespace:
     """The request of a row, with what RequestView and the policy read of it (no session, no lazy load)."""
-    request = SimpleNamespace(**{column.key: getattr(row, column.key) for column in _REQUEST_COLUMNS})
+    request = SimpleNamespace(**{column.key: getattr(row, column.key) for column in REQUEST_COLUMNS})
     request.organization = OrganizationRef(row.organization_id, row.organization_slug, row.organization_name)
     request.category = CategoryRules(row.public_restriction)
     request.reporter = (None if row.reporter_id is None else

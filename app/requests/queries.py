@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache, cached_property
+from typing import NamedTuple
 
 from flask_babel import gettext as _
 from sqlalchemy import (
@@ -11,6 +13,7 @@ from sqlalchemy import (
     String,
     Text,
     and_,
+    bindparam,
     cast,
     false,
     func,
@@ -22,14 +25,14 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 
 from app.accounts.models import Organization, User
 from app.errors import NotFound
 from app.events.kinds import COMMENT, timeline_kinds
 from app.events.models import Event
 from app.extensions import db
-from app.pagination import paginate
+from app.pagination import BoundPage, paginate
 from app.privacy.audit import record_contact_views
 from app.requests import counts, policy
 from app.requests.anonymity import shown_comment, shown_person
@@ -101,27 +104,78 @@ def filter_conditions(filters: dict) -> list:
     return list(_conditions(filters))
 
 
+# What the ORM loads of a request (not its deferred columns, such as the map's own point).
+REQUEST_COLUMNS = tuple(column for column in ServiceRequest.__table__.c
+                        if not ServiceRequest.__mapper__.get_property_by_column(column).deferred)
+_REQUEST_KEYS = tuple(column.key for column in REQUEST_COLUMNS)
+_ORGANIZATION_AT = len(REQUEST_COLUMNS)  # then the organization's slug, name and timezone
+_REPORTER_AT = _ORGANIZATION_AT + 3  # then, for staff, the reporter's name, email and phone
+
+
+class Contact(NamedTuple):
+    """The reporter as the reporter and staff see them (ContactSchema's fields)."""
+
+    id: int
+    name: str
+    email: str
+    phone: str | None
+
+
+class ListedOrganization(NamedTuple):
+    """A listed request's organization: its reference (OrganizationRefSchema's fields) and the
+    timezone the pages write its dates in."""
+
+    id: int
+    slug: str
+    name: str
+    timezone: str
+
+
+class ListedRequest:
+    """A request of a list as plain values read with the page (no ORM, no lazy load), with its
+    organization and, for staff, its reporter; the assignee, which only the staff queue's page
+    names, is read when asked."""
+
+    def __init__(self, row, staff: bool):
+        self.__dict__.update(zip(_REQUEST_KEYS, row, strict=False))  # the row goes on past the request
+        self.organization = ListedOrganization(self.organization_id, *row[_ORGANIZATION_AT:_REPORTER_AT])
+        self.reporter = (Contact(self.reporter_id, *row[_REPORTER_AT:_REPORTER_AT + 3])
+                         if staff and self.reporter_id is not None else None)
+
+    @cached_property
+    def assignee(self) -> User | None:
+        return None if self.assignee_id is None else db.session.get(User, self.assignee_id)
+
+
+@cache
+def _listed(staff: bool):
+    """A list's rows: the request, its organization, and (to staff) its reporter's contact, in one
+    statement without an organization boundary; built once, each call adds its conditions."""
+    reporter = User.__table__.alias("reporter")
+    shown = [*REQUEST_COLUMNS, Organization.slug, Organization.name, Organization.timezone]
+    if staff:
+        shown += [reporter.c.name, reporter.c.email, reporter.c.phone]
+    statement = select(*shown).join(Organization, Organization.id == ServiceRequest.organization_id)
+    if staff:
+        statement = statement.outerjoin(reporter, reporter.c.id == ServiceRequest.reporter_id)
+    return statement.order_by(ServiceRequest.updated_at.desc(), ServiceRequest.id.desc())
+
+
 def list_requests(filters: dict, *, organization_id: int | None = None) -> dict:
     """One page of requests matching `filters`, newest change first (public data only)."""
     audience = Audience.PUBLIC if organization_id is None else Audience.STAFF
-    # What the list shows of the organization (and, to staff, of the reporter) in the same
-    # statement: no lazy load per row, no organization boundary.
-    shown = [joinedload(ServiceRequest.organization, innerjoin=True)
-             .load_only(Organization.id, Organization.slug, Organization.name)]
-    if audience is Audience.STAFF:
-        shown.append(joinedload(ServiceRequest.reporter).load_only(User.id, User.name, User.email, User.phone))
+    staff = audience is Audience.STAFF
     conditions = list(_conditions(filters))
     if organization_id is not None:
         conditions.append(ServiceRequest.organization_id == organization_id)
-    statement = select(ServiceRequest).options(*shown).order_by(ServiceRequest.updated_at.desc(),
-                                                                ServiceRequest.id.desc())
+    statement = _listed(staff)
     total = _counted_total(filters, organization_id)
     if total is None and (filters.get("bbox") or filters.get("radius_m") is not None):
         statement, total = _matched_once(statement, conditions, filters["page"] * filters["per_page"])
     else:
-        statement = statement.where(*conditions)
-    page = paginate(statement, filters["page"], filters["per_page"], total=total)
-    page["items"] = [RequestView(request, audience) for request in page["items"]]
+        statement, total = statement.where(*conditions), _total(total, conditions)
+    page = BoundPage(statement, total=total).run({}, filters["page"], filters["per_page"])
+    page["items"] = [RequestView(ListedRequest(row, staff), audience) for row in page["items"]]
     return page
 
 
@@ -143,11 +197,16 @@ def queue_counts(organization, actor: User | None, named: dict[str, dict]) -> di
 
 
 def _count(filters: dict, organization_id: int):
-    counted = _counted_total(filters, organization_id)
+    return _total(_counted_total(filters, organization_id),
+                  [ServiceRequest.organization_id == organization_id, *_conditions(filters)])
+
+
+def _total(counted, conditions: list):
+    """The counters' total if there is one, else the count of the matching requests alone (no join:
+    every request has its organization, the lists' one inner join)."""
     if counted is not None:
         return counted
-    return (select(func.count()).select_from(ServiceRequest)
-            .where(ServiceRequest.organization_id == organization_id, *_conditions(filters)))
+    return select(func.count()).select_from(ServiceRequest).where(*conditions)
 
 
 def note_contact_views(organization_id: int, actor: User, views) -> None:
@@ -275,8 +334,11 @@ class TimelineComment:
     author: Person | None
 
 
-def _timeline_rows(request: ServiceRequest, audience: Audience):
-    """Events and comments of the request as one UNION ALL, each row with what its entry shows."""
+@cache
+def _timeline(audience: Audience) -> BoundPage:
+    """Events and comments of a request (bound: `request_id`) as one UNION ALL, each row with
+    what its entry shows; built once per audience."""
+    request_id = bindparam("request_id", type_=ServiceRequest.id.type)
     event_kinds = Event.kind.not_in(COMMENT_EVENT_KINDS)
     if audience is not Audience.STAFF:
         event_kinds = and_(event_kinds, Event.kind.in_(policy.PUBLIC_EVENT_KINDS))
@@ -288,20 +350,20 @@ def _timeline_rows(request: ServiceRequest, audience: Audience):
                cast(null(), ARRAY(Integer)).label("mentioned_user_ids"), Event.actor_id.label("person_id"),
                actor.c.name.label("person_name"))
         .outerjoin(actor, actor.c.id == Event.actor_id)
-        .where(Event.request_id == request.id, event_kinds))
+        .where(Event.request_id == request_id, event_kinds))
     comments = (
         select(literal("comment"), Comment.id, Comment.created_at, cast(null(), String), cast(null(), JSONB),
                Comment.body, Comment.visibility, Comment.source, Comment.mentioned_user_ids, Comment.author_id,
                author.c.name)
         .outerjoin(author, author.c.id == Comment.author_id)
-        .where(Comment.request_id == request.id, _comment_visible(audience)))
+        .where(Comment.request_id == request_id, _comment_visible(audience)))
     merged = union_all(events, comments).subquery()
-    return select(merged).order_by(merged.c.at, merged.c.entry.desc(), merged.c.id)
+    return BoundPage(select(merged).order_by(merged.c.at, merged.c.entry.desc(), merged.c.id))
 
 
 def timeline_page(request: ServiceRequest, audience: Audience, page: int, per_page: int) -> dict:
     """Events and comments of the request as the audience may see them, oldest first (one statement)."""
-    result = paginate(_timeline_rows(request, audience), page, per_page, scalars=False)
+    result = _timeline(audience).run({"request_id": request.id}, page, per_page)
     result["items"] = [_entry(row, request, audience) for row in result["items"]]
     return result
 

@@ -29,6 +29,16 @@ def test_the_queue_filters_and_shows_sla_badges(client, db):
     assert late.public_id in default
 
 
+def test_the_queue_names_who_each_request_is_assigned_to(client, db):
+    city = build_city()
+    city.new_request(description="Taken one", assignee=city.admin)
+    city.new_request(description="Free one")
+    log_in(client, city.staff)
+    rows = {row.split("<div>")[1].split("</div>")[0]: row for row in client.get(QUEUE).text.split("<tr>")[2:]}
+    assert "<td>Alex Admin</td>" in rows["Taken one"]
+    assert "<td>—</td>" in rows["Free one"]
+
+
 def test_every_workflow_action_from_the_request_page(client, db):
     city = build_city()
     page = f"{QUEUE}/{city.request.id}"
