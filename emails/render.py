@@ -159,7 +159,25 @@ _FOOTER = {
 }
 
 
-def _footer(context: dict, locale: str) -> tuple[str, str]:
+def _footer(context: dict, locale: str, memo: dict | None = None) -> tuple[str, str]:
+    """The footer's text and HTML; with a `memo`, what recipients share is written once (all but the unsubscribe link)."""
+    org = None if context.get("preferences_url") else (context.get("organization") or {}).get("name")
+    reason = context.get("reason")
+    key = ("footer", locale, type(reason), reason, context.get("preferences_url"), org)  # type: Markup is not escaped
+    shared = memo.get(key) if memo is not None else None
+    if shared is None:
+        shared = _shared_footer(context, locale)
+        if memo is not None:
+            memo[key] = shared
+    text, html, unsubscribe = shared
+    if context.get("unsubscribe_url"):
+        text += f"\n{unsubscribe}: {context['unsubscribe_url']}"
+        html += f' &middot; <a href="{escape(context["unsubscribe_url"])}">{escape(unsubscribe)}</a>'
+    return "\n\n-- \n" + text + "\n", '<hr><div class="footer">' + html + "</p></div>"
+
+
+def _shared_footer(context: dict, locale: str) -> tuple[str, str, str]:
+    """The footer's lines and HTML before the unsubscribe link, and that link's word."""
     said = lambda key, **values: translate(_FOOTER[key], locale, **values)  # noqa: E731
     reason = context.get("reason") or said("default_reason")
     lines = [said("because", reason=reason)]
@@ -171,10 +189,7 @@ def _footer(context: dict, locale: str) -> tuple[str, str]:
         org = (context.get("organization") or {}).get("name") or said("the_org")
         lines.append(said("ask_org", org=org))
         html.append(said("ask_org", org=escape(org)))
-    if context.get("unsubscribe_url"):
-        lines.append(f"{said('unsubscribe')}: {context['unsubscribe_url']}")
-        html.append(f' &middot; <a href="{escape(context["unsubscribe_url"])}">{escape(said("unsubscribe"))}</a>')
-    return "\n\n-- \n" + "\n".join(lines) + "\n", '<hr><div class="footer">' + "".join(html) + "</p></div>"
+    return "\n".join(lines), "".join(html), said("unsubscribe")
 
 
 @lru_cache(maxsize=1024)
@@ -221,7 +236,7 @@ def render_email(kind: str, context: dict, override: dict | None = None, *, stri
         html = render_within_budget(_compile(sources["html"], True, strict, locale), values)
         if key is not None:
             memo[key] = (subject, text, html)
-    text_footer, html_footer = _footer(values, locale)
+    text_footer, html_footer = _footer(values, locale, memo)
     if "</body>" in html:
         html = html.replace("</body>", html_footer + "</body>", 1)
     else:

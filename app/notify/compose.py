@@ -35,7 +35,7 @@ from app.notify.audiences import REASONS
 from app.notify.matrix import EVENT_TYPES
 from app.notify.models import DeliveryStatus, EmailDelivery, EmailTemplate
 from app.notify.templates import DIGEST_LABEL, pick_override
-from app.notify.unsubscribe import unsubscribe_headers, unsubscribe_token
+from app.notify.unsubscribe import UnsubscribeLinks, unsubscribe_token
 from app.requests.anonymity import ANONYMOUS_NAME
 from app.requests.models import Comment, RequestCategory, ServiceRequest
 from app.watch.models import WatchArea
@@ -118,6 +118,7 @@ class BatchData:
         # What every message of the batch shares, made once: each cost as much as a template's
         # rendering, per message (bench/fanout.py --profile).
         self.preferences_url = page_url("preferences")
+        self.unsubscribe = UnsubscribeLinks()
         self.date = formatdate(usegmt=True)  # when the batch was composed, as before, not when each is sent
         self._reasons: dict = {}
         self._templates: dict = {}
@@ -221,7 +222,7 @@ def build_context(delivery: EmailDelivery, data: BatchData, unsubscribe_token: s
         "reason": data.reason(delivery, locale),
         # An address without an account (routing, escalation, notices) has no preferences page.
         "preferences_url": data.preferences_url if delivery.user_id else None,
-        "unsubscribe_url": page_url("unsubscribe", token=unsubscribe_token) if unsubscribe_token else None,
+        "unsubscribe_url": data.unsubscribe.page(unsubscribe_token) if unsubscribe_token else None,
         "digest_items": data.digest_items.get(delivery.id, []),
     }
 
@@ -347,7 +348,7 @@ def build_message(delivery: EmailDelivery, data: BatchData) -> ComposedEmail:
         headers += [("In-Reply-To", root), ("References", root)]
     headers += [("Auto-Submitted", "auto-generated"), ("X-Auto-Response-Suppress", "All")]
     if token:
-        headers += list(unsubscribe_headers(token).items())
+        headers += list(data.unsubscribe.headers(token).items())
     event = data.events.get(delivery.event_id)
     return ComposedEmail(delivery.id, sender, delivery.email, message_id,
                          alternative_message(headers, rendered.text, rendered.html), delivery.attempts,

@@ -60,13 +60,14 @@ class ComposedMessage(Message):
     `email.utils.make_msgid`, which asks the resolver for this host's name (`socket.getfqdn`)
     for every message (half of Flask-Mail's cost per message, bench/fanout.py --profile), and
     which this message replaces anyway. The attributes `Connection.send` reads are set here.
-    The addresses are (name, address) pairs with no name: Flask-Mail's `sanitize_address` then
-    encodes them (IDN included) without parsing the strings again.
+    The addresses are (name, address) pairs whose name is None: Flask-Mail's `sanitize_address`
+    then encodes them (IDN included) without parsing the strings again, and an empty Header
+    is cheaper to encode than one of "" (20 us of each message's 40 there; the same envelope).
     """
 
     def __init__(self, sender: str, recipient: str, message_id: str, data: bytes) -> None:
         self.sender = sender
-        self.recipients = [("", recipient)]
+        self.recipients = [(None, recipient)]
         self.subject = ""
         self.reply_to = None
         self.cc, self.bcc, self.attachments = [], [], []
@@ -125,7 +126,7 @@ class MailTransport:
         """
         host = self._host()
         try:
-            self.connection.send(ComposedMessage(sender, recipient, message_id, data), envelope_from=("", sender))
+            self.connection.send(ComposedMessage(sender, recipient, message_id, data), envelope_from=(None, sender))
         except smtplib.SMTPRecipientsRefused as exc:
             code, text = exc.recipients.get(recipient) or next(iter(exc.recipients.values()))
             reply = _reply(code, text, "rcpt")

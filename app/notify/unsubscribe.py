@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from flask import current_app
 
 from app.extensions import db
-from app.links import page_url
+from app.links import page_url_filler
 from app.notify.audiences import GROUPS
 from app.notify.models import EmailDelivery, EmailFrequency
 from app.notify.preferences import mute, set_email_frequency
@@ -42,12 +42,19 @@ def unsubscribe_address(token: str) -> str:
     return addresses.unsubscribe_address(token, current_app.config["INBOUND_DOMAIN"])
 
 
-def unsubscribe_headers(token: str) -> dict[str, str]:
-    """List-Unsubscribe (one-click URL and mailto) and List-Unsubscribe-Post for one delivery's token."""
-    return {
-        "List-Unsubscribe": f"<{page_url('one_click_unsubscribe', token=token)}>, <mailto:{unsubscribe_address(token)}>",
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-    }
+class UnsubscribeLinks:
+    """A batch's unsubscribe links: the page (for the footer) and the headers, each address built once."""
+
+    def __init__(self) -> None:
+        self.page = page_url_filler("unsubscribe", "token")
+        self.one_click = page_url_filler("one_click_unsubscribe", "token")
+
+    def headers(self, token: str) -> dict[str, str]:
+        """List-Unsubscribe (one-click URL and mailto) and List-Unsubscribe-Post for one delivery's token."""
+        return {
+            "List-Unsubscribe": f"<{self.one_click(token)}>, <mailto:{unsubscribe_address(token)}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        }
 
 
 def _delivery(token: str) -> EmailDelivery | None:

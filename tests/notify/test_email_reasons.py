@@ -54,3 +54,14 @@ def test_the_inbox_gives_the_same_reason_in_the_pages_language(client, stub_brok
     fan_out(event.id)
     [note] = client.get("/api/v1/notifications", headers=bearer(request.reporter)).get_json()["items"]
     assert note["reason"] == "reportaste esta solicitud"
+
+
+@pytest.mark.parametrize("preferences_url", ["http://127.0.0.1:8000/me", None])
+def test_recipients_sharing_a_rendering_get_the_footer_each_would_alone(preferences_url):
+    memo: dict = {}
+    for locale in ("en", "es", "en"):
+        for unsubscribe_url in ("http://127.0.0.1:8000/unsubscribe/a.b", None, "http://127.0.0.1:8000/unsubscribe/c&d"):
+            context = {"reason": "you followed <this>", "preferences_url": preferences_url,
+                       "unsubscribe_url": unsubscribe_url, "organization": {"name": "Springfield & Co"}}
+            alone = render_email("request.comment_public", context, locale=locale)
+            assert render_email("request.comment_public", context, locale=locale, memo=memo) == alone
