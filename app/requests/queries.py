@@ -131,20 +131,39 @@ class ListedOrganization(NamedTuple):
     timezone: str
 
 
+class PageAssignees:
+    """The assignees of a page's requests, read in one query the first time one is asked for (only
+    the staff queue's page names them; the API's lists never do)."""
+
+    def __init__(self, ids: set[int]):
+        self.ids = ids
+        self._by_id: dict[int, User] | None = None
+
+    def get(self, user_id: int | None) -> User | None:
+        if user_id is None:
+            return None
+        if self._by_id is None:
+            self._by_id = {user.id: user for user in db.session.scalars(select(User).where(User.id.in_(self.ids)))}
+        return self._by_id.get(user_id)
+
+
 class ListedRequest:
     """A request of a list as plain values read with the page (no ORM, no lazy load), with its
     organization and, for staff, its reporter; the assignee, which only the staff queue's page
-    names, is read when asked."""
+    names, is read when asked, for the whole page at once."""
 
     def __init__(self, row, staff: bool):
         self.__dict__.update(zip(_REQUEST_KEYS, row, strict=False))  # the row goes on past the request
         self.organization = ListedOrganization(self.organization_id, *row[_ORGANIZATION_AT:_REPORTER_AT])
         self.reporter = (Contact(self.reporter_id, *row[_REPORTER_AT:_REPORTER_AT + 3])
                          if staff and self.reporter_id is not None else None)
+        self.page_assignees: PageAssignees | None = None
 
     @cached_property
     def assignee(self) -> User | None:
-        return None if self.assignee_id is None else db.session.get(User, self.assignee_id)
+        if self.page_assignees is None:
+            self.page_assignees = PageAssignees({self.assignee_id} - {None})
+        return self.page_assignees.get(self.assignee_id)
 
 
 @cache
@@ -175,7 +194,11 @@ def list_requests(filters: dict, *, organization_id: int | None = None) -> dict:
     else:
         statement, total = statement.where(*conditions), _total(total, conditions)
     page = BoundPage(statement, total=total).run({}, filters["page"], filters["per_page"])
-    page["items"] = [RequestView(ListedRequest(row, staff), audience) for row in page["items"]]
+    listed = [ListedRequest(row, staff) for row in page["items"]]
+    assignees = PageAssignees({request.assignee_id for request in listed} - {None})
+    for request in listed:
+        request.page_assignees = assignees
+    page["items"] = [RequestView(request, audience) for request in listed]
     return page
 
 

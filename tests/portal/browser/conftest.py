@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -96,3 +97,18 @@ def log_in(page, email: str, password: str) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(lambda url: "/login" not in url)
+
+
+def wait_until_true(page, expression: str, timeout: float = 15.0) -> None:
+    """Wait until `expression` is truthy in the page.
+
+    Playwright's wait_for_function polls by compiling its predicate inside the page, which the
+    portal's Content Security Policy (no 'unsafe-eval') refuses once a first check has failed: on a
+    slow machine the wait raised an EvalError. page.evaluate runs through the browser's protocol,
+    which the policy does not govern.
+    """
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"still false after {timeout} s: {expression}"
+        page.wait_for_timeout(50)
+

@@ -15,7 +15,7 @@ from tests.factories import (
     UserFactory,
     make_member,
 )
-from tests.portal.browser.conftest import log_in
+from tests.portal.browser.conftest import log_in, wait_until_true
 
 # The page's Notification API, recorded: what was asked, what was shown (a real one needs a desktop).
 FAKE_NOTIFICATION = """
@@ -51,12 +51,12 @@ def test_with_the_alert_on_a_new_notification_pings_and_shows_a_browser_notifica
     expect(page.get_by_text("Your notification preferences are saved.")).to_be_visible()
     assert page.evaluate("window.__asked") == 0  # nobody clicked since this page loaded
     page.locator("h1").click()
-    page.wait_for_function("window.__asked === 1")
+    wait_until_true(page, "window.__asked === 1")
 
     service.add_comment(request.id, staff, "We are on our way.", "public")
     badge = page.locator("#unread-badge")
     expect(badge).to_contain_text("1", timeout=15_000)
-    page.wait_for_function("document.documentElement.dataset.lastPing !== undefined")
+    wait_until_true(page, "document.documentElement.dataset.lastPing !== undefined")
     assert page.evaluate("window.__shown") == [{"title": "Civic 311", "body": "1 unread notification"}]
 
 

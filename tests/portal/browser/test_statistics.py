@@ -13,7 +13,7 @@ from tests.factories import (
     ServiceRequestFactory,
     make_member,
 )
-from tests.portal.browser.conftest import log_in, screenshot
+from tests.portal.browser.conftest import log_in, screenshot, wait_until_true
 
 
 def test_the_statistics_page_draws_its_charts(page, db):
@@ -37,7 +37,7 @@ def test_the_statistics_page_draws_its_charts(page, db):
     expect(page.locator("#total-requests")).to_have_text("6")
     expect(page.locator("#median-acknowledge")).to_have_text("3.0 h")
     # Chart.js took both canvases (a chart instance per canvas) and drew on them.
-    page.wait_for_function("() => window.Chart && Chart.getChart('chart-volume') && Chart.getChart('chart-medians')")
+    wait_until_true(page, "!!(window.Chart && Chart.getChart('chart-volume') && Chart.getChart('chart-medians'))")
     assert page.evaluate("Chart.getChart('chart-volume').data.datasets[0].data.reduce((a, b) => a + b, 0)") == 6
     assert page.evaluate("Chart.getChart('chart-volume').data.datasets[0].label") == "Pothole"
     assert not errors, errors

@@ -7,7 +7,7 @@ from datetime import timedelta
 from app.db_types import utcnow
 from app.events.models import Event
 from app.requests.models import Comment
-from tests.factories import ServiceRequestFactory
+from tests.factories import ServiceRequestFactory, make_member
 from tests.portal.pages import log_in, post_form
 from tests.requests.city import build_city
 
@@ -37,6 +37,26 @@ def test_the_queue_names_who_each_request_is_assigned_to(client, db):
     rows = {row.split("<div>")[1].split("</div>")[0]: row for row in client.get(QUEUE).text.split("<tr>")[2:]}
     assert "<td>Alex Admin</td>" in rows["Taken one"]
     assert "<td>—</td>" in rows["Free one"]
+
+
+def test_the_queue_reads_its_pages_assignees_in_one_query(client, db):
+    from sqlalchemy import event
+
+    city = build_city()
+    helpers = [make_member(city.org, "staff") for _ in range(3)]
+    for n in range(6):
+        city.new_request(description=f"Taken {n}", assignee=helpers[n % 3])
+    log_in(client, city.staff)
+    client.get(QUEUE)  # the session's sign-in and the like, read once
+    sent = []
+    listener = lambda conn, cursor, statement, *args: sent.append(statement)  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        page = client.get(QUEUE).text
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert all(f"<td>{helper.name}</td>" in page for helper in helpers)
+    assert len([s for s in sent if "FROM users" in s and "users.id IN" in s]) == 1, sent
 
 
 def test_every_workflow_action_from_the_request_page(client, db):
