@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from geoalchemy2.shape import from_shape
 from sqlalchemy import text
 
 from app.accounts.boundaries import organizations_serving, serving_statement
 from tests.factories import CENTRE, OrganizationFactory, square
+
+pytestmark = pytest.mark.usefixtures("fresh_tables")  # their plans depend on the tables' size
 
 LNG, LAT = CENTRE
 

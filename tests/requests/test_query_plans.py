@@ -28,6 +28,8 @@ from tests.factories import (
     make_member,
 )
 
+pytestmark = pytest.mark.usefixtures("fresh_tables")  # their plans depend on the tables' size
+
 WORDS = ("pothole", "graffiti", "streetlight", "hydrant", "sidewalk")
 
 

@@ -12,7 +12,7 @@ from dramatiq.brokers.redis import RedisBroker
 from flask import g, has_app_context
 from flask.testing import FlaskClient
 
-from tests.support.database import drop_database, empty_all_tables, recreate_database
+from tests.support.database import drop_database, empty_all_tables, recreate_database, truncate_all
 from tests.support.smtp import SmtpSink
 
 
@@ -72,6 +72,16 @@ def _app_context(app):
     with app.app_context():
         yield
         empty_all_tables(db)
+
+
+@pytest.fixture
+def fresh_tables(app):
+    """Tables as new files, for tests that read the planner's choices: each test's cleanup DELETEs,
+    which leaves earlier tests' dead rows in the table's pages until autovacuum, and a small
+    table grown on disk can change the planner's mind (a Sort where the list-order index was)."""
+    from app.extensions import db
+
+    truncate_all(db)
 
 
 @pytest.fixture(autouse=True)

@@ -2,6 +2,7 @@
 
 import math
 
+import pytest
 from geoalchemy2.shape import from_shape
 from shapely.geometry import MultiPolygon, Point, Polygon
 from sqlalchemy import func, select, text
@@ -17,6 +18,8 @@ from tests.factories import (
     WatchAreaFactory,
     square,
 )
+
+pytestmark = pytest.mark.usefixtures("fresh_tables")  # their plans depend on the tables' size
 
 LNG, LAT = CENTRE
 
