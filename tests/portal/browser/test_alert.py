@@ -49,6 +49,9 @@ def test_with_the_alert_on_a_new_notification_pings_and_shows_a_browser_notifica
     page.get_by_label("Play a sound and show a browser notification").check()
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("Your notification preferences are saved.")).to_be_visible()
+    # The page's scripts listen for the first click; on a slow machine the text is visible before
+    # they have run, and a click then goes unheard.
+    page.wait_for_load_state("load")
     assert page.evaluate("window.__asked") == 0  # nobody clicked since this page loaded
     page.locator("h1").click()
     wait_until_true(page, "window.__asked === 1")
