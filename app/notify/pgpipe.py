@@ -55,9 +55,11 @@ class Pending:
 class StatementPipe:
     """One connection in pipeline mode, autocommit, synchronous_commit off (see app/notify/delivery.py)."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, settings: tuple[str, ...] = ()) -> None:
         self.conn = psycopg.connect(url, autocommit=True)
         self.conn.execute("SET synchronous_commit TO OFF")
+        for setting in settings:  # the session's own settings (its user's planner choices), before the pipeline
+            self.conn.execute(setting)
         self.pg = self.conn.pgconn
         self.pg.nonblocking = 1  # neither sending nor reading ever waits inside libpq (see `_next_result`)
         self.pg.enter_pipeline_mode()
