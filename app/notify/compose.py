@@ -16,7 +16,6 @@ from email.utils import formatdate
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.orm import lazyload
 
 from app.accounts.links import (
     invitation_token,
@@ -93,6 +92,16 @@ def _by_id(model, ids) -> dict:
     return {row.id: row for row in db.session.scalars(select(model).where(model.id.in_(ids)))}
 
 
+def _people(ids) -> dict:
+    """The users a batch names, as rows of what its emails say of them (name, address, language):
+    a whole ORM user for each recipient cost more than the row of its delivery."""
+    ids = {i for i in ids if i is not None}
+    if not ids:
+        return {}
+    return {row.id: row for row in db.session.execute(
+        select(User.id, User.name, User.email, User.locale).where(User.id.in_(ids)))}
+
+
 class BatchData:
     """Every row the batch's templates need, each kind loaded in one query."""
 
@@ -104,11 +113,14 @@ class BatchData:
         self.organizations = _by_id(Organization, [d.organization_id for d in deliveries])
         self.categories = _by_id(RequestCategory, [r.category_id for r in self.requests.values()]
                                  + payload_ids("previous_category_id"))
-        self.users = _by_id(User, [d.user_id for d in deliveries] + [e.actor_id for e in self.events.values()]
-                            + payload_ids("user_id"))
+        self.users = _people([d.user_id for d in deliveries] + [e.actor_id for e in self.events.values()]
+                             + payload_ids("user_id"))
         self.comments = _by_id(Comment, payload_ids("comment_id"))
-        self.users.update(_by_id(User, [c.author_id for c in self.comments.values()
-                                        if c.author_id not in self.users]))
+        self.users.update(_people([c.author_id for c in self.comments.values() if c.author_id not in self.users]))
+        # Account mail signs a link with its user's password fingerprint: those few as whole users.
+        self.account_users = _by_id(User, [(self.events[d.event_id].payload or {}).get("user_id")
+                                           for d in deliveries if d.kind.startswith("account.")
+                                           and d.event_id in self.events])
         self.work_orders = _by_id(WorkOrder, payload_ids("work_order_id"))
         self.watch_areas = _by_id(WatchArea, payload_ids("watch_area_id"))
         self.inbound_messages = _by_id(InboundMessage, payload_ids("inbound_message_id"))
@@ -286,7 +298,7 @@ def event_context(delivery: EmailDelivery, data: BatchData, locale: str = DEFAUL
             "id": message.id, "url": page_url("staff_inbound", org=org.slug, message_id=message.id),
             "sender": message.sender_email, "sender_name": message.sender_name, "subject": message.subject,
             "body": message.body, "received_at": format_when(message.created_at, tz, locale)}
-    context["link"] = _account_link(delivery, data.users.get(payload.get("user_id")), org)
+    context["link"] = _account_link(delivery, data.account_users.get(payload.get("user_id")), org)
     if delivery.kind == "organization.invitation":
         context.update(_invitation_context(payload, tz, locale))
     return context
@@ -357,12 +369,12 @@ def build_message(delivery: EmailDelivery, data: BatchData) -> ComposedEmail:
 
 def compose_batch(delivery_ids: list[int]) -> tuple[list[ComposedEmail], dict[int, str]]:
     """Messages for the claimed deliveries, and the ids that could not be composed with why."""
-    # Not the stored body of a retry (loaded with every delivery by default, for the email log):
-    # it is written anew and never read here.
-    deliveries = list(db.session.scalars(
-        select(EmailDelivery).where(EmailDelivery.id.in_(delivery_ids),
-                                    EmailDelivery.status == DeliveryStatus.SENDING.value)
-        .options(lazyload(EmailDelivery.stored_body))
+    # Rows, not ORM objects (read only, and the batch's largest part): neither the stored body of a
+    # retry (loaded with every delivery by default, for the email log; it is written anew) nor
+    # an instance to build, track and expire at the commit for each message.
+    deliveries = list(db.session.execute(
+        select(EmailDelivery.__table__).where(EmailDelivery.id.in_(delivery_ids),
+                                              EmailDelivery.status == DeliveryStatus.SENDING.value)
         .order_by(EmailDelivery.id)))
     data = BatchData(deliveries)
     composed, failures = [], {}

@@ -5,6 +5,7 @@ import time
 from datetime import timedelta
 
 import psycopg
+from sqlalchemy import event as sqla_event
 from sqlalchemy import select, text, update
 
 from app.accounts.models import User
@@ -220,3 +221,24 @@ def test_a_claim_reads_the_due_index_in_order_whatever_the_statistics(app, fresh
     finally:
         run._close()
     assert "Index Scan using ix_email_deliveries_due" in plan and "Sort" not in plan, plan
+
+
+def test_a_batch_is_composed_from_rows_without_building_orm_deliveries_or_users(stub_broker, app):
+    _, people = _event_to(3)
+    db.session.execute(update(EmailDelivery).values(status="sending"))
+    db.session.commit()
+    ids = list(db.session.scalars(select(EmailDelivery.id)))
+    built = []
+
+    def count(target, context):
+        built.append(type(target).__name__)
+
+    for model in (EmailDelivery, User):
+        sqla_event.listen(model, "load", count)
+    try:
+        composed, failures = compose_batch(ids)
+    finally:
+        for model in (EmailDelivery, User):
+            sqla_event.remove(model, "load", count)
+    assert {email.recipient.lower() for email in composed} == {u.email.lower() for u in people} and not failures
+    assert built == []
