@@ -45,6 +45,9 @@ def register_extensions(app: Flask) -> None:
 
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    from app.sessions import CookieSessionInterface
+
+    app.session_interface = CookieSessionInterface()
     db.init_app(app)
     from app.pool import check_on_checkout
 

@@ -1,6 +1,5 @@
 """Bare extension instances; `create_app` binds them to an application."""
 
-from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_mail import Mail
 from flask_migrate import Migrate
@@ -11,6 +10,7 @@ from sqlalchemy.orm import DeclarativeBase
 
 from app import timestamps
 from app.api.core import CivicApi
+from app.limits import CivicLimiter
 
 timestamps.register()  # a stored date-time outside the window never breaks a read (app/timestamps.py)
 
@@ -33,5 +33,5 @@ api = CivicApi()
 migrate = Migrate()
 mail = Mail()
 # Limits are declared per view (app/api/ratelimit.py); nothing is limited by default.
-limiter = Limiter(key_func=get_remote_address)
+limiter = CivicLimiter(key_func=get_remote_address)
 csrf = CSRFProtect()

@@ -13,7 +13,7 @@ several), workers open one unit per message or per batch.
 
 from __future__ import annotations
 
-from contextlib import ContextDecorator
+from contextlib import ContextDecorator, nullcontext
 from functools import wraps
 
 from app.extensions import db
@@ -83,3 +83,13 @@ def reading_outside_transaction() -> bool:
     session = db.session()
     return (session.in_transaction()
             and session.connection().get_execution_options().get("isolation_level") == "AUTOCOMMIT")
+
+
+def read_connection():
+    """A connection for one read, as a context manager: the session's when the session holds one
+    (the read then sees what its transaction sees, its own writes included), else a pooled
+    connection of the read's own in autocommit, returned at the end (no BEGIN or ROLLBACK, so
+    psycopg keeps what it prepared; the session is neither made nor touched)."""
+    if db.session.registry.has() and db.session().in_transaction():
+        return nullcontext(db.session.connection())
+    return db.engine.connect().execution_options(**_AUTOCOMMIT)

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime
 from functools import cache
+from typing import NamedTuple
 
-from sqlalchemy import bindparam, inspect, select, update
-from sqlalchemy.orm import make_transient_to_detached
-from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.orm.util import identity_key
+from sqlalchemy import bindparam, select, update
 
 from app.accounts.models import ApiToken, User
 from app.db_types import utcnow
@@ -40,21 +39,18 @@ def user_by_digest():
             .where(ApiToken.token_hash == bindparam("digest"), ApiToken.revoked_at.is_(None), User.active.is_(True)))
 
 
-def known_user(values: dict) -> User:
-    """The session's User for the row a read has just fetched with `user_by_digest` inside it
-    (every column, by key), without a query: the ORM's loading of one entity costs more than the
-    read's own columns (bench/http_path.py). An instance the session holds already is the one,
-    given what it lacks, as a query would."""
-    session = db.session()
-    held = session.identity_map.get(identity_key(User, values["id"]))
-    if held is not None:  # as the ORM loads a row into it: what it has not loaded, or expired
-        for key in inspect(held).unloaded & values.keys():
-            set_committed_value(held, key, values[key])
-        return held
-    user = User(**values)
-    make_transient_to_detached(user)  # as if loaded: no pending change, nothing to flush
-    session.add(user)
-    return user
+class Caller(NamedTuple):
+    """The user of a live token as a read that checked the token in its own statement knows them
+    (`user_by_digest` inside it): who they are, and when they were last seen (app/notify/presence.py).
+    The policy and the audit need no more; `app.api.auth.current_user` loads the User if asked."""
+
+    id: int
+    last_seen_at: datetime | None
+
+    @classmethod
+    def of(cls, user: User) -> Caller:
+        """A loaded user as a caller, without a query (a `last_seen_at` expired since is unknown: None)."""
+        return cls(user.id, user.__dict__.get("last_seen_at"))
 
 
 def token_digest(token: str) -> str | None:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from app.accounts.links import password_fingerprint
 from app.accounts.models import Membership, Organization, Role, User
-from app.accounts.tokens import user_for_token
+from app.accounts.tokens import Caller, user_for_token
 from app.errors import Forbidden, NotFound, Unauthorized
 from app.extensions import db
 
@@ -36,6 +36,9 @@ def current_user() -> User | None:
     script) may keep open across several requests made as different users.
     """
     cached = getattr(request, _CACHE_ATTRIBUTE, _UNSET)
+    if isinstance(cached, Caller):  # identified by a read that checked the token (identified_as)
+        cached = db.session.get(User, cached.id)
+        setattr(request, _CACHE_ATTRIBUTE, cached)
     if cached is not _UNSET:
         return cached
     user = None
@@ -57,15 +60,17 @@ def unidentified_bearer_token() -> str | None:
     return bearer_token() if getattr(request, _CACHE_ATTRIBUTE, _UNSET) is _UNSET else None
 
 
-def identified_as(user: User | None) -> None:
-    """The caller of this request is `user`, as found by their bearer token (see current_user)."""
-    setattr(request, _CACHE_ATTRIBUTE, user)
+def identified_as(caller: Caller | None) -> None:
+    """The caller of this request is `caller`, as a read found them by their bearer token (see current_user)."""
+    setattr(request, _CACHE_ATTRIBUTE, caller)
 
 
-def identified_user() -> User | None:
+def identified_caller() -> Caller | None:
     """The caller if this request has already identified them (no query), else None."""
     cached = getattr(request, _CACHE_ATTRIBUTE, _UNSET)
-    return None if cached is _UNSET else cached
+    if cached is _UNSET or cached is None:
+        return None
+    return cached if isinstance(cached, Caller) else Caller.of(cached)
 
 
 def require_user() -> User:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from app.api.auth import identified_user
+from app.api.auth import identified_caller
 from app.notify.presence import note_seen
 
 
 def touch_last_seen(response):
     """Note that the authenticated caller is active; the response is unchanged."""
-    user = identified_user()
-    if user is not None:
-        note_seen(user)
+    caller = identified_caller()
+    if caller is not None:
+        note_seen(caller)
     return response

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 
-from flask import send_file
+from flask import jsonify, send_file
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
 
@@ -81,16 +81,21 @@ def nearby(args):
 @blp.get(f"/<{BIGINT_ID}:request_id>")
 @blp.response(200, RequestSchema)
 @errors(blp, 404)
-@reads_outside_transaction
 def get_request(request_id):
     """One request, as the caller may see it, with what the caller may do to it."""
+    # The answer is RequestSchema's, written by app/requests/detail.py (not dumped again here).
     token = unidentified_bearer_token()
-    read = None if token is None else detail.read_request_view_by_token(request_id, token)
-    if read is None:  # identified already, a browser session, or no such request (then 404)
-        return detail.read_request_view(request_id, current_user())
-    view, caller = read
+    read = None if token is None else detail.answer_for_token(request_id, token)
+    if read is None:  # identified already, a browser session, anonymous, or no such request (then 404)
+        return jsonify(_answer_for_current_user(request_id))
+    answer, caller = read
     identified_as(caller)  # one round trip: the caller was found by the read itself
-    return view
+    return jsonify(answer)
+
+
+@reads_outside_transaction
+def _answer_for_current_user(request_id: int) -> dict:
+    return detail.answer(request_id, current_user())
 
 
 @blp.get(f"/<{BIGINT_ID}:request_id>/timeline")

@@ -35,6 +35,7 @@ from sqlalchemy import (
     union_all,
 )
 
+from app.compiled import CompiledStatement
 from app.events.kinds import KINDS
 from app.extensions import db
 from app.notify.audiences import AUDIENCES, ORGANIZATION_ID, EventContext, members_with
@@ -48,7 +49,7 @@ from app.notify.matrix import (
     group_of,
     rules_for,
 )
-from app.notify.pipeline import CompiledStatement, queue_commit, session_connection
+from app.notify.pipeline import queue_commit, session_connection
 from app.notify.statements import (  # noqa: F401  (the channels' statements bind the same values)
     ACTIVE_WINDOW,
     ACTOR_EMAIL,

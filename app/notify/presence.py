@@ -12,22 +12,22 @@ from datetime import timedelta
 from sqlalchemy import or_, update
 
 from app.accounts.models import User
+from app.accounts.tokens import Caller
 from app.db_types import utcnow
 from app.extensions import db
 
 RESOLUTION = timedelta(seconds=60)
 
 
-def note_seen(user: User) -> None:
-    """Note that `user` is using the app now (no query when already noted within RESOLUTION)."""
+def note_seen(caller: Caller) -> None:
+    """Note that the caller is using the app now (no query when, as last read, they were seen within RESOLUTION)."""
     now = utcnow()
-    known = user.__dict__.get("last_seen_at")  # not expired: no query to learn it
-    if known is not None and now - known < RESOLUTION:
+    if caller.last_seen_at is not None and now - caller.last_seen_at < RESOLUTION:
         return
     # Its own connection: whatever the view left in the session is neither committed nor disturbed.
     # One statement in autocommit: no BEGIN and COMMIT round trips around it on the request's path.
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         # A request that deleted its own account leaves no trace of the visit (deleted_at).
-        conn.execute(update(User).where(User.id == user.id, User.deleted_at.is_(None),
+        conn.execute(update(User).where(User.id == caller.id, User.deleted_at.is_(None),
                                         or_(User.last_seen_at.is_(None), User.last_seen_at < now - RESOLUTION))
                      .values(last_seen_at=now))

@@ -1,40 +1,41 @@
-"""The hot read of `GET /requests/{id}`: one statement built once, its rows read without the ORM.
+"""The hot read of `GET /requests/{id}`: one statement compiled once, the answer written from its rows.
 
-`read_request_view` answers what `queries.request_view` answers for a loaded request, from one
-round trip. The statement is built (and compiled) once per kind of caller, signed in or not,
-with the ids as bound parameters, so a request pays neither SQLAlchemy's construction nor its
-cache key, and psycopg can prepare it (on a connection outside a transaction, see
-`app.transactions.reads_outside_transaction`: a ROLLBACK makes psycopg forget what it prepared).
-The rows are plain values: the request's columns, its organization's reference, its category's
-restriction, its reporter's contact, the caller's permissions, following and support, and one
-visible photo per row. What the caller may see and do is decided as for any request
-(`queries.viewer_state_of`, `RequestView`, `policy`).
+`answer` gives what `RequestSchema` dumps of `queries.request_view` for a loaded request, from one
+round trip. The statement is built and compiled once per kind of caller (nobody, a known user,
+the bearer of a token, whose live token it checks itself), with the ids as bound parameters, and
+selects only what the answer shows or the policy reads: the request's shown columns (its point
+as latitude and longitude), its organization's reference, its category's restriction, its
+reporter's contact, the caller's permissions, following and support, and one visible photo per
+row. It runs through `app.compiled.CompiledStatement` on a connection outside a transaction
+(`app.transactions.read_connection`: psycopg keeps the statement it prepared), so a request pays
+neither SQLAlchemy's statement construction, its cache key, nor its result machinery.
+
+What the caller may see and do is decided as for any request (`policy.viewer_of`,
+`queries.shown_to`, `AUDIENCE_FIELDS`); the answer is written here in the shape RequestSchema
+documents, where marshmallow's dump of a view costs more than the read's round trip.
+tests/requests/test_request_detail.py checks it against the schema's dump of the loaded request
+for every kind of viewer.
 """
 
 from __future__ import annotations
 
 from functools import cache
-from types import SimpleNamespace
 from typing import NamedTuple
 
+from flask import current_app
 from sqlalchemy import String, and_, bindparam, false, func, literal, select, true
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from app.accounts import tokens
 from app.accounts.models import Organization, Permission, User
-from app.extensions import db
+from app.accounts.tokens import Caller
+from app.compiled import CompiledStatement
 from app.requests import policy
 from app.requests.models import Attachment, Follower, RequestCategory, ServiceRequest, Support
-from app.requests.queries import REQUEST_COLUMNS, Contact, detail_view, no_request, photo_visible
-from app.requests.schemas import RequestView
-
-
-class OrganizationRef(NamedTuple):
-    """What a request shows of its organization (OrganizationRefSchema's fields)."""
-
-    id: int
-    slug: str
-    name: str
+from app.requests.queries import no_request, photo_visible, shown_to
+from app.requests.schemas import AUDIENCE_FIELDS
+from app.transactions import read_connection
+from emails.addresses import request_address
 
 
 class CategoryRules(NamedTuple):
@@ -43,28 +44,32 @@ class CategoryRules(NamedTuple):
     public_restriction: str
 
 
-class Photo(NamedTuple):
-    """A visible attachment (PhotoSchema's fields)."""
+class ReadRequest(NamedTuple):
+    """What the policy and the audit read of the request."""
 
     id: int
-    request_id: int
-    filename: str
-    content_type: str
-    size: int
-    created_at: object
+    organization_id: int
+    reporter_id: int | None
+    status: str
+    category: CategoryRules
 
 
-_PHOTO = Attachment.__table__
-_PHOTO_COLUMNS = tuple(_PHOTO.c[name].label(f"photo_{name}") for name in Photo._fields)
+_R = ServiceRequest
 _REPORTER = User.__table__.alias("reporter")
-_READER_KEYS = tuple(column.key for column in User.__table__.c)
+# The request's columns the answer shows as they are (by RequestSchema's key) or the policy reads.
+_REQUEST_COLUMNS = (_R.id, _R.public_id, _R.organization_id, _R.category_id, _R.address, _R.description,
+                    _R.status, _R.assignee_id, _R.due_at, _R.acknowledged_at, _R.closed_at, _R.created_at,
+                    _R.updated_at, _R.answers, _R.anonymous, _R.sla_due_at, _R.source, _R.support_count,
+                    _R.merged_into_id, _R.reporter_id)
+# Last in each row: a visible photo's (PhotoSchema's fields, but for the url).
+_PHOTO_COLUMNS = tuple(column.label(f"photo_{column.key}") for column in (
+    Attachment.id, Attachment.filename, Attachment.content_type, Attachment.size, Attachment.created_at))
 
 
-@cache
 def _statement(reader: str):
     """The read for a caller who is nobody (`none`), a user whose `user_id` is bound (`id`), or
-    the bearer of a token whose digest is bound (`token`: the reader's columns, as
-    `tokens.user_by_digest` finds them, come in the same statement); built once each."""
+    the bearer of a token whose digest is bound (`token`: the reader as `tokens.user_by_digest`
+    finds them, their id and when they were last seen, come in the same statement)."""
     identity = []
     if reader == "none":
         held, following, supporting = literal(None, ARRAY(String)), false(), false()
@@ -85,11 +90,14 @@ def _statement(reader: str):
         sees_internal = (permissions.where(Permission.name == policy.SEE_INTERNAL_PERMISSION)
                          .correlate(ServiceRequest, *identity).exists())
     statement = (
-        select(*(row.c[key].label(f"reader_{key}") for row in identity for key in _READER_KEYS), *REQUEST_COLUMNS, Organization.slug.label("organization_slug"),
-               Organization.name.label("organization_name"), RequestCategory.public_restriction,
-               _REPORTER.c.name.label("reporter_name"), _REPORTER.c.email.label("reporter_email"),
-               _REPORTER.c.phone.label("reporter_phone"), held.label("held"), following.label("following"),
-               supporting.label("supporting"), *_PHOTO_COLUMNS)
+        select(*_REQUEST_COLUMNS, func.ST_Y(_R.location).label("lat"), func.ST_X(_R.location).label("lng"),
+               Organization.slug.label("organization_slug"), Organization.name.label("organization_name"),
+               RequestCategory.public_restriction, _REPORTER.c.name.label("reporter_name"),
+               _REPORTER.c.email.label("reporter_email"), _REPORTER.c.phone.label("reporter_phone"),
+               held.label("held"), following.label("following"), supporting.label("supporting"),
+               *(column for row in identity for column in (row.c.id.label("reader_id"),
+                                                           row.c.last_seen_at.label("reader_last_seen_at"))),
+               *_PHOTO_COLUMNS)
         .select_from(ServiceRequest)
         .join(Organization, Organization.id == ServiceRequest.organization_id)
         .join(RequestCategory, RequestCategory.id == ServiceRequest.category_id)
@@ -103,47 +111,84 @@ def _statement(reader: str):
             .order_by(Attachment.created_at, Attachment.id))
 
 
-def _request(row) -> SimpleNamespace:
-    """The request of a row, with what RequestView and the policy read of it (no session, no lazy load)."""
-    request = SimpleNamespace(**{column.key: getattr(row, column.key) for column in REQUEST_COLUMNS})
-    request.organization = OrganizationRef(row.organization_id, row.organization_slug, row.organization_name)
-    request.category = CategoryRules(row.public_restriction)
-    request.reporter = (None if row.reporter_id is None else
-                        Contact(row.reporter_id, row.reporter_name, row.reporter_email, row.reporter_phone))
-    return request
+class _Read(NamedTuple):
+    statement: CompiledStatement
+    labels: tuple[str, ...]  # a row's columns, by name
 
 
-def _view(rows, request_id: int, user: User | None) -> RequestView:
-    if not rows:
+@cache
+def _read(reader: str) -> _Read:
+    """The read for a kind of caller, built and compiled once."""
+    statement = _statement(reader)
+    return _Read(CompiledStatement(statement), tuple(statement.selected_columns.keys()))
+
+
+def _rows(reader: str, values: dict) -> tuple[dict | None, list[tuple]]:
+    """The first row by column name (None: no such request), and every row."""
+    read = _read(reader)
+    with read_connection() as conn:
+        rows = read.statement.rows(conn, values)
+    return (dict(zip(read.labels, rows[0], strict=True)) if rows else None), rows
+
+
+def _iso(moment):
+    return None if moment is None else moment.isoformat()
+
+
+def _answer(read: tuple[dict | None, list[tuple]], request_id: int, caller) -> dict:
+    """The request's answer (RequestSchema's keys and values) as `caller` (a User, a Caller or None) sees it."""
+    row, rows = read
+    if row is None:
         raise no_request(request_id)
-    first = rows[0]
-    request = _request(first)
-    viewer = policy.viewer_of(user, request, frozenset(first.held or ()))
-    photos = [Photo(*row[-len(Photo._fields):]) for row in rows if row.photo_id is not None]
-    return detail_view(request, viewer, bool(first.following), bool(first.supporting), photos)
+    request = ReadRequest(request_id, row["organization_id"], row["reporter_id"], row["status"],
+                          CategoryRules(row["public_restriction"]))
+    viewer = policy.viewer_of(caller, request, frozenset(row["held"] or ()))
+    public_id, reporter_id = row["public_id"], row["reporter_id"]
+    photo_at = len(row) - len(_PHOTO_COLUMNS)
+    shown = {
+        "id": request_id, "public_id": public_id,
+        "organization": {"id": row["organization_id"], "slug": row["organization_slug"],
+                         "name": row["organization_name"]},
+        "category_id": row["category_id"], "lat": row["lat"], "lng": row["lng"], "address": row["address"],
+        "description": row["description"], "status": row["status"], "assignee_id": row["assignee_id"],
+        "due_at": _iso(row["due_at"]), "acknowledged_at": _iso(row["acknowledged_at"]),
+        "closed_at": _iso(row["closed_at"]), "created_at": _iso(row["created_at"]),
+        "updated_at": _iso(row["updated_at"]),
+        "email_address": request_address(public_id, current_app.config["INBOUND_DOMAIN"]),
+        "answers": row["answers"], "anonymous": row["anonymous"],
+        "reporter": None if reporter_id is None else {"id": reporter_id, "name": row["reporter_name"],
+                                                       "email": row["reporter_email"],
+                                                       "phone": row["reporter_phone"]},
+        "sla_due_at": _iso(row["sla_due_at"]), "source": row["source"], "support_count": row["support_count"],
+        "merged_into_id": row["merged_into_id"],
+        "photos": [{"id": photo_id, "filename": filename, "content_type": content_type, "size": size,
+                    "created_at": created_at.isoformat(),
+                    "url": f"/api/v1/requests/{request_id}/attachments/{photo_id}"}
+                   for photo_id, filename, content_type, size, created_at in (each[photo_at:] for each in rows)
+                   if photo_id is not None],
+        "viewer": shown_to(viewer, request, row["following"], row["supporting"]),
+    }
+    allowed = AUDIENCE_FIELDS[viewer.audience]
+    return {key: value for key, value in shown.items() if key in allowed}
 
 
-def read_request_view(request_id: int, user: User | None) -> RequestView:
-    """`queries.request_view` of a request by id in one statement, or 404."""
+def answer(request_id: int, user: User | None) -> dict:
+    """The request as `user` (None: the public) may see it, with what they may do to it, or 404."""
     if user is None:
-        rows = db.session.connection().execute(_statement("none"), {"request_id": request_id}).all()
-    else:
-        rows = db.session.connection().execute(_statement("id"), {"request_id": request_id,
-                                                                  "user_id": user.id}).all()
-    return _view(rows, request_id, user)
+        return _answer(_rows("none", {"request_id": request_id}), request_id, None)
+    return _answer(_rows("id", {"request_id": request_id, "user_id": user.id}), request_id, user)
 
 
-def read_request_view_by_token(request_id: int, token: str) -> tuple[RequestView, User | None] | None:
-    """`read_request_view` for the bearer of `token` and that bearer (None: no live token, the
-    public's view), both from one statement; None when the request does not exist (the caller
-    is then still to be identified)."""
+def answer_for_token(request_id: int, token: str) -> tuple[dict, Caller | None] | None:
+    """`answer` for the bearer of `token`, and that bearer (None: no live token, the public's
+    view), both from one statement; None when the request does not exist (the caller is then
+    still to be identified)."""
     digest = tokens.token_digest(token)
     if digest is None:
-        return read_request_view(request_id, None), None
-    rows = db.session.connection().execute(_statement("token"), {"request_id": request_id, "digest": digest}).all()
-    if not rows:
+        return answer(request_id, None), None
+    read = _rows("token", {"request_id": request_id, "digest": digest})
+    row = read[0]
+    if row is None:
         return None
-    reader = rows[0]._mapping
-    user = None if reader["reader_id"] is None else tokens.known_user(
-        {key: reader[f"reader_{key}"] for key in _READER_KEYS})
-    return _view(rows, request_id, user), user
+    caller = None if row["reader_id"] is None else Caller(row["reader_id"], row["reader_last_seen_at"])
+    return _answer(read, request_id, caller), caller

@@ -267,13 +267,17 @@ def request_view(request: ServiceRequest, user: User | None) -> RequestView:
 
 def detail_view(request: ServiceRequest, viewer: policy.Viewer, following: bool, supporting: bool,
             photos: list[Attachment]) -> RequestView:
-    if viewer.audience is Audience.STAFF:  # the staff view carries the reporter's email and phone
+    return RequestView(request, viewer.audience, photos=photos,
+                       viewer=shown_to(viewer, request, following, supporting))
+
+
+def shown_to(viewer: policy.Viewer, request, following: bool, supporting: bool) -> dict:
+    """A single request's `viewer` part (ViewerStateSchema's fields) as `viewer` is shown the request:
+    a staff viewer is shown the reporter's email and phone, which the audit trail records."""
+    if viewer.audience is Audience.STAFF:
         note_contact_views(request.organization_id, viewer.user, [request])
-    return RequestView(request, viewer.audience, photos=photos, viewer={
-        "following": following,
-        "supporting": supporting,
-        "actions": [action.value for action in policy.allowed_actions(viewer, request)],
-    })
+    return {"following": following, "supporting": supporting,
+            "actions": [action.value for action in policy.allowed_actions(viewer, request)]}
 
 
 def _internal_visible(audience: Audience):

@@ -40,10 +40,9 @@ def city():
 @pytest.mark.parametrize("actor", ACTORS)
 def test_the_one_statement_read_answers_as_the_loaded_request(city, actor):
     user = None if actor == "anonymous" else getattr(city, actor)
-    schema = RequestSchema()
-    read = schema.dump(detail.read_request_view(city.request.id, user))
+    read = detail.answer(city.request.id, user)
     db.session.rollback()
-    loaded = schema.dump(queries.request_view(db.session.get(type(city.request), city.request.id), user))
+    loaded = RequestSchema().dump(queries.request_view(db.session.get(type(city.request), city.request.id), user))
     assert read == loaded
     staff_of_org = actor in ("staff", "admin")
     # Staff of another organization see internal comments there, never here.
@@ -82,11 +81,10 @@ def test_the_read_that_identifies_its_bearer_answers_as_the_read_for_a_known_cal
     user = None if actor == "anonymous" else getattr(city, actor)
     token = "c311_not-a-live-token" if user is None else issue_token(user)
     db.session.commit()
-    schema = RequestSchema()
-    view, caller = detail.read_request_view_by_token(city.request.id, token)
-    assert caller is user
-    assert schema.dump(view) == schema.dump(detail.read_request_view(city.request.id, user))
-    assert detail.read_request_view_by_token(999999, token) is None  # no request: the caller is still unknown
+    answer, caller = detail.answer_for_token(city.request.id, token)
+    assert (caller and caller.id) == (user and user.id)
+    assert answer == detail.answer(city.request.id, user)
+    assert detail.answer_for_token(999999, token) is None  # no request: the caller is still unknown
 
 
 def test_a_read_by_bearer_token_identifies_the_caller_once(client, city):
@@ -102,3 +100,16 @@ def test_a_read_by_bearer_token_identifies_the_caller_once(client, city):
     revoke_token(headers["Authorization"].split()[1])
     anonymous = client.get(f"/api/v1/requests/{city.request.id}").get_json()
     assert client.get(f"/api/v1/requests/{city.request.id}", headers=headers).get_json() == anonymous
+
+
+def test_a_caller_the_read_identified_is_loaded_only_when_asked_for(app, city):
+    from app.accounts.models import User
+    from app.accounts.tokens import Caller
+    from app.api.auth import current_user, identified_as, identified_caller
+
+    caller = Caller(city.resident_b.id, None)
+    with app.test_request_context(f"/api/v1/requests/{city.request.id}"):
+        identified_as(caller)
+        assert identified_caller() == caller  # what presence reads: no User made, no query
+        assert current_user() is db.session.get(User, caller.id)
+        assert identified_caller() == Caller.of(current_user())

@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 @lru_cache(maxsize=1)
 def _statement():
-    from app.notify.pipeline import CompiledStatement
+    from app.compiled import CompiledStatement
 
     return CompiledStatement(_insert())
 
