@@ -6,6 +6,7 @@ import marshmallow as ma
 from sqlalchemy import Integer, bindparam, func, select
 
 from app.extensions import db
+from app.serialization import FastDump
 
 MAX_PER_PAGE = 100
 # Keeps OFFSET within BIGINT: a page number past this is a 422, not a database error.
@@ -17,9 +18,13 @@ class PaginationArgs(ma.Schema):
     per_page = ma.fields.Integer(load_default=25, validate=ma.validate.Range(min=1, max=MAX_PER_PAGE))
 
 
+class _PageSchema(FastDump, ma.Schema):
+    """A list envelope: dumped by FastDump, so a FastDump item schema's items are dumped by its own loop."""
+
+
 def page_schema(item_schema: type[ma.Schema], name: str | None = None) -> type[ma.Schema]:
     """The list envelope {items, total, page, per_page} around `item_schema`."""
-    return ma.Schema.from_dict(
+    return _PageSchema.from_dict(
         {
             "items": ma.fields.List(ma.fields.Nested(item_schema), required=True),
             "total": ma.fields.Integer(required=True),

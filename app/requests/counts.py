@@ -15,11 +15,11 @@ from app.transactions import unit_of_work
 
 def counted_total(*, organization_id: int | None = None, statuses=None):
     """The number of requests of the organization (any, if None) with one of `statuses` (any, if None),
-    as a scalar SELECT to embed in the statement that reads the page."""
+    as a scalar SELECT to embed in the statement that reads the page (either may be a bound parameter)."""
     statement = select(cast(func.coalesce(func.sum(RequestCount.n), 0), BigInteger))  # sum() is numeric
     if organization_id is not None:
         statement = statement.where(RequestCount.organization_id == organization_id)
-    if statuses:
+    if statuses is not None:
         statement = statement.where(RequestCount.status.in_(statuses))
     return statement
 

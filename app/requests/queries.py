@@ -36,7 +36,15 @@ from app.pagination import BoundPage, paginate
 from app.privacy.audit import record_contact_views
 from app.requests import counts, policy
 from app.requests.anonymity import shown_comment, shown_person
-from app.requests.models import Attachment, Comment, Follower, ServiceRequest, Support, Visibility
+from app.requests.models import (
+    Attachment,
+    Comment,
+    Follower,
+    RequestCount,
+    ServiceRequest,
+    Support,
+    Visibility,
+)
 from app.requests.policy import Audience
 from app.requests.schemas import RequestView
 from geo import plane
@@ -51,38 +59,67 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
-def _conditions(filters: dict):
-    """SQL conditions for the list filters CONTRACT.md names (absent filters add nothing)."""
+def _each_its_own(column, name: str, value, **options):
+    """A filter's value as a parameter of its own (a statement may hold the same filter twice,
+    as the dashboard's counts do)."""
+    return bindparam(name, value, type_=column.type, unique=True, **options)
+
+
+def _conditions(filters: dict, bind=_each_its_own):
+    """SQL conditions for the list filters CONTRACT.md names (absent filters add nothing).
+
+    Each value is bound through `bind(column, name, value)`, so that a list can build its
+    statement once per set of filters and bind only the values (`_BoundValues`); a place's box
+    and circle are computed from their values into the SQL, so such a statement is built per call.
+    """
     if filters.get("status"):
-        yield ServiceRequest.status.in_(filters["status"])
+        yield ServiceRequest.status.in_(bind(ServiceRequest.status, "status", filters["status"], expanding=True))
     if filters.get("category"):
-        yield ServiceRequest.category_id.in_(filters["category"])
+        yield ServiceRequest.category_id.in_(bind(ServiceRequest.category_id, "category", filters["category"],
+                                                  expanding=True))
     if filters.get("bbox"):
         min_lng, min_lat, max_lng, max_lat = filters["bbox"]
         yield plane.in_box(ServiceRequest.map_point, min_lng, min_lat, max_lng, max_lat)
     if filters.get("radius_m") is not None:
         yield plane.within_metres(ServiceRequest.map_point, filters["lng"], filters["lat"], filters["radius_m"])
     if filters.get("updated_after") is not None:
-        yield ServiceRequest.updated_at > filters["updated_after"]
+        yield ServiceRequest.updated_at > bind(ServiceRequest.updated_at, "updated_after", filters["updated_after"])
     if filters.get("assigned_to") is not None:
-        yield ServiceRequest.assignee_id == filters["assigned_to"]
+        yield ServiceRequest.assignee_id == bind(ServiceRequest.assignee_id, "assigned_to", filters["assigned_to"])
     if filters.get("q"):
-        pattern = _like(filters["q"])
+        pattern = bind(ServiceRequest.description, "q", _like(filters["q"]))
         yield or_(ServiceRequest.description.ilike(pattern, escape="\\"),
                   ServiceRequest.address.ilike(pattern, escape="\\"))
     if filters.get("reporter_id") is not None:
-        yield ServiceRequest.reporter_id == filters["reporter_id"]
+        yield ServiceRequest.reporter_id == bind(ServiceRequest.reporter_id, "reporter_id", filters["reporter_id"])
     if filters.get("sla") == "breached":
-        # Live and past the deadline: what the SLA sweep reports (and its partial index serves).
+        # Live and past the deadline: what the SLA sweep reports (and its partial index serves,
+        # which needs the statuses written into the SQL, not bound).
         yield and_(ServiceRequest.status.in_(LIVE_STATUSES), ServiceRequest.sla_due_at < func.now())
 
 
-def _counted_total(filters: dict, organization_id: int | None):
+def _by_place(filters: dict) -> bool:
+    return bool(filters.get("bbox")) or filters.get("radius_m") is not None
+
+
+class _BoundValues(dict):
+    """`bind` for `_conditions` that binds each value by its name and keeps it here: the names
+    (with the unbound `sla` filter) are the statement's shape, these values its parameters."""
+
+    def __call__(self, column, name: str, value, **options):
+        self[name] = value
+        return bindparam(name, type_=column.type, **options)
+
+
+def _counted_total(filters: dict, organization_id: int | None, bind=_each_its_own):
     """The total from the request counters when the filters are at most organization and status
     (the staff queue, the public list, the dashboard), else None: those rows must be counted."""
     if next(_conditions({**filters, "status": None}), None) is not None:
         return None
-    return counts.counted_total(organization_id=organization_id, statuses=filters.get("status"))
+    organization = None if organization_id is None else bind(RequestCount.organization_id, "organization_id",
+                                                              organization_id)
+    statuses = bind(RequestCount.status, "status", filters["status"], expanding=True) if filters.get("status") else None
+    return counts.counted_total(organization_id=organization, statuses=statuses)
 
 
 def _matched_once(statement, conditions: list, first_rows: int):
@@ -180,25 +217,52 @@ def _listed(staff: bool):
     return statement.order_by(ServiceRequest.updated_at.desc(), ServiceRequest.id.desc())
 
 
+def _organization_condition(organization_id: int, bind):
+    return ServiceRequest.organization_id == bind(ServiceRequest.organization_id, "organization_id", organization_id)
+
+
+def _list_page(filters: dict, organization_id: int | None, bind) -> BoundPage:
+    """The page's statement and its total for these filters, their values bound through `bind`."""
+    conditions = list(_conditions(filters, bind))
+    if organization_id is not None:
+        conditions.append(_organization_condition(organization_id, bind))
+    statement, total = _listed(organization_id is not None), _counted_total(filters, organization_id, bind)
+    if total is None and _by_place(filters):
+        statement, total = _matched_once(statement, conditions, filters["page"] * filters["per_page"])
+    else:
+        statement, total = statement.where(*conditions), _total(total, conditions)
+    return BoundPage(statement, total=total)
+
+
+# A list's statement per shape of filters (which are given, for whom), built once: a call binds
+# its values. At most one per combination of the filters `_conditions` names.
+_LIST_PAGES: dict[tuple, BoundPage] = {}
+
+
+def _page_rows(filters: dict, organization_id: int | None) -> dict:
+    if _by_place(filters):  # the box or circle is in the SQL: built for this call
+        return _list_page(filters, organization_id, _each_its_own).run({}, filters["page"], filters["per_page"])
+    values = _BoundValues()
+    list(_conditions(filters, values))  # only their values: the statement is built once per shape
+    if organization_id is not None:
+        values["organization_id"] = organization_id
+    shape = (*values, filters.get("sla") == "breached")
+    page = _LIST_PAGES.get(shape)
+    if page is None:
+        page = _LIST_PAGES[shape] = _list_page(filters, organization_id, _BoundValues())
+    return page.run(values, filters["page"], filters["per_page"])
+
+
 def list_requests(filters: dict, *, organization_id: int | None = None) -> dict:
     """One page of requests matching `filters`, newest change first (public data only)."""
     audience = Audience.PUBLIC if organization_id is None else Audience.STAFF
     staff = audience is Audience.STAFF
-    conditions = list(_conditions(filters))
-    if organization_id is not None:
-        conditions.append(ServiceRequest.organization_id == organization_id)
-    statement = _listed(staff)
-    total = _counted_total(filters, organization_id)
-    if total is None and (filters.get("bbox") or filters.get("radius_m") is not None):
-        statement, total = _matched_once(statement, conditions, filters["page"] * filters["per_page"])
-    else:
-        statement, total = statement.where(*conditions), _total(total, conditions)
-    page = BoundPage(statement, total=total).run({}, filters["page"], filters["per_page"])
+    page = _page_rows(filters, organization_id)
     listed = [ListedRequest(row, staff) for row in page["items"]]
     assignees = PageAssignees({request.assignee_id for request in listed} - {None})
     for request in listed:
         request.page_assignees = assignees
-    page["items"] = [RequestView(request, audience) for request in listed]
+    page["items"] = [RequestView.of_values(request, audience) for request in listed]
     return page
 
 
@@ -221,7 +285,7 @@ def queue_counts(organization, actor: User | None, named: dict[str, dict]) -> di
 
 def _count(filters: dict, organization_id: int):
     return _total(_counted_total(filters, organization_id),
-                  [ServiceRequest.organization_id == organization_id, *_conditions(filters)])
+                  [_organization_condition(organization_id, _each_its_own), *_conditions(filters)])
 
 
 def _total(counted, conditions: list):

@@ -183,9 +183,13 @@ AUDIENCE_FIELDS: dict[Audience, frozenset[str]] = {
     Audience.STAFF: PUBLIC_FIELDS | {"answers", "reporter", "sla_due_at", "source"},
 }
 DETAIL_ONLY_FIELDS = frozenset({"photos", "viewer"})
+# What a request shows, by audience and whether it is the single request's detail (or a list item).
+_SHOWN_FIELDS = {(audience, detail): fields if detail else fields - DETAIL_ONLY_FIELDS
+                 for audience, fields in AUDIENCE_FIELDS.items() for detail in (False, True)}
 # Fields some audience may not see: a view for that audience answers None without reading them
 # (no lazy load of a reporter the dump would then drop).
 RESTRICTED_FIELDS = AUDIENCE_FIELDS[Audience.STAFF] - PUBLIC_FIELDS
+_HIDDEN_FIELDS = {audience: RESTRICTED_FIELDS - fields for audience, fields in AUDIENCE_FIELDS.items()}
 
 
 class RequestView:
@@ -197,6 +201,15 @@ class RequestView:
         self.photos = photos
         self.viewer = viewer
         self.detail = viewer is not None
+
+    @classmethod
+    def of_values(cls, request, audience: Audience) -> RequestView:
+        """The view of a request read as plain values (nothing to load): its values are copied into
+        the view, the hidden ones as None, so each is read without `__getattr__` (a list dumps many)."""
+        view = cls(request, audience)
+        hidden = _HIDDEN_FIELDS[audience]
+        view.__dict__.update({name: None if name in hidden else value for name, value in vars(request).items()})
+        return view
 
     def __getattr__(self, name):
         if name in RESTRICTED_FIELDS and name not in AUDIENCE_FIELDS[self.audience]:
@@ -255,8 +268,7 @@ class RequestSchema(FastDump, ma.Schema):
 
     def shown_keys(self, original: RequestView) -> frozenset[str]:
         """What the view's audience may see (a list item: without the detail-only fields)."""
-        allowed = AUDIENCE_FIELDS[original.audience]
-        return allowed if original.detail else allowed - DETAIL_ONLY_FIELDS
+        return _SHOWN_FIELDS[original.audience, original.detail]
 
     @ma.post_dump(pass_original=True)
     def _only_what_the_audience_may_see(self, data, original: RequestView, **kwargs):
