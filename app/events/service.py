@@ -39,8 +39,19 @@ def record_event(kind: str, *, request=None, organization_id: int | None = None,
     )
     db.session.add(event)
     db.session.flush()
-    db.session.info.setdefault(_PENDING, []).append(event.id)
+    db.session.info.setdefault(_PENDING, []).append((event.id, fanout_facts(event, request, actor)))
     return event
+
+
+def fanout_facts(event: Event, request, actor) -> dict:
+    """What the fan-out reads about an event, carried in its message: the fan-out need not wait to read them.
+
+    The fan-out's claim checks them against the database (app/notify/fanout.py: CLAIM_EVENT_AS_SENT)
+    and reads them itself when one changed (a recategorized request, a changed address).
+    """
+    return {"kind": event.kind, "organization_id": event.organization_id, "request_id": event.request_id,
+            "category_id": request.category_id if request is not None else None, "actor_id": event.actor_id,
+            "actor_email": actor.email if actor is not None else None, "payload": event.payload}
 
 
 @contextmanager
@@ -53,13 +64,13 @@ def caused_by_automation(run_id: int):
         db.session.info.pop(_CAUSE, None)
 
 
-def dispatch(event_ids: list[int]) -> None:
-    """Hand committed events to the fan-out; a failure here is repaired by the relay sweep."""
+def dispatch(events: list[tuple[int, dict]]) -> None:
+    """Hand committed events (id, fanout_facts) to the fan-out; a failure here is repaired by the relay sweep."""
     from app.notify.actors import fan_out_event
 
-    for event_id in event_ids:
+    for event_id, facts in events:
         try:
-            fan_out_event.send(event_id)
+            fan_out_event.send(event_id, facts)
         except Exception:
             log.exception("could not enqueue event %s; the relay will resend it", event_id)
 
@@ -71,9 +82,9 @@ def _send_committed_events(session: Session) -> None:
     # a savepoint, was then only repaired by the relay, or never in a run without a scheduler).
     if session.in_nested_transaction():
         return
-    event_ids = session.info.pop(_PENDING, None)
-    if event_ids:
-        dispatch(event_ids)
+    events = session.info.pop(_PENDING, None)
+    if events:
+        dispatch(events)
 
 
 @sa_event.listens_for(Session, "after_rollback")

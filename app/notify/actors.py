@@ -20,12 +20,16 @@ RELAY_BATCH = 1000
 
 
 @dramatiq.actor(queue_name="fanout", max_retries=10)
-def fan_out_event(event_id: int) -> None:
-    """Resolve the event's recipients and record their notifications; idempotent."""
+def fan_out_event(event_id: int, facts: dict | None = None) -> None:
+    """Resolve the event's recipients and record their notifications; idempotent.
+
+    `facts` (app/events/service.py: fanout_facts) let the fan-out send everything at once;
+    messages without them (the relay's, and those queued before they were added) are read as before.
+    """
     from app.notify.fanout import fan_out
     from app.observability.metrics import observe_fanout
 
-    plan = fan_out(event_id)
+    plan = fan_out(event_id, facts)
     if plan is not None:
         observe_fanout(plan.counts)
         log.info("event %s (%s) fanned out: %s", event_id, plan.ctx.kind, plan.counts,

@@ -3,7 +3,7 @@ and the tables they join. Its own module, so the channels need not import the fa
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Integer, Interval, String, Text, bindparam
+from sqlalchemy import BigInteger, Integer, Interval, String, Text, bindparam, cast, literal_column
 from sqlalchemy.dialects.postgresql import CITEXT
 
 from app.accounts.models import User
@@ -17,6 +17,14 @@ ACTOR_EMAIL = bindparam("actor_email", type_=CITEXT)
 INBOUND_DOMAIN = bindparam("inbound_domain", type_=Text)
 ACTIVE_WINDOW = bindparam("active_window", type_=Interval)
 FALLBACK_DELAY = bindparam("fallback_delay", type_=Interval)
+
+# The claim (app/notify/fanout.py) sets this, for its transaction only, to the event it took.
+# Every channel statement writes rows only under CLAIMED, so statements sent in the same
+# pipeline as a claim that took nothing (already dispatched, or the message's facts out of
+# date) write nothing. A condition without columns: PostgreSQL checks it once, before the plan
+# runs (a one-time filter), and estimates nothing from it.
+CLAIMED_SETTING = "civic.fanout_claimed_event"
+CLAIMED = literal_column(f"current_setting('{CLAIMED_SETTING}', true)", Text) == cast(EVENT_ID, Text)
 
 
 def user_and_preference_tables():

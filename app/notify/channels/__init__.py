@@ -4,7 +4,9 @@ A channel turns the fan-out's candidate rows (see app/notify/fanout.py: `FanoutP
 one `INSERT ... SELECT ... ON CONFLICT DO NOTHING` of its own rows (built once per
 shape of plan, executed with each event's parameters; `read` takes what it reports from
 the statement's cursor), and may act after the
-fan-out commits (the email channel wakes the delivery actor).
+fan-out commits (the email channel wakes the delivery actor). The candidates write nothing
+unless the fan-out's claim took the event (app/notify/statements.py: CLAIMED); a channel that
+chooses its own rows (`statement_for`) must say so in its WHERE, as webhooks do.
 """
 
 from __future__ import annotations

@@ -31,13 +31,13 @@ def _statement():
 
 def _insert():
     from app.notify.audiences import ORGANIZATION_ID
-    from app.notify.fanout import EVENT_ID, KIND
+    from app.notify.statements import CLAIMED, EVENT_ID, KIND
     from app.notify.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookStatus
 
     endpoints = WebhookEndpoint.__table__
     rows = select(endpoints.c.id, EVENT_ID, KIND, literal(WebhookStatus.PENDING.value, String)).where(
         endpoints.c.organization_id == ORGANIZATION_ID, endpoints.c.enabled.is_(True),
-        any_(endpoints.c.event_kinds) == KIND)
+        any_(endpoints.c.event_kinds) == KIND, CLAIMED)
     return (insert(WebhookDelivery.__table__)
             .from_select(["endpoint_id", "event_id", "kind", "status"], rows, include_defaults=False)
             .on_conflict_do_nothing(index_elements=["endpoint_id", "event_id"]))
