@@ -32,16 +32,11 @@ from app.accounts.tokens import Caller
 from app.compiled import CompiledStatement
 from app.requests import policy
 from app.requests.models import Attachment, Follower, RequestCategory, ServiceRequest, Support
+from app.requests.policy import CategoryRules
 from app.requests.queries import no_request, photo_visible, shown_to
 from app.requests.schemas import AUDIENCE_FIELDS
 from app.transactions import read_connection
 from emails.addresses import request_address
-
-
-class CategoryRules(NamedTuple):
-    """What the policy reads of a request's category."""
-
-    public_restriction: str
 
 
 class ReadRequest(NamedTuple):

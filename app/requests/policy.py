@@ -209,11 +209,13 @@ def _allowed(signed_in: bool, permissions: frozenset[str], is_reporter: bool, st
     """`allowed_actions` of what it depends on: the tables' answer, worked out once per case (every
     single request read asks it, and the twelve actions' checks cost more than the read's dump)."""
     viewer = Viewer(user=_SIGNED_IN if signed_in else None, permissions=permissions, is_reporter=is_reporter)
-    request = _Rules(status, _Category(public_restriction))
+    request = _Rules(status, CategoryRules(public_restriction))
     return tuple(action for action in Action if is_allowed(viewer, request, action))
 
 
-class _Category(NamedTuple):
+class CategoryRules(NamedTuple):
+    """What the policy reads of a request's category."""
+
     public_restriction: str
 
 
@@ -221,7 +223,7 @@ class _Rules(NamedTuple):
     """What the tables read of a request."""
 
     status: str
-    category: _Category
+    category: CategoryRules
 
 
 _SIGNED_IN = object()  # a viewer who is somebody: the tables never ask who
